@@ -1,0 +1,1 @@
+"""Infrastructure: the embedded Apache Kafka broker, topic management and deployment configs."""

@@ -1,0 +1,230 @@
+"""An embedded single-node Apache Kafka broker (KRaft, combined broker+controller mode).
+
+State lives under `<home>/broker`: `server.properties` (written on first start, so a restart
+reuses its ports and cluster), `data/`, `broker.pid` and `broker.log`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from confluent_kafka.admin import AdminClient
+
+from infra.kafka_jars import LOG4J_CONFIG, ensure_jars, find_java
+from streamscribe.errors import ConfigurationError, StreamscribeError
+from streamscribe.paths import state_home
+
+log = logging.getLogger(__name__)
+
+BROKER_PROPERTIES = """\
+process.roles=broker,controller
+node.id=1
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+controller.listener.names=CONTROLLER
+controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs={data_dir}
+num.partitions=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+message.max.bytes=10485760
+replica.fetch.max.bytes=10485760
+log.retention.hours=24
+log.segment.bytes=268435456
+auto.create.topics.enable=false
+"""
+
+
+class BrokerError(StreamscribeError):
+    """The embedded broker could not be started, reached or stopped."""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class EmbeddedBroker:
+    """Start, stop and query the embedded broker whose state is under `home`."""
+
+    home: Path
+    port: int | None = None
+    controller_port: int | None = None
+    heap: str = "1g"
+
+    @classmethod
+    def default(cls) -> EmbeddedBroker:
+        """The broker under $STREAMSCRIBE_HOME (ports from STREAMSCRIBE_BROKER_PORT if set)."""
+        port = os.environ.get("STREAMSCRIBE_BROKER_PORT")
+        return cls(state_home() / "broker", port=int(port) if port else None)
+
+    @property
+    def properties_file(self) -> Path:
+        return self.home / "server.properties"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "broker.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "broker.log"
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """`host:port` of the client listener, read from the broker's properties."""
+        for line in self._read_properties().splitlines():
+            if line.startswith("advertised.listeners="):
+                return line.split("//", 1)[1].strip()
+        raise BrokerError(f"no advertised.listeners in {self.properties_file}")
+
+    def _read_properties(self) -> str:
+        if not self.properties_file.exists():
+            raise BrokerError(f"the embedded broker was never started here ({self.home})")
+        return self.properties_file.read_text()
+
+    def pid(self) -> int | None:
+        """PID of the running broker process, or None."""
+        try:
+            pid = int(self.pid_file.read_text())
+            os.kill(pid, 0)
+        except (FileNotFoundError, ValueError, ProcessLookupError):
+            return None
+        return pid
+
+    def is_running(self) -> bool:
+        """True when the process is alive and answers a metadata request."""
+        return self.pid() is not None and self._answers(timeout=2.0)
+
+    def start(self, timeout: float = 90.0) -> str:
+        """Start the broker (formatting storage the first time); returns bootstrap servers."""
+        if self.pid() is not None:
+            self.wait_until_ready(timeout)
+            return self.bootstrap_servers
+        java = find_java()
+        require_java_version(java)
+        libs = ensure_jars()
+        first_start = not self.properties_file.exists()
+        if first_start:
+            self._write_properties()
+        classpath = f"{libs}/*"
+        if first_start or not (self.home / "data" / "meta.properties").exists():
+            self._format_storage(java, classpath)
+        self._launch(java, classpath)
+        self.wait_until_ready(timeout)
+        log.info("embedded Kafka broker ready at %s (state in %s)", self.bootstrap_servers, self.home)
+        return self.bootstrap_servers
+
+    def _write_properties(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        text = BROKER_PROPERTIES.format(
+            port=self.port or free_port(),
+            controller_port=self.controller_port or free_port(),
+            data_dir=self.home / "data",
+        )
+        self.properties_file.write_text(text)
+
+    def _java_command(self, java: str, classpath: str, *args: str) -> list[str]:
+        return [
+            java, f"-Xmx{self.heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={LOG4J_CONFIG}", "-cp", classpath, *args,
+        ]
+
+    def _format_storage(self, java: str, classpath: str) -> None:
+        command = self._java_command(
+            java, classpath, "kafka.tools.StorageTool", "format", "--standalone",
+            "-t", uuid.uuid4().hex[:22], "-c", str(self.properties_file), "--ignore-formatted",
+        )
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise BrokerError(f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}")
+
+    def _launch(self, java: str, classpath: str) -> None:
+        command = self._java_command(java, classpath, "kafka.Kafka", str(self.properties_file))
+        with self.log_file.open("ab") as log_out:
+            process = subprocess.Popen(
+                command, stdout=log_out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        self.pid_file.write_text(str(process.pid))
+
+    def _answers(self, timeout: float) -> bool:
+        admin = AdminClient({"bootstrap.servers": self.bootstrap_servers, "log_level": 0})
+        try:
+            metadata = admin.list_topics(timeout=timeout)
+        except Exception:  # noqa: BLE001 - any failure means "not answering yet"
+            return False
+        return bool(metadata.brokers)
+
+    def wait_until_ready(self, timeout: float) -> None:
+        """Block until the broker answers a metadata request; BrokerError with its log if not."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.pid() is None:
+                raise BrokerError(f"the broker exited during start-up; last log lines:\n{self.log_tail()}")
+            if self._answers(timeout=2.0):
+                return
+        raise BrokerError(f"the broker did not answer within {timeout:.0f}s:\n{self.log_tail()}")
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop the broker cleanly (SIGTERM, then SIGKILL after `timeout`); False if not running."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.2)
+        if _alive(pid):
+            log.warning("broker %d ignored SIGTERM for %.0fs; killing it", pid, timeout)
+            os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines of the broker's log, for error messages."""
+        if not self.log_file.exists():
+            return "(no broker log)"
+        return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        waited = 0
+    if waited == pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def require_java_version(java: str) -> None:
+    """Fail clearly when `java` is older than 17 (Kafka 4 needs it)."""
+    result = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    banner = result.stderr.splitlines()[0] if result.stderr else ""
+    digits = banner.split('"')[1].split(".")[0] if '"' in banner else "0"
+    if not digits.isdigit() or int(digits) < 17:
+        raise ConfigurationError(f"Kafka 4 needs Java 17 or newer; found {banner!r}")

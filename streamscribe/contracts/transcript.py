@@ -1,0 +1,50 @@
+"""`transcripts`: one JSON object per recognition result, key = stream_id.
+
+A result is identified by (stream_id, segment, final); consumers dedupe on that key. A
+stream's last final result carries `eos: true`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Word(BaseModel):
+    """One recognised word with times relative to the stream's start."""
+
+    model_config = ConfigDict(frozen=True)
+
+    word: str
+    start: float
+    end: float
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Transcript(BaseModel):
+    """One result on the `transcripts` topic."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    stream_id: str
+    segment: int = Field(ge=0)
+    start: float = Field(ge=0.0)
+    end: float = Field(ge=0.0)
+    text: str
+    final: bool = True
+    words: list[Word] = Field(default_factory=list)
+    model: str
+    eos: bool = False
+
+    @property
+    def dedupe_key(self) -> tuple[str, int, bool]:
+        """Identity of a result: a redelivered copy has the same key."""
+        return (self.stream_id, self.segment, self.final)
+
+    def to_json_bytes(self) -> bytes:
+        """The Kafka message value."""
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_json_bytes(cls, value: bytes) -> Transcript:
+        """Parse a Kafka message value; raises pydantic.ValidationError when malformed."""
+        return cls.model_validate_json(value)

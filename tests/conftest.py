@@ -1,0 +1,70 @@
+"""Shared fixtures: one real Kafka broker per test session, unique topics and groups per test.
+
+The broker is the embedded Apache Kafka (started once, under a temporary state folder) unless
+KAFKA_BOOTSTRAP_SERVERS points at an external one.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from streamscribe.settings import KafkaSettings, TopicSettings
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Bootstrap servers of a running broker: external if configured, else embedded."""
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        yield external
+        return
+    from infra.broker import EmbeddedBroker
+
+    broker = EmbeddedBroker(tmp_path_factory.mktemp("kafka"))
+    bootstrap = broker.start()
+    os.environ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap  # subprocesses under test find it too
+    try:
+        yield bootstrap
+    finally:
+        os.environ.pop("KAFKA_BOOTSTRAP_SERVERS", None)
+        broker.stop()
+
+
+@pytest.fixture
+def kafka_settings(kafka_bootstrap: str) -> KafkaSettings:
+    """KafkaSettings pointing at the session's broker."""
+    return KafkaSettings(bootstrap_servers=kafka_bootstrap)
+
+
+@pytest.fixture
+def unique_suffix() -> str:
+    """A short random suffix that keeps tests' topics and groups apart."""
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def topic_settings(kafka_settings: KafkaSettings, unique_suffix: str) -> TopicSettings:
+    """Freshly created pipeline topics with unique names (4 partitions each)."""
+    from infra.topics import ensure_topics
+
+    topics = TopicSettings(
+        chunks=f"audio.chunks.{unique_suffix}",
+        segments=f"audio.segments.{unique_suffix}",
+        transcripts=f"transcripts.{unique_suffix}",
+        rejected=f"audio.rejected.{unique_suffix}",
+        audio_partitions=4,
+        transcript_partitions=4,
+        rejected_partitions=1,
+    )
+    ensure_topics(kafka_settings, topics)
+    return topics
+
+
+@pytest.fixture
+def unique_group(unique_suffix: str) -> str:
+    """A consumer group id no other test uses."""
+    return f"test-group-{unique_suffix}"
