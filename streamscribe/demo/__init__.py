@@ -1,0 +1,1 @@
+"""`streamscribe demo` and `streamscribe up`: run the whole pipeline on one machine."""

@@ -1,0 +1,84 @@
+"""The demo's summary numbers, computed from stream states."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from streamscribe.contracts import Transcript
+from streamscribe.demo.board import StreamState
+from streamscribe.demo.summary import (
+    normalize_text,
+    percentile,
+    summarize,
+    summary_table,
+    word_error_rate,
+    write_summary_json,
+)
+
+
+def finished_state(stream_id: str, reference: str, hypothesis: str, latencies: list[float]) -> StreamState:
+    state = StreamState(stream_id, reference, audio_seconds=2.0)
+    state.record_sent(2.0, wall_time=100.0)
+    for index, latency in enumerate(latencies):
+        last = index == len(latencies) - 1
+        text = hypothesis if index == 0 else ""
+        result = Transcript(stream_id=stream_id, segment=index, start=0.0, end=2.0, text=text, model="m", eos=last)
+        state.apply(result, arrived_at=100.0 + latency)
+    return state
+
+
+def test_normalize_text_drops_case_and_punctuation_but_keeps_apostrophes() -> None:
+    assert normalize_text("  Don't PANIC,  said   the Guide! ") == "don't panic said the guide"
+
+
+def test_word_error_rate_counts_errors_over_all_reference_words() -> None:
+    # one substitution in 4 words + one deletion in 2 words = 2 errors / 6 words
+    wer = word_error_rate(["the cat sat down", "hello world"], ["the cat sat town", "Hello"])
+    assert wer == pytest.approx(2 / 6)
+
+
+def test_word_error_rate_is_nan_without_references() -> None:
+    assert math.isnan(word_error_rate([""], ["anything"]))
+
+
+def test_percentile_interpolates_between_ranks() -> None:
+    values = [4.0, 1.0, 3.0, 2.0]
+    assert percentile(values, 0) == 1.0
+    assert percentile(values, 50) == pytest.approx(2.5)
+    assert percentile(values, 100) == 4.0
+    assert math.isnan(percentile([], 50))
+
+
+def test_summarize_aggregates_streams() -> None:
+    states = [
+        finished_state("a", "one two three", "one two three", [0.2, 0.4]),
+        finished_state("b", "four five", "four six", [0.6]),
+        StreamState("c", "never answered", audio_seconds=2.0),
+    ]
+    summary = summarize(states, wall_seconds=3.0)
+    assert (summary.streams, summary.completed_streams) == (3, 2)
+    assert summary.audio_seconds == pytest.approx(6.0)
+    assert summary.throughput == pytest.approx(2.0)
+    assert summary.final_results == 3
+    assert summary.latency_p50 == pytest.approx(0.4)
+    # errors: b substitutes one word, c deletes two: 3 errors over 7 reference words
+    assert summary.wer == pytest.approx(3 / 7)
+    assert [r.completed for r in summary.per_stream] == [True, True, False]
+
+
+def test_summary_json_is_valid_json_with_nulls_for_missing_numbers(tmp_path) -> None:
+    summary = summarize([StreamState("c", "", audio_seconds=1.0)], wall_seconds=1.0)
+    path = tmp_path / "out" / "summary.json"
+    write_summary_json(summary, path)
+    data = json.loads(path.read_text())
+    assert data["streams"] == 1
+    assert data["latency_p50"] is None and data["wer"] is None
+    assert data["per_stream"][0]["stream_id"] == "c"
+
+
+def test_summary_table_has_a_row_per_figure() -> None:
+    summary = summarize([finished_state("a", "x", "x", [0.1])], wall_seconds=1.0)
+    assert summary_table(summary).row_count == 9
