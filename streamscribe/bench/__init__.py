@@ -1,0 +1,1 @@
+"""`streamscribe bench`: the benchmarks of every component, gathered into one report."""

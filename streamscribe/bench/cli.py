@@ -1,0 +1,107 @@
+"""`streamscribe bench [ingest|recognizer|all]`: run the benchmarks, write one report with plots.
+
+Each component owns its benchmark (`<pkg>/bench.py` with `add_arguments(parser)` and
+`run(args) -> dict`); this command runs them, describes the machine and writes
+`report.json`, `report.md` and PNG plots into the results folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+from pathlib import Path
+from types import ModuleType
+
+from streamscribe.errors import StreamscribeError
+
+log = logging.getLogger(__name__)
+
+BENCHMARKS = {
+    "ingest": ("stream_app.bench", "chunks → segments throughput and latency through the stream app"),
+    "recognizer": ("recognizer.bench", "recognizer throughput and latency against batch size and streams"),
+}
+DEFAULT_RESULTS_DIR = Path("bench-results")
+
+
+class BenchmarkFailed(StreamscribeError):
+    """At least one benchmark failed; the report says which and why."""
+
+
+def _benchmark_module(name: str) -> ModuleType:
+    return importlib.import_module(BENCHMARKS[name][0])
+
+
+def add_report_arguments(parser: argparse.ArgumentParser, suppress_defaults: bool = False) -> None:
+    """Options every form of `bench` takes (sub-commands suppress defaults not to mask the parent's)."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress_defaults else value
+
+    parser.add_argument("--results-dir", type=Path, default=default(DEFAULT_RESULTS_DIR),
+                        help="folder for report.json, report.md and plots (default: bench-results)")
+    parser.add_argument("--quick", action="store_true", default=default(False),
+                        help="smaller sweeps: a smoke run in a minute or two")
+    parser.add_argument("--bootstrap-servers", default=default(None),
+                        help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS, else the embedded broker)")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `bench` with `ingest`, `recognizer` and `all` (the default)."""
+    bench = subparsers.add_parser("bench", help="run the benchmarks and write a report with plots",
+                                  description=__doc__)
+    add_report_arguments(bench)
+    bench.set_defaults(func=run_bench, benchmarks=list(BENCHMARKS))
+    choices = bench.add_subparsers(dest="benchmark", metavar="BENCHMARK")
+    for name, (_module, help_text) in BENCHMARKS.items():
+        # the component's own --bootstrap-servers/--quick, if it has them, give way to ours
+        sub = choices.add_parser(name, help=help_text, conflict_handler="resolve")
+        _benchmark_module(name).add_arguments(sub)
+        add_report_arguments(sub, suppress_defaults=True)
+        sub.set_defaults(benchmarks=[name], component_args=True)
+    everything = choices.add_parser("all", help="every benchmark with its defaults (the default)")
+    add_report_arguments(everything, suppress_defaults=True)
+
+
+def default_arguments(name: str, quick: bool, bootstrap_servers: str | None) -> argparse.Namespace:
+    """A benchmark's arguments as if it were run with no flags (plus --quick and Kafka if given)."""
+    parser = argparse.ArgumentParser(prog=f"streamscribe bench {name}")
+    _benchmark_module(name).add_arguments(parser)
+    args = parser.parse_args([])
+    if hasattr(args, "quick"):
+        args.quick = quick
+    if bootstrap_servers and hasattr(args, "bootstrap_servers"):
+        args.bootstrap_servers = bootstrap_servers
+    return args
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Run the chosen benchmarks against a broker (embedded if none is configured), then report."""
+    from rich.console import Console  # noqa: PLC0415
+
+    from streamscribe.bench.machine import describe_machine  # noqa: PLC0415
+    from streamscribe.bench.report import BenchReport, write_report  # noqa: PLC0415
+    from streamscribe.demo.broker_session import kafka_for_session  # noqa: PLC0415
+    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
+
+    console = Console(stderr=True)
+    report = BenchReport(machine=describe_machine())
+    configured = KafkaSettings(bootstrap_servers=args.bootstrap_servers) if args.bootstrap_servers else KafkaSettings()
+    with kafka_for_session(configured) as kafka:
+        for name in args.benchmarks:
+            if getattr(args, "component_args", False):
+                bench_args = args
+                bench_args.bootstrap_servers = kafka.bootstrap_servers
+            else:
+                bench_args = default_arguments(name, args.quick, kafka.bootstrap_servers)
+            console.rule(f"benchmark: {name}")
+            try:
+                report.results[name] = _benchmark_module(name).run(bench_args)
+            except StreamscribeError as exc:
+                log.error("benchmark %s failed: %s", name, exc)
+                report.failures[name] = str(exc)
+    json_path, markdown_path = write_report(report, args.results_dir)
+    console.print(f"report written to {markdown_path} and {json_path}")
+    if report.failures:
+        raise BenchmarkFailed(f"benchmarks failed: {', '.join(report.failures)} (see {markdown_path})")
+    return 0

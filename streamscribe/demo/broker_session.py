@@ -1,0 +1,36 @@
+"""A Kafka broker for the length of a command: the configured one, or the embedded one.
+
+When no bootstrap servers are configured, the embedded broker is used; if it is not running
+it is started, and then stopped again at the end (only when this command started it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from streamscribe.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def kafka_for_session(kafka: KafkaSettings) -> Iterator[KafkaSettings]:
+    """Yield settings with explicit bootstrap servers, starting the embedded broker if needed."""
+    if kafka.bootstrap_servers:
+        yield kafka
+        return
+    from infra.broker import EmbeddedBroker  # noqa: PLC0415 - only when no Kafka is configured
+
+    broker = EmbeddedBroker.default()
+    if broker.is_running():
+        yield KafkaSettings(bootstrap_servers=broker.bootstrap_servers)
+        return
+    log.info("starting the embedded Kafka broker (state in %s)", broker.home)
+    bootstrap = broker.start()
+    try:
+        yield KafkaSettings(bootstrap_servers=bootstrap)
+    finally:
+        log.info("stopping the embedded Kafka broker this command started")
+        broker.stop()
