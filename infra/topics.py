@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from confluent_kafka import KafkaException
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, NewTopic, TopicMetadata
 
+from infra.broker import BrokerError
 from streamscribe.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,30 @@ def ensure_topics(kafka: KafkaSettings, topics: TopicSettings, timeout: float = 
             if exc.args[0].name() != "TOPIC_ALREADY_EXISTS":
                 raise
         log.info("created topic %s", name)
-    return [spec.topic for spec in missing]
+    created = [spec.topic for spec in missing]
+    _wait_until_served(admin, created, timeout)
+    return created
+
+
+def _wait_until_served(admin: AdminClient, names: list[str], timeout: float) -> None:
+    """Block until the broker's metadata shows every partition of `names` with a leader.
+
+    The controller acknowledges a creation before the broker serves the topic, so a describe
+    or fetch right after `create_topics` could still get UNKNOWN_TOPIC_OR_PART.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        topics = admin.list_topics(timeout=timeout).topics
+        if all(_has_leaders(topics.get(name)) for name in names):
+            return
+        time.sleep(0.05)
+    raise BrokerError(f"topics {names} were created but not served within {timeout:.0f}s")
+
+
+def _has_leaders(topic: TopicMetadata | None) -> bool:
+    if topic is None or topic.error is not None or not topic.partitions:
+        return False
+    return all(partition.leader >= 0 for partition in topic.partitions.values())
 
 
 def partition_counts(kafka: KafkaSettings, names: list[str], timeout: float = 10.0) -> dict[str, int]:

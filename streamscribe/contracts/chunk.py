@@ -84,7 +84,7 @@ def _required_int(values: dict[str, bytes], name: str, reason: RejectReason) -> 
     if name not in values:
         raise InvalidChunk(RejectReason.MISSING_HEADER, f"header {name!r} is required")
     text = values[name].decode("utf-8", "replace").strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # str.isdigit alone accepts '²' and '١٢'
         raise InvalidChunk(reason, f"header {name!r} must be a non-negative decimal, got {text!r}")
     return int(text)
 
