@@ -168,11 +168,16 @@ class Supervisor:
 
     def start(self, spec: ChildSpec) -> Child:
         """Start a child and wait for its readiness probe; ChildFailed when it never gets there."""
-        child = Child(spec)
-        self.children.append(child)
-        child.wait_ready(self.ready_timeout)
-        log.info("%s is ready", spec.name)
-        return child
+        return self.start_all([spec])[0]
+
+    def start_all(self, specs: Sequence[ChildSpec]) -> list[Child]:
+        """Start every child at once (they warm up in parallel), then wait until each is ready."""
+        started = [Child(spec) for spec in specs]
+        self.children.extend(started)
+        for child in started:
+            child.wait_ready(self.ready_timeout)
+            log.info("%s is ready", child.name)
+        return started
 
     def check(self) -> None:
         """Raise ChildFailed when any child has exited (the caller decides to stop everything)."""

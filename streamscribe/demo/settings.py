@@ -1,0 +1,44 @@
+"""Settings of `streamscribe demo` and `streamscribe up` (env vars STREAMSCRIBE_DEMO_*, then flags)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streamscribe.paths import REPO_ROOT, state_home
+from streamscribe.settings import KafkaSettings, TopicSettings
+
+SHIPPED_SAMPLES = REPO_ROOT / "recognizer" / "models" / "samples" / "samples.tsv"
+
+
+class StackSettings(BaseSettings):
+    """Which services to run and how: shared by `demo` and `up`."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_DEMO_", protected_namespaces=())
+
+    recognizers: int = Field(default=1, ge=1)
+    stream_app_workers: int = Field(default=1, ge=1)
+    model: str | None = Field(default=None, description="recognizer model (default: the shipped one)")
+    decoder: Literal["greedy", "beam"] | None = None
+    stream_app_metrics_port: int = Field(default=0, ge=0, description="0 = any free port")
+    recognizer_metrics_port: int = Field(default=0, ge=0, description="0 = any free port")
+    ready_timeout: float = Field(default=300.0, gt=0, description="seconds a service may take to start")
+    log_dir: Path = Field(default_factory=lambda: state_home() / "logs")
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
+
+
+class DemoSettings(StackSettings):
+    """The demo: how many live streams of which sample speech, and where the summary goes."""
+
+    streams: int = Field(default=24, ge=1)
+    samples: Path = SHIPPED_SAMPLES
+    chunk_ms: int = Field(default=100, ge=10, le=1000)
+    ramp_seconds: float = Field(default=3.0, ge=0, description="stream starts are spread over this")
+    finish_timeout: float = Field(
+        default=120.0, gt=0, description="seconds to wait for the last transcripts after the audio ends"
+    )
+    summary_json: Path | None = None

@@ -1,0 +1,108 @@
+"""The pipeline's services as supervised children: topics, stream app workers, recognizers.
+
+Shared by `streamscribe demo` and `streamscribe up`: both start the same `streamscribe`
+subcommands with explicit Kafka and topic flags, logs to files, and a metrics port each
+(readiness = the metrics endpoint answers with the service's own metrics).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infra.broker import free_port
+from infra.topics import ensure_topics
+from streamscribe.demo.supervisor import ChildSpec, Supervisor, metrics_endpoint_answers, streamscribe_command
+from streamscribe.settings import KafkaSettings, TopicSettings
+
+log = logging.getLogger(__name__)
+
+STREAM_APP_READY_METRIC = "streamscribe_stream_app_"
+RECOGNIZER_READY_METRIC = "streamscribe_recognizer_"
+
+
+@dataclass(frozen=True)
+class ServicePorts:
+    """First metrics port of each kind of service (0 = pick free ports); the i-th instance adds i."""
+
+    stream_app: int = 0
+    recognizer: int = 0
+
+    def port(self, base: int, index: int) -> int:
+        return free_port() if base == 0 else base + index
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    """What to run: how many of each service, with which model, against which Kafka and topics."""
+
+    kafka: KafkaSettings
+    topics: TopicSettings
+    log_dir: Path
+    stream_app_workers: int = 1
+    recognizers: int = 1
+    model: str | None = None
+    decoder: str | None = None
+    ports: ServicePorts = field(default_factory=ServicePorts)
+    stream_app_args: tuple[str, ...] = ()
+    recognizer_args: tuple[str, ...] = ()
+
+    def kafka_arguments(self) -> list[str]:
+        """--bootstrap-servers and topic names, as every service takes them."""
+        return [
+            "--bootstrap-servers", self.kafka.resolved_bootstrap(),
+            "--chunks-topic", self.topics.chunks,
+            "--segments-topic", self.topics.segments,
+            "--transcripts-topic", self.topics.transcripts,
+            "--rejected-topic", self.topics.rejected,
+        ]
+
+
+@dataclass(frozen=True)
+class RunningService:
+    """A started service: its name and where its metrics and log are."""
+
+    name: str
+    metrics_port: int
+    log_file: Path
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
+
+
+def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
+    """The index-th stream app worker."""
+    name = f"stream-app-{index}"
+    argv = streamscribe_command(
+        "stream-app", *plan.kafka_arguments(), "--metrics-port", str(port), *plan.stream_app_args
+    )
+    return ChildSpec(name, argv, plan.log_dir / f"{name}.log", metrics_endpoint_answers(port, STREAM_APP_READY_METRIC))
+
+
+def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
+    """The index-th recognizer group member."""
+    name = f"recognizer-{index}"
+    model = ["--model", plan.model] if plan.model else []
+    decoder = ["--decoder", plan.decoder] if plan.decoder else []
+    argv = streamscribe_command(
+        "recognizer", *plan.kafka_arguments(), *model, *decoder, "--metrics-port", str(port), *plan.recognizer_args
+    )
+    return ChildSpec(name, argv, plan.log_dir / f"{name}.log", metrics_endpoint_answers(port, RECOGNIZER_READY_METRIC))
+
+
+def start_stack(supervisor: Supervisor, plan: StackPlan) -> list[RunningService]:
+    """Create missing topics, then start every service and wait until each is ready."""
+    created = ensure_topics(plan.kafka, plan.topics)
+    if created:
+        log.info("created topics %s", ", ".join(created))
+    specs: list[tuple[ChildSpec, int]] = []
+    for index in range(plan.stream_app_workers):
+        port = plan.ports.port(plan.ports.stream_app, index)
+        specs.append((stream_app_spec(plan, index, port), port))
+    for index in range(plan.recognizers):
+        port = plan.ports.port(plan.ports.recognizer, index)
+        specs.append((recognizer_spec(plan, index, port), port))
+    supervisor.start_all([spec for spec, _ in specs])
+    return [RunningService(spec.name, port, spec.log_file) for spec, port in specs]
