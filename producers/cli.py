@@ -1,0 +1,112 @@
+"""`streamscribe send FILE…`: stream audio files as concurrent live streams."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from streamscribe.errors import ConfigurationError
+from streamscribe.settings import KafkaSettings, TopicSettings, add_kafka_arguments, kafka_settings_from_args
+
+if TYPE_CHECKING:
+    from producers.settings import ProducerSettings
+    from producers.sources import ContractAudio
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `send` subcommand."""
+    send = subparsers.add_parser(
+        "send", help="stream audio files (WAV, FLAC, OGG, MP3, …) as live streams into audio.chunks"
+    )
+    send.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    send.add_argument("--realtime", action="store_true", default=None,
+                      help="pace each stream at the speed of its audio, as a live source")
+    send.add_argument("--chunk-ms", type=int, help="audio per chunk in milliseconds (default 100)")
+    send.add_argument("--stream-id", action="append", dest="stream_ids", metavar="ID",
+                      help="stream id, once per file in order (default: file stem + random suffix)")
+    send.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
+    add_kafka_arguments(send)
+    send.set_defaults(func=run_send)
+
+
+def stream_ids_for(files: list[Path], given: list[str] | None) -> list[str]:
+    """The given ids (one per file), else each file's stem plus a short random suffix."""
+    if given:
+        if len(given) != len(files):
+            raise ConfigurationError(f"{len(given)} --stream-id for {len(files)} files: give one per file")
+        return given
+    return [f"{path.stem}-{uuid.uuid4().hex[:6]}" for path in files]
+
+
+def run_send(args: argparse.Namespace) -> int:
+    """Read every file, then stream them all concurrently; a line per stream when it is done."""
+    from producers.settings import ProducerSettings  # noqa: PLC0415 - keeps --help fast
+    from producers.sources import prepare, read_audio  # noqa: PLC0415
+
+    flags = {"chunk_ms": args.chunk_ms, "realtime": args.realtime}
+    settings = ProducerSettings(**{name: value for name, value in flags.items() if value is not None})
+    kafka, topics = kafka_settings_from_args(args)
+    ids = stream_ids_for(args.files, args.stream_ids)
+    sources = {
+        stream_id: prepare(read_audio(path), settings.target_sample_rate) for stream_id, path in zip(ids, args.files)
+    }
+    require_topic(kafka, topics.chunks)
+    if args.metrics_port is not None:
+        from streamscribe.metrics import serve_metrics  # noqa: PLC0415
+
+        serve_metrics(args.metrics_port, "send")
+    asyncio.run(_send_all(kafka, topics, settings, sources, args.metrics_port is not None))
+    return 0
+
+
+async def _send_all(
+    kafka: KafkaSettings,
+    topics: TopicSettings,
+    settings: ProducerSettings,
+    sources: dict[str, ContractAudio],
+    with_metrics: bool,
+) -> None:
+    """All sources at once through one producer, with a progress bar per stream on stderr."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from producers.async_producer import AsyncAudioProducer  # noqa: PLC0415
+    from producers.metrics import expose  # noqa: PLC0415
+    from producers.sending import send_audio  # noqa: PLC0415
+
+    async with AsyncAudioProducer(kafka, topics, settings) as producer:
+        if with_metrics:
+            expose(producer.stats)
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+
+            async def send_one(stream_id: str, audio: ContractAudio) -> None:
+                task = progress.add_task(stream_id, total=audio.duration)
+                result = await send_audio(
+                    producer, stream_id, audio, settings.chunk_ms, settings.realtime,
+                    on_progress=lambda seconds: progress.update(task, completed=seconds),
+                )
+                progress.remove_task(task)
+                print(result.describe(), flush=True)
+
+            await asyncio.gather(*(send_one(stream_id, audio) for stream_id, audio in sources.items()))
+
+
+def require_topic(kafka: KafkaSettings, topic: str) -> None:
+    """A clear error when Kafka is unreachable or the chunks topic does not exist."""
+    from confluent_kafka import KafkaException  # noqa: PLC0415
+    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
+
+    bootstrap = kafka.resolved_bootstrap()
+    try:
+        metadata = AdminClient({"bootstrap.servers": bootstrap}).list_topics(topic=topic, timeout=10)
+    except KafkaException as exc:
+        raise ConfigurationError(f"cannot reach Kafka at {bootstrap}: {exc.args[0].str()}") from None
+    found = metadata.topics.get(topic)
+    if found is None or found.error is not None:
+        raise ConfigurationError(f"topic {topic!r} does not exist at {bootstrap}: create it with `streamscribe topics`")

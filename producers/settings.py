@@ -1,0 +1,60 @@
+"""`ProducerSettings`: every knob of the producer SDK (env prefix STREAMSCRIBE_PRODUCER_)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streamscribe.contracts.chunk import DEFAULT_MAX_CHUNK_BYTES
+
+HEADER_ALLOWANCE_BYTES = 64 * 1024
+
+
+class ProducerSettings(BaseSettings):
+    """How audio is cut, paced and handed to Kafka.
+
+    The librdkafka knobs default to values measured for many small (100 ms) chunks from
+    hundreds of streams: a short linger to batch across streams, no compression (PCM barely
+    compresses and lz4 costs CPU per chunk), and a bounded local queue so a slow broker
+    pushes back on writers instead of growing memory.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_PRODUCER_")
+
+    chunk_ms: int = Field(default=100, ge=10, le=5000, description="audio per chunk when cutting sources")
+    realtime: bool = Field(default=False, description="pace sources at the speed of their audio")
+    target_sample_rate: int = Field(
+        default=16_000, ge=8000, le=48000, description="rate that out-of-range sources are resampled to"
+    )
+    max_chunk_bytes: int = Field(
+        default=DEFAULT_MAX_CHUNK_BYTES, ge=1024, description="larger writes are split into several chunks"
+    )
+    linger_ms: float = Field(default=5.0, ge=0)
+    compression: Literal["none", "lz4", "zstd", "snappy", "gzip"] = "none"
+    partitioner: str = Field(
+        default="murmur2_random", description="murmur2 hashes keys as Java clients and faust/aiokafka do"
+    )
+    queue_max_messages: int = Field(default=100_000, ge=1)
+    queue_max_kbytes: int = Field(default=65_536, ge=1)
+    delivery_timeout_ms: int = Field(default=120_000, ge=1000, description="librdkafka message.timeout.ms")
+    backpressure_timeout_s: float = Field(
+        default=60.0, gt=0, description="how long a write waits for room in the local queue"
+    )
+    poll_interval_s: float = Field(default=0.01, gt=0, description="async producer's wait between polls")
+
+    def client_config(self, bootstrap_servers: str) -> dict[str, object]:
+        """librdkafka configuration of an idempotent, acks=all producer with these knobs."""
+        return {
+            "bootstrap.servers": bootstrap_servers,
+            "enable.idempotence": True,
+            "acks": "all",
+            "linger.ms": self.linger_ms,
+            "compression.type": self.compression,
+            "partitioner": self.partitioner,
+            "queue.buffering.max.messages": self.queue_max_messages,
+            "queue.buffering.max.kbytes": self.queue_max_kbytes,
+            "message.timeout.ms": self.delivery_timeout_ms,
+            "message.max.bytes": self.max_chunk_bytes + HEADER_ALLOWANCE_BYTES,
+        }
