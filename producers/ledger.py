@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from producers.errors import DeliveryError, DeliveryFailure, ProducerError, StreamStateError
 from streamscribe.contracts import ChunkHeaders, Encoding, InvalidChunk
 from streamscribe.contracts.chunk import parse_chunk_headers
-from streamscribe.contracts.headers import KafkaHeaders, headers_to_dict
+from streamscribe.contracts.headers import KafkaHeaders
 
 if TYPE_CHECKING:
     from confluent_kafka import KafkaError, Message
@@ -105,11 +105,16 @@ class StreamLedger:
         if self.in_flight:
             raise ProducerError(f"stream {self.stream_id!r}: {self.in_flight} chunks unacknowledged after {waited:.0f}s")
 
-    def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
-        """Kafka delivery report: check the error first, count the chunk as settled."""
+    def _on_delivery(self, err: KafkaError | None, _msg: Message) -> None:
+        """Kafka delivery report: check the error first, count the chunk as settled.
+
+        Reports carry no headers, but a stream's chunks share one partition and the idempotent
+        producer reports them in order, so the n-th report of a stream is the chunk with seq n.
+        """
+        seq = self.settled
         self.settled += 1
         if err is not None:
-            self._producer.record_failure(self, err, msg)
+            self._producer.record_failure(self, err, seq)
         else:
             self._producer.stats.chunks_delivered += 1
         if self.closed:
@@ -141,9 +146,9 @@ class ProducerLedger:
         self.stats.streams_opened += 1
         return ledger
 
-    def record_failure(self, stream: StreamLedger, err: KafkaError, msg: Message) -> None:
+    def record_failure(self, stream: StreamLedger, err: KafkaError, seq: int) -> None:
         """Keep a delivery failure until a write, flush or close raises it."""
-        failure = DeliveryFailure(stream.stream_id, _seq_of(msg), f"{err.name()}: {err.str()}", err.fatal())
+        failure = DeliveryFailure(stream.stream_id, seq, f"{err.name()}: {err.str()}", err.fatal())
         self.stats.delivery_failures += 1
         stream.failures.append(failure)
         if failure.fatal:
@@ -165,8 +170,3 @@ class ProducerLedger:
         if unacknowledged:
             raise ProducerError(f"{unacknowledged} chunks still unacknowledged after {waited:.0f}s")
 
-
-def _seq_of(msg: Message) -> int | None:
-    """The `seq` header of a reported message, when it has one."""
-    seq = headers_to_dict(msg.headers()).get("seq", b"")
-    return int(seq) if seq.isdigit() else None
