@@ -22,6 +22,7 @@ class RejectReason(StrEnum):
     SEQ_REPEAT = "seq_repeat"
     FORMAT_CHANGED = "format_changed"
     AFTER_EOS = "after_eos"
+    BAD_HEADER = "bad_header"  # a header is present but its value breaks the contract
 
 
 class InvalidChunk(StreamscribeError):

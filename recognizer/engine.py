@@ -1,0 +1,120 @@
+"""Recognition of a set of segments: batch them, run the model, decode, build `Transcript`s.
+
+No Kafka here: the worker hands in segments it read and writes what comes back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from recognizer import metrics
+from recognizer.batching import PreparedAudio, bucket_by_length, pad_batch, pad_to_min_length, pcm_s16le_to_float
+from recognizer.decoding import BeamDecoder, Decoded, Vocabulary, greedy_decode
+from recognizer.model import AcousticModel
+from recognizer.settings import RecognizerSettings
+from streamscribe.contracts import Segment, Transcript, Word
+
+MIN_MODEL_SECONDS = 1.0  # NeMo's transcribe() pads shorter in-memory audio to this length
+
+
+class Decoder(Protocol):
+    """Turns one utterance's log-probabilities into words."""
+
+    def decode(self, log_probs: np.ndarray) -> Decoded: ...
+
+
+@dataclass(frozen=True, slots=True)
+class GreedyDecoder:
+    """Best-path decoding (see recognizer.decoding.greedy_decode)."""
+
+    vocabulary: Vocabulary
+
+    def decode(self, log_probs: np.ndarray) -> Decoded:
+        return greedy_decode(log_probs, self.vocabulary)
+
+
+def build_decoder(settings: RecognizerSettings, vocabulary: Vocabulary) -> Decoder:
+    """The decoder the settings ask for."""
+    if settings.decoder == "greedy":
+        return GreedyDecoder(vocabulary)
+    return BeamDecoder(vocabulary, settings.beam_options(), settings.language_model())
+
+
+@dataclass
+class RecognitionEngine:
+    """A model and a decoder; recognises any mix of segments from any streams."""
+
+    model: AcousticModel
+    decoder: Decoder
+    max_batch: int = 16
+    max_padding: float = 0.5
+
+    @classmethod
+    def from_settings(cls, settings: RecognizerSettings) -> RecognitionEngine:
+        """Load the model and build the decoder the settings name."""
+        if settings.torch_threads:
+            import torch  # noqa: PLC0415
+
+            torch.set_num_threads(settings.torch_threads)
+        model = AcousticModel.load(settings.model_source(), settings.device)
+        return cls(model, build_decoder(settings, model.vocabulary), settings.max_batch, settings.max_padding)
+
+    def recognize(self, segments: Sequence[Segment]) -> list[Transcript]:
+        """One transcript per segment, in the order given."""
+        min_samples = int(MIN_MODEL_SECONDS * self.model.sample_rate)
+        prepared = [pad_to_min_length(pcm_s16le_to_float(s.pcm), min_samples) for s in segments]
+        decoded: list[Decoded] = [Decoded(()) for _ in segments]
+        audible = [i for i, segment in enumerate(segments) if segment.num_samples > 0]
+        lengths = [len(prepared[i].samples) for i in audible]
+        for bucket in bucket_by_length(lengths, self.max_batch, self.max_padding):
+            for index, result in self._recognize_batch([audible[i] for i in bucket], prepared):
+                decoded[index] = result
+        return [self._transcript(s, p, d) for s, p, d in zip(segments, prepared, decoded, strict=True)]
+
+    def _recognize_batch(self, indices: list[int], prepared: list[PreparedAudio]) -> list[tuple[int, Decoded]]:
+        batch = pad_batch([prepared[i].samples for i in indices])
+        started = time.perf_counter()
+        log_probs = self.model.log_probs(batch)
+        modelled = time.perf_counter()
+        results = [
+            (indices[position], self.decoder.decode(lp))
+            for position, lp in zip(batch.order, log_probs, strict=True)
+        ]
+        decoded = time.perf_counter()
+        audio_seconds = float(batch.lengths.sum()) / self.model.sample_rate
+        metrics.BATCH_SIZE.observe(len(batch))
+        metrics.MODEL_SECONDS.observe(modelled - started)
+        metrics.DECODE_SECONDS.observe(decoded - modelled)
+        metrics.REAL_TIME_FACTOR.observe((decoded - started) / audio_seconds)
+        return results
+
+    def _transcript(self, segment: Segment, prepared: PreparedAudio, decoded: Decoded) -> Transcript:
+        frame = self.model.frame_seconds
+        lead_in = prepared.lead_in_samples / self.model.sample_rate
+        duration = segment.end_seconds - segment.start_seconds
+
+        def stream_time(frame_index: int) -> float:
+            within = min(max(frame_index * frame - lead_in, 0.0), duration)
+            return round(segment.start_seconds + within, 3)
+
+        words = [
+            Word(word=w.word, start=stream_time(w.start_frame), end=stream_time(w.end_frame),
+                 confidence=round(w.confidence, 4))
+            for w in decoded.words
+        ]
+        return Transcript(
+            stream_id=segment.stream_id,
+            segment=segment.headers.index,
+            start=round(segment.start_seconds, 3),
+            end=round(segment.end_seconds, 3),
+            text=decoded.text,
+            final=segment.headers.final,
+            words=words,
+            model=self.model.name,
+            eos=segment.headers.eos,
+        )

@@ -1,0 +1,113 @@
+"""The acoustic model: a NeMo `EncDecCTCModel` loaded for batched inference.
+
+`AcousticModel.log_probs(batch)` runs the model's own preprocessor, encoder and decoder on a
+padded batch with true lengths, in eval mode under `torch.inference_mode()`, and returns each
+utterance's CTC log-probabilities trimmed to its own length. Dither is switched off and the
+feature padding (`pad_to`) set to 0, as NeMo's `transcribe()` does, so a padded batch gives each
+utterance the result it gets alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recognizer.batching import PaddedBatch
+from recognizer.decoding import Vocabulary
+from streamscribe.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+
+class ModelLoadError(ConfigurationError):
+    """The model could not be found, loaded or is not a CTC model."""
+
+
+def resolve_device(device: str) -> str:
+    """`auto` → `cuda` when a GPU is visible, else `cpu`; anything else is checked and kept."""
+    import torch  # noqa: PLC0415
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigurationError(f"device {device!r} asked for, but torch sees no CUDA device")
+    return device
+
+
+def vocabulary_of(model: Any) -> Vocabulary:
+    """The output tokens of a character or subword (sentencepiece) CTC model."""
+    tokenizer = getattr(model, "tokenizer", None)
+    if tokenizer is not None:
+        return Vocabulary(tuple(tokenizer.ids_to_tokens(list(range(tokenizer.vocab_size)))), subword=True)
+    return Vocabulary(tuple(model.decoder.vocabulary))
+
+
+def _restore(source: str, device: str) -> Any:
+    from nemo.collections.asr.models import ASRModel  # noqa: PLC0415 - heavy
+
+    if Path(source).suffix == ".nemo" or Path(source).exists():
+        if not Path(source).is_file():
+            raise ModelLoadError(f"no model file at {source}")
+        return ASRModel.restore_from(source, map_location=device)
+    try:
+        return ASRModel.from_pretrained(source, map_location=device)
+    except Exception as exc:  # noqa: BLE001 - NeMo raises many kinds for unknown/unreachable names
+        raise ModelLoadError(f"cannot load pretrained model {source!r}: {exc}") from None
+
+
+@dataclass
+class AcousticModel:
+    """A CTC model on one device, with what decoding needs to know about its output."""
+
+    module: Any
+    name: str
+    device: str
+    vocabulary: Vocabulary = field(init=False)
+
+    @classmethod
+    def load(cls, source: str | Path, device: str = "auto") -> AcousticModel:
+        """Load a `.nemo` file or a NeMo pretrained model name onto `device` (auto: CUDA if any)."""
+        from nemo.collections.asr.models import EncDecCTCModel  # noqa: PLC0415 - heavy
+
+        resolved = resolve_device(device)
+        module = _restore(str(source), resolved)
+        if not isinstance(module, EncDecCTCModel):
+            raise ModelLoadError(f"{source} is a {type(module).__name__}, not an EncDecCTCModel")
+        name = Path(source).stem if Path(source).suffix == ".nemo" else str(source)
+        log.info("loaded %s (%s) on %s", name, type(module).__name__, resolved)
+        return cls(module, name, resolved)
+
+    def __post_init__(self) -> None:
+        featurizer = self.module.preprocessor.featurizer
+        featurizer.dither = 0.0
+        featurizer.pad_to = 0
+        self.module.eval()
+        self.vocabulary = vocabulary_of(self.module)
+
+    @property
+    def sample_rate(self) -> int:
+        """Audio sample rate the model expects."""
+        return int(self.module.cfg.sample_rate)
+
+    @property
+    def frame_seconds(self) -> float:
+        """Duration of one output frame: feature hop × the encoder's subsampling."""
+        return float(self.module.cfg.preprocessor.window_stride) * int(self.module.encoder.subsampling_factor)
+
+    def log_probs(self, batch: PaddedBatch) -> list[np.ndarray]:
+        """Per batch row, the `[frames, tokens + 1]` float32 log-probabilities (blank last)."""
+        import torch  # noqa: PLC0415
+
+        self.module.eval()  # NeMo's transcribe() leaves the encoder in training mode when it returns
+        signals = torch.from_numpy(batch.signals).to(self.device)
+        lengths = torch.from_numpy(batch.lengths).to(self.device)
+        with torch.inference_mode():
+            features, feature_lengths = self.module.preprocessor(input_signal=signals, length=lengths)
+            encoded, encoded_lengths = self.module.encoder(audio_signal=features, length=feature_lengths)[:2]
+            log_probs = self.module.decoder(encoder_output=encoded)
+        log_probs = log_probs.float().cpu().numpy()
+        return [log_probs[row, : int(n)] for row, n in enumerate(encoded_lengths.cpu())]

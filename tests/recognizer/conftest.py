@@ -1,0 +1,94 @@
+"""Recognizer fixtures: a small random-weight CTC model saved as `.nemo`, test audio, a KenLM.
+
+The random model is enough for what must hold for *any* model (pipeline = offline equality,
+delivery guarantees); accuracy tests use the trained model shipped in recognizer/models/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+LABELS = [" ", *"abcdefghijklmnopqrstuvwxyz", "'"]
+SAMPLE_RATE = 16_000
+
+
+def tiny_ctc_config() -> dict:
+    """A QuartzNet-like character CTC model (stride 2) small enough to build in a second."""
+    return {
+        "sample_rate": SAMPLE_RATE,
+        "labels": LABELS,
+        "preprocessor": {
+            "_target_": "nemo.collections.asr.modules.AudioToMelSpectrogramPreprocessor",
+            "sample_rate": SAMPLE_RATE, "normalize": "per_feature", "window_size": 0.025,
+            "window_stride": 0.01, "window": "hann", "features": 32, "n_fft": 512,
+            "dither": 1e-5, "pad_to": 16,
+        },
+        "encoder": {
+            "_target_": "nemo.collections.asr.modules.ConvASREncoder",
+            "feat_in": 32, "activation": "relu", "conv_mask": True,
+            "jasper": [
+                {"filters": 64, "repeat": 1, "kernel": [11], "stride": [2], "dilation": [1],
+                 "dropout": 0.0, "residual": False, "separable": True},
+                {"filters": 64, "repeat": 2, "kernel": [13], "stride": [1], "dilation": [1],
+                 "dropout": 0.0, "residual": True, "separable": True},
+                {"filters": 96, "repeat": 1, "kernel": [1], "stride": [1], "dilation": [1],
+                 "dropout": 0.0, "residual": False},
+            ],
+        },
+        "decoder": {
+            "_target_": "nemo.collections.asr.modules.ConvASRDecoder",
+            "feat_in": 96, "num_classes": len(LABELS), "vocabulary": LABELS,
+        },
+    }
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random-weight EncDecCTCModel (fixed seed) saved as a `.nemo` file."""
+    import torch
+    from nemo.collections.asr.models import EncDecCTCModel
+    from omegaconf import OmegaConf
+
+    torch.manual_seed(1234)
+    model = EncDecCTCModel(cfg=OmegaConf.create(tiny_ctc_config()))
+    path = tmp_path_factory.mktemp("model") / "tiny-random.nemo"
+    model.save_to(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_model_path: Path):
+    """The tiny model loaded for the pipeline, on the CPU."""
+    from recognizer.model import AcousticModel
+
+    return AcousticModel.load(tiny_model_path, device="cpu")
+
+
+def noise_like_speech(seconds: float, seed: int) -> np.ndarray:
+    """Deterministic band-limited noise bursts: audio whose features vary over time."""
+    rng = np.random.default_rng(seed)
+    samples = int(seconds * SAMPLE_RATE)
+    envelope = np.repeat(rng.uniform(0.0, 1.0, size=samples // 1600 + 1), 1600)[:samples]
+    tone = np.sin(2 * np.pi * rng.uniform(100, 400) * np.arange(samples) / SAMPLE_RATE)
+    return (0.3 * envelope * (0.5 * tone + 0.5 * rng.standard_normal(samples))).astype(np.float32)
+
+
+def to_pcm(samples: np.ndarray) -> bytes:
+    """float32 audio as 16-bit little-endian PCM (the segment wire format)."""
+    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
+def make_segments(stream_id: str, durations: list[float], seed: int = 0, final: bool = True):
+    """Consecutive segments of one stream, the last one marked end-of-stream."""
+    from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
+
+    segments, start = [], 0
+    for index, seconds in enumerate(durations):
+        pcm = to_pcm(noise_like_speech(seconds, seed * 1000 + index))
+        headers = SegmentHeaders(index, start, EmitReason.PAUSE, final=final, eos=index == len(durations) - 1)
+        segments.append(Segment(stream_id, headers, pcm))
+        start += len(pcm) // 2
+    return segments

@@ -1,0 +1,90 @@
+"""The NeMo model wrapper and the recognition engine, against NeMo's own offline transcribe().
+
+These hold for any CTC model, so they use the small random-weight model of conftest.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recognizer.batching import pad_batch, pad_to_min_length, pcm_s16le_to_float
+from recognizer.decoding import greedy_decode
+from recognizer.engine import GreedyDecoder, RecognitionEngine
+from tests.recognizer.conftest import make_segments, noise_like_speech
+
+DURATIONS = [0.45, 0.93, 1.0, 2.3, 4.1, 7.7, 3.3]
+
+
+@pytest.fixture(scope="module")
+def waveforms() -> list[np.ndarray]:
+    return [noise_like_speech(seconds, seed) for seed, seconds in enumerate(DURATIONS)]
+
+
+def test_padded_batch_gives_each_utterance_what_it_gets_alone(tiny_model, waveforms) -> None:
+    prepared = [pad_to_min_length(w, 16_000).samples for w in waveforms]
+    batch = pad_batch(prepared)
+    batched = dict(zip(batch.order, tiny_model.log_probs(batch), strict=True))
+    for index, samples in enumerate(prepared):
+        alone = tiny_model.log_probs(pad_batch([samples]))[0]
+        assert batched[index].shape == alone.shape
+        np.testing.assert_allclose(batched[index], alone, atol=1e-4)
+        vocabulary = tiny_model.vocabulary
+        assert greedy_decode(batched[index], vocabulary).text == greedy_decode(alone, vocabulary).text
+
+
+def test_inference_is_deterministic_because_dither_is_off(tiny_model, waveforms) -> None:
+    batch = pad_batch(waveforms[:3])
+    first, second = tiny_model.log_probs(batch), tiny_model.log_probs(batch)
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_output_frames_follow_the_frame_duration(tiny_model, waveforms) -> None:
+    batch = pad_batch(waveforms)
+    for row, log_probs in enumerate(tiny_model.log_probs(batch)):
+        seconds = batch.lengths[row] / tiny_model.sample_rate
+        assert abs(len(log_probs) * tiny_model.frame_seconds - seconds) <= 2 * tiny_model.frame_seconds
+        assert log_probs.shape[1] == tiny_model.vocabulary.blank_id + 1
+
+
+def test_pipeline_greedy_equals_offline_transcribe_word_for_word(tiny_model) -> None:
+    segments = make_segments("eq", DURATIONS, seed=5)
+    engine = RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary), max_batch=4)
+    pipeline = engine.recognize(segments)
+    offline = tiny_model.module.transcribe(
+        [pcm_s16le_to_float(s.pcm) for s in segments], batch_size=3, verbose=False
+    )
+    assert sum(len(t.words) for t in pipeline) >= len(segments)  # the random model does say things
+    for transcript, hypothesis in zip(pipeline, offline, strict=True):
+        assert transcript.text.split() == hypothesis.text.split()
+    # transcribe() leaves NeMo's encoder in training mode; the pipeline must not be affected
+    assert engine.recognize(segments) == pipeline
+
+
+def test_results_do_not_depend_on_batch_composition(tiny_model) -> None:
+    segments = make_segments("mix", DURATIONS, seed=9)
+    decoder = GreedyDecoder(tiny_model.vocabulary)
+    one_by_one = RecognitionEngine(tiny_model, decoder, max_batch=1).recognize(segments)
+    all_at_once = RecognitionEngine(tiny_model, decoder, max_batch=16, max_padding=100.0).recognize(segments)
+    assert [t.words for t in one_by_one] == [t.words for t in all_at_once]
+
+
+def test_transcripts_carry_stream_times_and_segment_identity(tiny_model) -> None:
+    segments = make_segments("times", [2.0, 0.5, 3.0], seed=2)
+    transcripts = RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary)).recognize(segments)
+    for segment, transcript in zip(segments, transcripts, strict=True):
+        assert (transcript.stream_id, transcript.segment) == ("times", segment.headers.index)
+        assert (transcript.start, transcript.end) == pytest.approx((segment.start_seconds, segment.end_seconds), abs=1e-3)
+        assert transcript.eos == segment.headers.eos and transcript.final
+        assert transcript.model == "tiny-random"
+        for word in transcript.words:
+            assert transcript.start <= word.start <= word.end <= transcript.end
+            assert 0.0 < word.confidence <= 1.0
+        assert [w.start for w in transcript.words] == sorted(w.start for w in transcript.words)
+
+
+def test_empty_segment_gets_an_empty_transcript(tiny_model) -> None:
+    [segment] = make_segments("empty", [0.0])
+    [transcript] = RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary)).recognize([segment])
+    assert transcript.text == "" and transcript.words == [] and transcript.eos
