@@ -16,6 +16,7 @@ from streamscribe.errors import StreamscribeError
 
 COMMAND_MODULES = (
     "infra.cli",
+    "training.cli",
     "producers.cli",
 )
 

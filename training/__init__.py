@@ -1,0 +1,1 @@
+"""Training pipeline: synthetic corpus, data preparation, NeMo CTC training, KenLM n-gram."""

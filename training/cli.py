@@ -1,0 +1,127 @@
+"""`streamscribe train corpus|prepare|fit|lm|evaluate|samples|export|reproduce`.
+
+Each step has one settings object (training/settings.py); its fields are the step's flags.
+Heavy libraries (torch, NeMo, pyctcdecode) are imported only when a step runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic_settings import BaseSettings
+
+from training.cli_settings import add_settings_arguments, settings_from_args
+from training.settings import (
+    CorpusSettings,
+    EvaluateSettings,
+    FitSettings,
+    LanguageModelSettings,
+    PrepareSettings,
+    ReproduceSettings,
+    SamplesSettings,
+)
+
+log = logging.getLogger("training")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `train` and its steps."""
+    train = subparsers.add_parser("train", help="training pipeline: corpus, data, model, n-gram")
+    steps = train.add_subparsers(dest="step", required=True, metavar="STEP")
+    add_step(steps, "corpus", CorpusSettings, run_corpus, "synthesise a Common Voice style corpus")
+    add_step(steps, "prepare", PrepareSettings, run_prepare, "MP3 -> WAV, normalised NeMo manifests")
+    add_step(steps, "fit", FitSettings, run_fit, "train a NeMo CTC model, export .nemo")
+    add_step(steps, "lm", LanguageModelSettings, run_lm, "KenLM n-gram + alpha/beta tuning")
+    add_step(steps, "evaluate", EvaluateSettings, run_evaluate, "WER, greedy and with the n-gram")
+    add_step(steps, "samples", SamplesSettings, run_samples, "export held-out sample speech")
+    add_step(steps, "reproduce", ReproduceSettings, run_reproduce, "every step, end to end")
+    export = steps.add_parser("export", help="a run's checkpoint -> .nemo")
+    export.add_argument("checkpoint", type=Path)
+    export.add_argument("output", type=Path)
+    export.set_defaults(func=run_export)
+
+
+def add_step(
+    steps: argparse._SubParsersAction,
+    name: str,
+    settings_class: type[BaseSettings],
+    handler: Callable[[argparse.Namespace], int],
+    help_text: str,
+) -> None:
+    """One step's subcommand with a flag per settings field."""
+    parser = steps.add_parser(name, help=help_text, description=settings_class.__doc__)
+    add_settings_arguments(parser, settings_class)
+    parser.set_defaults(func=handler, settings_class=settings_class)
+
+
+def run_corpus(args: argparse.Namespace) -> int:
+    from training.corpus import generate_corpus  # noqa: PLC0415
+
+    settings = settings_from_args(CorpusSettings, args)
+    counts = generate_corpus(settings)
+    print(f"corpus in {settings.output_dir}: " + ", ".join(f"{k} {v} clips" for k, v in counts.items()))
+    return 0
+
+
+def run_prepare(args: argparse.Namespace) -> int:
+    from training.prepare import prepare_corpus  # noqa: PLC0415
+
+    for split in prepare_corpus(settings_from_args(PrepareSettings, args)):
+        print(f"{split.split}: {len(split.entries)} utterances, {split.hours:.2f} h, "
+              f"{len(split.skipped)} left out -> {split.manifest}")
+    return 0
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    from training.fit import fit  # noqa: PLC0415
+
+    result = fit(settings_from_args(FitSettings, args))
+    print(f"{result.model_path}: {result.parameters} parameters, {result.epochs} epochs, "
+          f"{result.seconds:.0f} s, dev WER {result.val_wer}")
+    return 0
+
+
+def run_lm(args: argparse.Namespace) -> int:
+    from training.language_model import train_language_model  # noqa: PLC0415
+
+    files, parameters = train_language_model(settings_from_args(LanguageModelSettings, args))
+    print(f"{files.binary} ({files.binary.stat().st_size} bytes, {files.words} words, "
+          f"{files.seconds:.1f} s); alpha {parameters.alpha} beta {parameters.beta}; "
+          f"dev WER greedy {parameters.dev_wer_greedy} with LM {parameters.dev_wer_lm}")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from training.evaluate import evaluate  # noqa: PLC0415
+
+    for score in evaluate(settings_from_args(EvaluateSettings, args)):
+        lm = "-" if score.lm_wer is None else f"{score.lm_wer:.4f}"
+        print(f"{score.manifest}: {score.utterances} utterances, {score.words} words, "
+              f"WER greedy {score.greedy_wer:.4f}, with LM {lm}")
+    return 0
+
+
+def run_samples(args: argparse.Namespace) -> int:
+    from training.samples import export_samples  # noqa: PLC0415
+
+    settings = settings_from_args(SamplesSettings, args)
+    print(f"{len(export_samples(settings))} samples in {settings.output_dir}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from training.fit import export_checkpoint  # noqa: PLC0415
+
+    print(export_checkpoint(args.checkpoint, args.output))
+    return 0
+
+
+def run_reproduce(args: argparse.Namespace) -> int:
+    from training.reproduce import reproduce  # noqa: PLC0415
+
+    report = reproduce(settings_from_args(ReproduceSettings, args))
+    print(report.summary())
+    return 0

@@ -1,0 +1,102 @@
+"""`train reproduce`: the whole pipeline that made the shipped model, in one command.
+
+Every step keeps its own settings (and env vars); this only points them at one work folder
+and one ship folder, then records every figure in `<ship_dir>/streamscribe-small.metrics.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from training.corpus import generate_corpus
+from training.evaluate import ManifestScore, evaluate
+from training.fit import FitResult, fit
+from training.language_model import DecoderParameters, train_language_model
+from training.ngram import NgramFiles
+from training.prepare import prepare_corpus
+from training.samples import SAMPLES_TSV, export_samples
+from training.settings import (
+    CorpusSettings,
+    EvaluateSettings,
+    FitSettings,
+    LanguageModelSettings,
+    PrepareSettings,
+    ReproduceSettings,
+    SamplesSettings,
+)
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "streamscribe-small"
+
+
+@dataclass(frozen=True)
+class ReproduceReport:
+    """Every figure of a reproduction run."""
+
+    clips: dict[str, int]
+    hours: dict[str, float]
+    vocabulary: int
+    fit: FitResult
+    ngram: NgramFiles
+    decoder: DecoderParameters
+    scores: list[ManifestScore]
+    seconds: float
+
+    def summary(self) -> str:
+        lines = [
+            f"clips {self.clips}, hours {self.hours}, vocabulary {self.vocabulary} words",
+            f"model {self.fit.model_path}: {self.fit.parameters} parameters, "
+            f"{self.fit.epochs} epochs in {self.fit.seconds:.0f} s",
+            f"n-gram {self.ngram.binary} built in {self.ngram.seconds:.1f} s, "
+            f"alpha {self.decoder.alpha} beta {self.decoder.beta}",
+        ]
+        lines += [
+            f"{Path(s.manifest).name}: WER greedy {s.greedy_wer:.4f}, with LM {s.lm_wer:.4f}"
+            for s in self.scores if s.lm_wer is not None
+        ]
+        lines.append(f"total {self.seconds:.0f} s")
+        return "\n".join(lines)
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def reproduce(settings: ReproduceSettings) -> ReproduceReport:
+    """Run every step; return (and write) the report."""
+    started = time.monotonic()
+    work, ship = settings.work_dir, settings.ship_dir
+    corpus = CorpusSettings(output_dir=work / "corpus", seed=settings.seed)
+    prepared = work / "prepared"
+    clips = generate_corpus(corpus)
+    splits = prepare_corpus(PrepareSettings(corpus_dir=corpus.output_dir, output_dir=prepared))
+    manifests = {split.split: split.manifest for split in splits}
+    fitted = fit(FitSettings(
+        config=settings.config, train_manifest=manifests["train"], dev_manifest=manifests["dev"],
+        output=ship / f"{MODEL_NAME}.nemo", work_dir=work / "run", max_epochs=settings.max_epochs,
+        seed=settings.seed,
+    ))
+    ngram, decoder = train_language_model(LanguageModelSettings(
+        text_manifests=(manifests["train"],), output_prefix=ship / MODEL_NAME,
+        model=Path(fitted.model_path), dev_manifest=manifests["dev"],
+    ))
+    samples = SamplesSettings(corpus_dir=corpus.output_dir, test_manifest=manifests["test"],
+                              output_dir=ship / "samples", seed=settings.seed)
+    export_samples(samples)
+    scores = evaluate(EvaluateSettings(
+        model=Path(fitted.model_path),
+        manifests=(manifests["dev"], manifests["test"], samples.output_dir / SAMPLES_TSV),
+        kenlm_model=ngram.binary, unigrams=ngram.unigrams, alpha=decoder.alpha, beta=decoder.beta,
+        beam_width=decoder.beam_width,
+    ))
+    report = ReproduceReport(
+        clips=clips, hours={s.split: round(s.hours, 3) for s in splits},
+        vocabulary=ngram.words, fit=fitted, ngram=ngram, decoder=decoder, scores=scores,
+        seconds=round(time.monotonic() - started, 1),
+    )
+    report.write(ship / f"{MODEL_NAME}.metrics.json")
+    return report

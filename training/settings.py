@@ -1,0 +1,136 @@
+"""One settings object per training step (env vars `STREAMSCRIBE_TRAIN_*`, then CLI flags).
+
+Paths default to a workspace under `$STREAMSCRIBE_HOME/training` (outside version control).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streamscribe.paths import REPO_ROOT, state_home
+
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+SHIPPED_MODELS = REPO_ROOT / "recognizer" / "models"
+
+
+def workspace(*parts: str) -> Path:
+    """A path in the training workspace, `$STREAMSCRIBE_HOME/training/...`."""
+    return state_home().joinpath("training", *parts)
+
+
+class CorpusSettings(BaseSettings):
+    """`train corpus`: a synthetic Common Voice style corpus from fortunes + espeak-ng."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_CORPUS_")
+
+    output_dir: Path = Field(default_factory=lambda: workspace("corpus"))
+    seed: int = 1234
+    vocabulary_size: int = Field(default=800, ge=10, description="most frequent words kept")
+    min_words: int = Field(default=3, ge=1, description="shortest sentence kept")
+    max_words: int = Field(default=9, ge=1, description="longest sentence kept")
+    max_sentences: int | None = Field(default=None, ge=3, description="cap (for tiny corpora)")
+    held_out_fraction: float = Field(default=0.08, gt=0, lt=0.5, description="each of dev, test")
+    train_renditions: int = Field(default=4, ge=1, description="speakers per train sentence")
+    held_out_renditions: int = Field(default=1, ge=1, description="speakers per dev/test sentence")
+    workers: int | None = Field(default=None, ge=1, description="default: one per core")
+
+
+class PrepareSettings(BaseSettings):
+    """`train prepare`: MP3 -> 16 kHz mono WAV, normalised text, NeMo manifests."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_PREPARE_")
+
+    corpus_dir: Path = Field(default_factory=lambda: workspace("corpus"))
+    output_dir: Path = Field(default_factory=lambda: workspace("prepared"))
+    language: str = Field(default="en", description="text normalisation table (en, es)")
+    splits: tuple[str, ...] = ("train", "dev", "test")
+    workers: int | None = Field(default=None, ge=1, description="default: one per core")
+
+
+class FitSettings(BaseSettings):
+    """`train fit`: train a NeMo CTC model from a YAML config and export `.nemo`."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_FIT_")
+
+    config: Path = CONFIG_DIR / "quartznet_small_cpu.yaml"
+    language: str = Field(default="en", description="its alphabet gives the model's labels")
+    train_manifest: Path = Field(default_factory=lambda: workspace("prepared", "train.json"))
+    dev_manifest: Path = Field(default_factory=lambda: workspace("prepared", "dev.json"))
+    output: Path = Field(default_factory=lambda: workspace("models", "streamscribe-small.nemo"))
+    work_dir: Path = Field(default_factory=lambda: workspace("run"), description="checkpoints, logs")
+    max_epochs: int | None = Field(default=None, ge=1, description="overrides the config")
+    max_steps: int | None = Field(default=None, ge=1, description="overrides the config")
+    batch_size: int | None = Field(default=None, ge=1, description="overrides the config")
+    resume: bool = Field(default=True, description="continue from the run's last checkpoint")
+    threads: int | None = Field(default=None, ge=1, description="torch CPU threads")
+    seed: int = 1234
+
+
+class LanguageModelSettings(BaseSettings):
+    """`train lm`: a KenLM n-gram, its binary, unigrams, and alpha/beta tuned on dev."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_LM_")
+
+    text_manifests: tuple[Path, ...] = Field(
+        default_factory=lambda: (workspace("prepared", "train.json"),),
+        description="manifests whose transcripts are the LM text (not dev/test)",
+    )
+    output_prefix: Path = Field(default_factory=lambda: workspace("models", "streamscribe-small"))
+    order: int = Field(default=6, ge=2, description="n-gram order")
+    prune: tuple[int, ...] = Field(default=(), description="lmplz --prune thresholds")
+    model: Path | None = Field(
+        default_factory=lambda: workspace("models", "streamscribe-small.nemo"),
+        description=".nemo model to tune alpha/beta with (none: no tuning)",
+    )
+    dev_manifest: Path = Field(default_factory=lambda: workspace("prepared", "dev.json"))
+    alphas: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5)
+    betas: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0)
+    beam_width: int = Field(default=32, ge=1)
+
+
+class EvaluateSettings(BaseSettings):
+    """`train evaluate`: WER of a `.nemo` model, greedy and with the KenLM beam search."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_EVAL_")
+
+    model: Path = SHIPPED_MODELS / "streamscribe-small.nemo"
+    manifests: tuple[Path, ...] = Field(
+        default_factory=lambda: (workspace("prepared", "dev.json"), workspace("prepared", "test.json"))
+    )
+    kenlm_model: Path | None = Field(default=None, description="KenLM binary (none: greedy only)")
+    unigrams: Path | None = None
+    alpha: float = 0.5
+    beta: float = 1.0
+    beam_width: int = Field(default=32, ge=1)
+    batch_size: int = Field(default=16, ge=1)
+
+
+class SamplesSettings(BaseSettings):
+    """`train samples`: held-out test utterances as FLAC + samples.tsv, for demos and tests."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_SAMPLES_")
+
+    corpus_dir: Path = Field(default_factory=lambda: workspace("corpus"))
+    test_manifest: Path = Field(default_factory=lambda: workspace("prepared", "test.json"))
+    output_dir: Path = Field(default_factory=lambda: workspace("models", "samples"))
+    count: int = Field(default=40, ge=1)
+    max_seconds: float = Field(default=6.0, gt=0, description="longest clip kept")
+    seed: int = 1234
+
+
+class ReproduceSettings(BaseSettings):
+    """`train reproduce`: corpus -> prepare -> fit -> lm -> samples -> evaluate, end to end."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_REPRODUCE_")
+
+    work_dir: Path = Field(default_factory=workspace, description="corpus, WAVs, checkpoints")
+    ship_dir: Path = Field(
+        default_factory=lambda: workspace("models"),
+        description="where the model, n-gram, samples and metrics go (recognizer/models to ship)",
+    )
+    config: Path = CONFIG_DIR / "quartznet_small_cpu.yaml"
+    max_epochs: int | None = Field(default=None, ge=1, description="overrides the config")
+    seed: int = 1234
