@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "infra.cli",
     "training.cli",
     "producers.cli",
+    "streamscribe.demo.cli",
 )
 
 log = logging.getLogger("streamscribe")

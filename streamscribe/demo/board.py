@@ -1,8 +1,9 @@
 """What the demo knows about each live stream: audio sent, transcripts received, latencies.
 
 Pure bookkeeping (no Kafka, no clock of its own): the sender records when each piece of audio
-left, the transcript reader applies each result with its arrival time, and the live view and
-the summary read the states. Results are deduplicated on the contract's (stream, segment, final).
+left, the transcript feed applies each new result with its arrival time and marks a stream
+done with its text once the transcript SDK has all of its final results; the live view and the
+summary read the states. Copies of results are already dropped by the SDK.
 """
 
 from __future__ import annotations
@@ -37,15 +38,10 @@ class StreamState:
     status: StreamStatus = StreamStatus.WAITING
     sent_audio_ends: list[float] = field(default_factory=list)
     sent_wall_times: list[float] = field(default_factory=list)
-    final_texts: dict[int, str] = field(default_factory=dict)
     latest_text: str = ""
     latencies: list[float] = field(default_factory=list)
-    seen: set[tuple[int, bool]] = field(default_factory=set)
-
-    @property
-    def hypothesis(self) -> str:
-        """The final results' texts in segment order."""
-        return " ".join(text for _, text in sorted(self.final_texts.items()) if text).strip()
+    final_results: int = 0
+    hypothesis: str = ""
 
     @property
     def last_latency(self) -> float | None:
@@ -65,21 +61,19 @@ class StreamState:
             return None
         return self.sent_wall_times[index]
 
-    def apply(self, transcript: Transcript, arrived_at: float) -> bool:
-        """Take one result; False when it is a redelivered copy already seen."""
-        key = (transcript.segment, transcript.final)
-        if key in self.seen:
-            return False
-        self.seen.add(key)
+    def apply(self, transcript: Transcript, arrived_at: float) -> None:
+        """Take one new result: its text for the view, its latency when it is final."""
         self.latest_text = transcript.text or self.latest_text
         if transcript.final:
-            self.final_texts[transcript.segment] = transcript.text
+            self.final_results += 1
             sent_at = self.sent_time_of(transcript.end)
             if sent_at is not None:
                 self.latencies.append(max(0.0, arrived_at - sent_at))
-        if transcript.eos:
-            self.status = StreamStatus.DONE
-        return True
+
+    def complete(self, text: str) -> None:
+        """Every final result has arrived; `text` is the stream's whole transcript."""
+        self.hypothesis = text
+        self.status = StreamStatus.DONE
 
 
 class Board:
@@ -106,11 +100,18 @@ class Board:
                 state.status = StreamStatus.SENT
 
     def apply(self, transcript: Transcript, arrived_at: float) -> StreamState | None:
-        """Apply a result of one of our streams; None for other streams' results or copies."""
+        """Apply a result of one of our streams; None for other streams' results."""
         with self._lock:
             state = self._states.get(transcript.stream_id)
-            if state is None or not state.apply(transcript, arrived_at):
-                return None
+            if state is not None:
+                state.apply(transcript, arrived_at)
+            return state
+
+    def complete(self, stream_id: str, text: str) -> StreamState:
+        """Mark a stream done with its whole transcript."""
+        with self._lock:
+            state = self._states[stream_id]
+            state.complete(text)
             return state
 
     def all_done(self) -> bool:

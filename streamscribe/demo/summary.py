@@ -56,6 +56,7 @@ class StreamResult:
     hypothesis: str
     wer: float
     final_results: int
+    latency_p50: float
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ def stream_result(state: StreamState) -> StreamResult:
         reference=state.reference,
         hypothesis=state.hypothesis,
         wer=word_error_rate([state.reference], [state.hypothesis]),
-        final_results=len(state.final_texts),
+        final_results=state.final_results,
+        latency_p50=percentile(state.latencies, 50),
     )
 
 
@@ -101,7 +103,7 @@ def summarize(states: Sequence[StreamState], wall_seconds: float) -> DemoSummary
         latency_p50=percentile(latencies, 50),
         latency_p95=percentile(latencies, 95),
         latency_p99=percentile(latencies, 99),
-        final_results=len(latencies),
+        final_results=sum(state.final_results for state in states),
         throughput=audio_seconds / wall_seconds if wall_seconds > 0 else math.nan,
         per_stream=[stream_result(state) for state in states],
     )

@@ -15,10 +15,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -66,6 +68,29 @@ def log_line_appears(log_file: Path, pattern: str) -> ReadinessProbe:
 def all_of(*probes: ReadinessProbe) -> ReadinessProbe:
     """Probe that holds when every probe holds."""
     return lambda: all(probe() for probe in probes)
+
+
+def interrupt_on_sigterm() -> None:
+    """Treat SIGTERM (docker stop, a parent supervisor) like Ctrl-C, so clean-up code runs."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ignore SIGINT and SIGTERM meanwhile (only the main thread can change signal handling)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def streamscribe_command(*args: str) -> list[str]:
@@ -193,9 +218,10 @@ class Supervisor:
             time.sleep(POLL_INTERVAL)
 
     def stop_all(self) -> None:
-        """Stop every child, newest first."""
-        while self.children:
-            self.children.pop().stop(self.stop_grace)
+        """Stop every child, newest first; a second Ctrl-C meanwhile does not cut this short."""
+        with _interrupts_ignored():
+            while self.children:
+                self.children.pop().stop(self.stop_grace)
 
     def __enter__(self) -> Supervisor:
         return self

@@ -1,4 +1,4 @@
-"""Bookkeeping of demo streams: dedupe, ordering of final texts, latency from send times."""
+"""Bookkeeping of demo streams: latest text, latency from send times, completion."""
 
 from __future__ import annotations
 
@@ -23,32 +23,34 @@ def test_latency_is_measured_from_when_the_segments_last_audio_was_sent() -> Non
     state = sent_state()
     state.apply(result(0, "hello", end=1.5), arrived_at=12.25)  # audio up to 1.5 s left at 12.0
     assert state.latencies == [pytest.approx(0.25)]
+    assert state.final_results == 1
 
 
-def test_interim_results_update_the_text_but_not_latency_or_hypothesis() -> None:
+def test_a_result_for_audio_not_sent_yet_has_no_latency() -> None:
+    state = sent_state()
+    state.apply(result(0, "hello", end=3.5), arrived_at=14.0)
+    assert state.latencies == [] and state.final_results == 1
+
+
+def test_interim_results_update_the_text_but_not_latency() -> None:
     state = sent_state()
     state.apply(result(0, "hel", end=0.5, final=False), arrived_at=11.5)
     assert state.latest_text == "hel"
-    assert state.latencies == [] and state.hypothesis == ""
-
-
-def test_final_texts_join_in_segment_order_and_copies_are_ignored() -> None:
-    state = sent_state()
-    assert state.apply(result(1, "big world", end=3.0, eos=True), arrived_at=13.5)
-    assert state.apply(result(0, "hello", end=1.0), arrived_at=13.6)
-    assert not state.apply(result(0, "hello", end=1.0), arrived_at=14.0)
-    assert state.hypothesis == "hello big world"
-    assert len(state.latencies) == 2
-    assert state.status is StreamStatus.DONE
+    assert state.latencies == [] and state.final_results == 0
+    state.apply(result(0, "", end=1.0), arrived_at=11.6)
+    assert state.latest_text == "hel"  # an empty result keeps the last words on screen
 
 
 def test_board_ignores_other_streams_and_tracks_completion() -> None:
     board = Board([StreamState("s", "x", 1.0)])
     foreign = Transcript(stream_id="other", segment=0, start=0, end=1, text="x", model="m", eos=True)
     assert board.apply(foreign, arrived_at=1.0) is None
-    assert not board.all_done()
     board.record_sent("s", 1.0, 0.5)
+    assert board.count(StreamStatus.STREAMING) == 1
     board.mark_sent("s")
-    assert board.count(StreamStatus.SENT) == 1
+    assert board.count(StreamStatus.SENT) == 1 and not board.all_done()
     assert board.apply(result(0, "x", end=1.0, eos=True), arrived_at=1.0) is not None
-    assert board.all_done()
+    state = board.complete("s", "x")
+    assert state.hypothesis == "x" and board.all_done()
+    board.mark_sent("s")
+    assert state.status is StreamStatus.DONE  # a late eos write does not undo completion

@@ -23,10 +23,9 @@ def finished_state(stream_id: str, reference: str, hypothesis: str, latencies: l
     state = StreamState(stream_id, reference, audio_seconds=2.0)
     state.record_sent(2.0, wall_time=100.0)
     for index, latency in enumerate(latencies):
-        last = index == len(latencies) - 1
-        text = hypothesis if index == 0 else ""
-        result = Transcript(stream_id=stream_id, segment=index, start=0.0, end=2.0, text=text, model="m", eos=last)
+        result = Transcript(stream_id=stream_id, segment=index, start=0.0, end=2.0, text="...", model="m")
         state.apply(result, arrived_at=100.0 + latency)
+    state.complete(hypothesis)
     return state
 
 
