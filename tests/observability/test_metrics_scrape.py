@@ -1,0 +1,90 @@
+"""Prometheus can scrape every service: `streamscribe up` with metrics ports, a little load,
+then each /metrics endpoint over HTTP names its component's metrics and the counters move."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from infra.broker import free_port
+from producers import AudioProducer
+from streamscribe.demo.samples import load_samples
+from streamscribe.demo.settings import SHIPPED_SAMPLES
+from streamscribe.demo.supervisor import ChildSpec, Supervisor, log_line_appears
+from streamscribe.settings import KafkaSettings, TopicSettings
+from tests.observability.metric_names import metric_families
+
+pytestmark = [pytest.mark.broker, pytest.mark.slow]
+
+SERVICES = {"stream_app": "stream_app.metrics", "recognizer": "recognizer.metrics"}
+MOVING_UNDER_LOAD = {
+    "stream_app": ("streamscribe_stream_app_chunks_total",),
+    "recognizer": ("streamscribe_recognizer_audio_seconds_total", "streamscribe_recognizer_segments_total"),
+}
+
+
+def scrape(port: int) -> tuple[set[str], dict[str, float]]:
+    """Family names, and each sample name's value summed over its label sets."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    families, totals = set(), {}
+    for family in text_string_to_metric_families(text):
+        families.add(family.name)
+        for sample in family.samples:
+            totals[sample.name] = totals.get(sample.name, 0.0) + sample.value
+    return families, totals
+
+
+def send_speech(kafka: KafkaSettings, topics: TopicSettings, streams: int) -> None:
+    """A few sample utterances as whole streams, as fast as Kafka takes them."""
+    with AudioProducer(kafka, topics) as producer:
+        for index, sample in enumerate(load_samples(SHIPPED_SAMPLES, limit=streams)):
+            stream = producer.open_stream(f"metrics-test-{index}", sample.sample_rate)
+            stream.write(sample.pcm)
+            stream.close()
+
+
+def test_every_service_serves_its_metrics_and_they_move_under_load(
+    kafka_settings: KafkaSettings, topic_settings: TopicSettings, unique_suffix: str, tmp_path: Path
+) -> None:
+    ports = {"stream_app": free_port(), "recognizer": free_port()}
+    log_file = tmp_path / "up.log"
+    argv = [
+        sys.executable, "-m", "streamscribe.cli", "up",
+        "--bootstrap-servers", kafka_settings.resolved_bootstrap(),
+        "--chunks-topic", topic_settings.chunks, "--segments-topic", topic_settings.segments,
+        "--transcripts-topic", topic_settings.transcripts, "--rejected-topic", topic_settings.rejected,
+        "--stream-app-metrics-port", str(ports["stream_app"]),
+        "--recognizer-metrics-port", str(ports["recognizer"]),
+        "--log-dir", str(tmp_path / "logs"),
+    ]
+    env = {
+        "STREAM_APP_APP_ID": f"metrics-test-stream-app-{unique_suffix}",
+        "STREAM_APP_WORKDIR": str(tmp_path / "stream-app"),
+        "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"metrics-test-recognizers-{unique_suffix}",
+    }
+    with Supervisor(ready_timeout=180) as supervisor:
+        supervisor.start(ChildSpec("up", argv, log_file, log_line_appears(log_file, "streamscribe is up"), env))
+        before = {service: scrape(port) for service, port in ports.items()}
+        for service, module in SERVICES.items():
+            families, _ = before[service]
+            missing = set(metric_families(module)) - families
+            assert not missing, f"{service} does not export {sorted(missing)}"
+
+        send_speech(kafka_settings, topic_settings, streams=2)
+        deadline = time.monotonic() + 120
+        pending = {(service, name) for service, names in MOVING_UNDER_LOAD.items() for name in names}
+        while pending and time.monotonic() < deadline:
+            supervisor.check()
+            for service, name in sorted(pending):
+                if scrape(ports[service])[1].get(name, 0.0) > before[service][1].get(name, 0.0):
+                    pending.discard((service, name))
+            time.sleep(0.5)  # scrape interval while waiting for the counters to move
+        assert not pending, f"metrics that did not move under load: {sorted(pending)}"
+    assert "Traceback" not in log_file.read_text()
