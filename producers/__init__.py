@@ -24,7 +24,19 @@ _EXPORTS = {
     "ProducerStats": "producers.ledger",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AsyncAudioProducer",
+    "AsyncAudioStream",
+    "AudioProducer",
+    "AudioSourceError",
+    "AudioStream",
+    "DeliveryError",
+    "DeliveryFailure",
+    "ProducerError",
+    "ProducerSettings",
+    "ProducerStats",
+    "StreamStateError",
+]
 
 
 def __getattr__(name: str) -> Any:

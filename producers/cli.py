@@ -25,11 +25,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "send", help="stream audio files (WAV, FLAC, OGG, MP3, …) as live streams into audio.chunks"
     )
     send.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    send.add_argument("--realtime", action="store_true", default=None,
-                      help="pace each stream at the speed of its audio, as a live source")
+    send.add_argument(
+        "--realtime",
+        action="store_true",
+        default=None,
+        help="pace each stream at the speed of its audio, as a live source",
+    )
     send.add_argument("--chunk-ms", type=int, help="audio per chunk in milliseconds (default 100)")
-    send.add_argument("--stream-id", action="append", dest="stream_ids", metavar="ID",
-                      help="stream id, once per file in order (default: file stem + random suffix)")
+    send.add_argument(
+        "--stream-id",
+        action="append",
+        dest="stream_ids",
+        metavar="ID",
+        help="stream id, once per file in order (default: file stem + random suffix)",
+    )
     send.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
     add_kafka_arguments(send)
     send.set_defaults(func=run_send)
@@ -54,7 +63,8 @@ def run_send(args: argparse.Namespace) -> int:
     kafka, topics = kafka_settings_from_args(args)
     ids = stream_ids_for(args.files, args.stream_ids)
     sources = {
-        stream_id: prepare(read_audio(path), settings.target_sample_rate) for stream_id, path in zip(ids, args.files)
+        stream_id: prepare(read_audio(path), settings.target_sample_rate)
+        for stream_id, path in zip(ids, args.files, strict=True)
     }
     require_topic(kafka, topics.chunks)
     if args.metrics_port is not None:
@@ -88,7 +98,11 @@ async def _send_all(
             async def send_one(stream_id: str, audio: ContractAudio) -> None:
                 task = progress.add_task(stream_id, total=audio.duration)
                 result = await send_audio(
-                    producer, stream_id, audio, settings.chunk_ms, settings.realtime,
+                    producer,
+                    stream_id,
+                    audio,
+                    chunk_ms=settings.chunk_ms,
+                    realtime=settings.realtime,
                     on_progress=lambda seconds: progress.update(task, completed=seconds),
                 )
                 progress.remove_task(task)
@@ -109,4 +123,6 @@ def require_topic(kafka: KafkaSettings, topic: str) -> None:
         raise ConfigurationError(f"cannot reach Kafka at {bootstrap}: {exc.args[0].str()}") from None
     found = metadata.topics.get(topic)
     if found is None or found.error is not None:
-        raise ConfigurationError(f"topic {topic!r} does not exist at {bootstrap}: create it with `streamscribe topics`")
+        raise ConfigurationError(
+            f"topic {topic!r} does not exist at {bootstrap}: create it with `streamscribe topics`"
+        )

@@ -30,18 +30,14 @@ WriteData = bytes | bytearray | memoryview | np.ndarray
 class ProducerCore:
     """A librdkafka producer bound to the chunks topic, plus every stream's ledger."""
 
-    def __init__(
-        self,
-        kafka: KafkaSettings | None = None,
-        topics: TopicSettings | None = None,
-        settings: ProducerSettings | None = None,
-    ) -> None:
-        self.settings = settings or ProducerSettings()
-        self.topic = (topics or TopicSettings()).chunks
-        self.ledger = ProducerLedger(self.settings.max_chunk_bytes)
-        bootstrap = (kafka or KafkaSettings()).resolved_bootstrap()
-        config = self.settings.client_config(bootstrap)
-        config.update({"error_cb": self._on_client_error, "logger": logging.getLogger("producers.librdkafka")})
+    def __init__(self, settings: ProducerSettings, bootstrap_servers: str, topic: str) -> None:
+        self.settings = settings
+        self.topic = topic
+        self.ledger = ProducerLedger(settings.max_chunk_bytes)
+        config = settings.client_config(bootstrap_servers)
+        config.update(
+            {"error_cb": self._on_client_error, "logger": logging.getLogger("producers.librdkafka")}
+        )
         self.client = Producer(config)
         self._produce = self.client.produce
         self._poll = self.client.poll
@@ -66,7 +62,9 @@ class ProducerCore:
             self.ledger.stats.backpressure_waits += 1
             return False
         except KafkaException as exc:
-            raise ProducerError(f"stream {stream.stream_id!r} seq {stream.next_seq}: {exc.args[0].str()}") from None
+            raise ProducerError(
+                f"stream {stream.stream_id!r} seq {stream.next_seq}: {exc.args[0].str()}"
+            ) from None
         stream.record_sent(len(payload))
         self._poll(0)
         return True
@@ -91,14 +89,19 @@ class ProducerCore:
         """Log streams that were opened but never closed: they get no eos, as their end is unknown."""
         unclosed = [stream.stream_id for stream in self.ledger.streams.values() if not stream.closed]
         if unclosed:
-            log.warning("producer closing with %d stream(s) never closed (no eos sent): %s",
-                        len(unclosed), ", ".join(unclosed[:10]))
+            log.warning(
+                "producer closing with %d stream(s) never closed (no eos sent): %s",
+                len(unclosed),
+                ", ".join(unclosed[:10]),
+            )
 
     def _on_client_error(self, error: KafkaError) -> None:
         """Client-level errors (broker down, …): librdkafka retries; fatal ones end the producer."""
         if error.fatal():
             log.error("fatal Kafka producer error on topic %s: %s", self.topic, error.str())
-            self.ledger.fatal = DeliveryFailure("(all streams)", None, f"{error.name()}: {error.str()}", fatal=True)
+            self.ledger.fatal = DeliveryFailure(
+                "(all streams)", None, f"{error.name()}: {error.str()}", fatal=True
+            )
         else:
             log.warning("Kafka producer on topic %s: %s (retrying)", self.topic, error.str())
 
@@ -137,7 +140,10 @@ class ProducerHandle:
         topics: TopicSettings | None = None,
         settings: ProducerSettings | None = None,
     ) -> None:
-        self._core = ProducerCore(kafka, topics, settings)
+        bootstrap = (kafka or KafkaSettings()).resolved_bootstrap()
+        self._core = ProducerCore(
+            settings or ProducerSettings(), bootstrap, (topics or TopicSettings()).chunks
+        )
 
     @property
     def stats(self) -> ProducerStats:

@@ -34,11 +34,23 @@ class StreamLedger:
     """One stream's position and delivery state. Its `on_delivery` is the Kafka callback."""
 
     __slots__ = (
-        "stream_id", "key", "format", "max_payload", "next_seq", "sent", "settled",
-        "failures", "closed", "on_delivery", "_format_headers", "_producer",
+        "_format_headers",
+        "_producer",
+        "closed",
+        "failures",
+        "format",
+        "key",
+        "max_payload",
+        "next_seq",
+        "on_delivery",
+        "sent",
+        "settled",
+        "stream_id",
     )
 
-    def __init__(self, producer: ProducerLedger, stream_id: str, format_: ChunkHeaders, max_chunk_bytes: int) -> None:
+    def __init__(
+        self, producer: ProducerLedger, stream_id: str, format_: ChunkHeaders, max_chunk_bytes: int
+    ) -> None:
         self.stream_id = stream_id
         self.key = stream_id.encode()
         self.format = format_
@@ -103,7 +115,9 @@ class StreamLedger:
         if self.failures:
             raise DeliveryError(self.take_failures())
         if self.in_flight:
-            raise ProducerError(f"stream {self.stream_id!r}: {self.in_flight} chunks unacknowledged after {waited:.0f}s")
+            raise ProducerError(
+                f"stream {self.stream_id!r}: {self.in_flight} chunks unacknowledged after {waited:.0f}s"
+            )
 
     def _on_delivery(self, err: KafkaError | None, _msg: Message) -> None:
         """Kafka delivery report: check the error first, count the chunk as settled.
@@ -138,7 +152,9 @@ class ProducerLedger:
         if current is not None and not current.closed:
             raise StreamStateError(f"stream {stream_id!r} is already open in this producer")
         try:
-            format_ = parse_chunk_headers(ChunkHeaders(0, sample_rate, channels, Encoding(encoding)).to_kafka())
+            format_ = parse_chunk_headers(
+                ChunkHeaders(0, sample_rate, channels, Encoding(encoding)).to_kafka()
+            )
         except (InvalidChunk, ValueError) as exc:
             raise StreamStateError(f"stream {stream_id!r}: {exc}") from None
         ledger = StreamLedger(self, stream_id, format_, self.max_chunk_bytes)
@@ -156,9 +172,9 @@ class ProducerLedger:
 
     def forget_if_done(self, stream: StreamLedger) -> None:
         """Drop a closed stream once all its chunks are settled and its failures raised."""
-        if stream.closed and stream.in_flight == 0 and not stream.failures:
-            if self.streams.get(stream.stream_id) is stream:
-                del self.streams[stream.stream_id]
+        done = stream.closed and stream.in_flight == 0 and not stream.failures
+        if done and self.streams.get(stream.stream_id) is stream:
+            del self.streams[stream.stream_id]
 
     def check_flushed(self, unacknowledged: int, waited: float) -> None:
         """After a flush: raise every failure not raised yet, or what is still unacknowledged."""
@@ -169,4 +185,3 @@ class ProducerLedger:
             raise DeliveryError([self.fatal])
         if unacknowledged:
             raise ProducerError(f"{unacknowledged} chunks still unacknowledged after {waited:.0f}s")
-

@@ -33,7 +33,9 @@ class ProducerStatsCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         for name, documentation in COUNTERS.items():
-            yield CounterMetricFamily(f"streamscribe_producer_{name}", documentation, value=getattr(self._stats, name))
+            yield CounterMetricFamily(
+                f"streamscribe_producer_{name}", documentation, value=getattr(self._stats, name)
+            )
         open_streams = self._stats.streams_opened - self._stats.streams_closed
         yield GaugeMetricFamily("streamscribe_producer_open_streams", "Streams open now", value=open_streams)
 

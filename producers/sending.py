@@ -38,6 +38,7 @@ async def send_audio(
     producer: AsyncAudioProducer,
     stream_id: str,
     audio: ContractAudio,
+    *,
     chunk_ms: int,
     realtime: bool = False,
     on_progress: Progress | None = None,

@@ -68,13 +68,25 @@ def _decode_with_ffmpeg(source: str | Path | bytes) -> tuple[np.ndarray, int]:
     if ffmpeg is None:
         raise AudioSourceError(f"{name}: libsndfile cannot read it and ffmpeg is not installed")
     from_memory = isinstance(source, bytes)
-    command = [ffmpeg, "-v", "error", "-i", "pipe:0" if from_memory else name,
-               "-f", "wav", "-c:a", "pcm_f32le", "pipe:1"]
+    command = [
+        ffmpeg,
+        "-v",
+        "error",
+        "-i",
+        "pipe:0" if from_memory else name,
+        "-f",
+        "wav",
+        "-c:a",
+        "pcm_f32le",
+        "pipe:1",
+    ]
     result = subprocess.run(
         command,
         input=source if from_memory else None,
         stdin=None if from_memory else subprocess.DEVNULL,
-        capture_output=True, timeout=FFMPEG_TIMEOUT_S, check=False,
+        capture_output=True,
+        timeout=FFMPEG_TIMEOUT_S,
+        check=False,
     )
     if result.returncode != 0 or not result.stdout:
         lines = result.stderr.decode(errors="replace").strip().splitlines()
@@ -124,18 +136,20 @@ def conform(audio: Audio, target_sample_rate: int = 16_000) -> Audio:
     samples = audio.samples
     if audio.channels > MAX_CONTRACT_CHANNELS:
         samples = samples.mean(axis=1, keepdims=True, dtype=np.float32)
-    rate = audio.sample_rate
-    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
-        samples = _resample(samples, rate, target_sample_rate)
-        rate = target_sample_rate
-    return Audio(samples, rate)
+    conformed = Audio(samples, audio.sample_rate)
+    if not MIN_SAMPLE_RATE <= audio.sample_rate <= MAX_SAMPLE_RATE:
+        return resample(conformed, target_sample_rate)
+    return conformed
 
 
-def _resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+def resample(audio: Audio, sample_rate: int) -> Audio:
     """High-quality resampling with soxr (librosa's own default backend, without librosa's import cost)."""
+    if audio.sample_rate == sample_rate:
+        return audio
     import soxr  # noqa: PLC0415 - only when a source needs resampling
 
-    return np.ascontiguousarray(soxr.resample(samples, from_rate, to_rate, quality="HQ"), dtype=np.float32)
+    samples = soxr.resample(audio.samples, audio.sample_rate, sample_rate, quality="HQ")
+    return Audio(np.ascontiguousarray(samples, dtype=np.float32).reshape(-1, audio.channels), sample_rate)
 
 
 def encode(samples: np.ndarray, encoding: Encoding | str = Encoding.PCM_S16LE) -> bytes:
@@ -193,7 +207,9 @@ def prepare(
     """Conform `audio` to the contract and encode it."""
     conformed = conform(audio, target_sample_rate)
     encoding = Encoding(encoding)
-    return ContractAudio(encode(conformed.samples, encoding), conformed.sample_rate, conformed.channels, encoding)
+    return ContractAudio(
+        encode(conformed.samples, encoding), conformed.sample_rate, conformed.channels, encoding
+    )
 
 
 def to_payload(data: bytes | bytearray | memoryview | np.ndarray, channels: int, encoding: Encoding) -> bytes:

@@ -23,9 +23,7 @@ def test_round_trip(original: SegmentHeaders) -> None:
 
 
 def test_optional_headers_default_to_final_not_eos() -> None:
-    parsed = SegmentHeaders.from_kafka(
-        [("segment", b"2"), ("start_sample", b"32000"), ("reason", b"bytes")]
-    )
+    parsed = SegmentHeaders.from_kafka([("segment", b"2"), ("start_sample", b"32000"), ("reason", b"bytes")])
     assert (parsed.final, parsed.eos, parsed.produced_at_ms) == (True, False, 0)
 
 

@@ -18,7 +18,10 @@ def sample() -> Transcript:
         end=2.5,
         text="hello world",
         final=True,
-        words=[Word(word="hello", start=1.25, end=1.7, confidence=0.9), Word(word="world", start=1.8, end=2.5, confidence=1.0)],
+        words=[
+            Word(word="hello", start=1.25, end=1.7, confidence=0.9),
+            Word(word="world", start=1.8, end=2.5, confidence=1.0),
+        ],
         model="tiny-ctc",
         eos=True,
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 import uuid
 
-from confluent_kafka import Consumer, Message
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Message, TopicPartition
 
 
 def read_messages(bootstrap: str, topic: str, count: int, timeout: float = 30.0) -> list[Message]:
     """The first `count` messages of `topic` (all partitions, from the start).
 
-    Fails the test with what arrived so far when fewer than `count` come within `timeout`.
+    Partitions are assigned directly (no group rebalance to wait for). Fails the test with
+    what arrived so far when fewer than `count` come within `timeout`.
     """
     consumer = Consumer(
         {
@@ -21,7 +22,8 @@ def read_messages(bootstrap: str, topic: str, count: int, timeout: float = 30.0)
             "enable.auto.commit": False,
         }
     )
-    consumer.subscribe([topic])
+    partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+    consumer.assign([TopicPartition(topic, partition, OFFSET_BEGINNING) for partition in partitions])
     received: list[Message] = []
     deadline = time.monotonic() + timeout
     try:

@@ -21,7 +21,11 @@ def streamscribe(home: Path, *args: str, path: str | None = None) -> subprocess.
         env["PATH"] = path
     return subprocess.run(
         [sys.executable, "-m", "streamscribe.cli", *args],
-        env=env, capture_output=True, text=True, timeout=180, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
 
 

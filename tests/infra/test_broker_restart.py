@@ -27,9 +27,7 @@ def produce_all(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]])
     assert errors == []
 
 
-def test_restart_keeps_messages_and_address(
-    tmp_path: Path, record_property: pytest.RecordProperty
-) -> None:
+def test_restart_keeps_messages_and_address(tmp_path: Path, record_property: pytest.RecordProperty) -> None:
     broker = EmbeddedBroker(tmp_path / "broker", heap="512m")
     try:
         began = time.monotonic()
@@ -48,6 +46,14 @@ def test_restart_keeps_messages_and_address(
 
         received = read_messages(bootstrap, "kept", len(sent))
         assert sorted((m.key(), m.value()) for m in received) == sorted(sent)
-        assert len(AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=10).topics["kept"].partitions) == 2
+        assert (
+            len(
+                AdminClient({"bootstrap.servers": bootstrap})
+                .list_topics(timeout=10)
+                .topics["kept"]
+                .partitions
+            )
+            == 2
+        )
     finally:
         broker.stop()

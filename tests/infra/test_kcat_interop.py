@@ -42,7 +42,13 @@ def test_kcat_chunks_decode_with_their_header_values(
     stereo_headers = ["sample_rate=44100", "channels=2", "encoding=pcm_s16le"]
     kcat_produce(kafka_bootstrap, topic, "kcat-stereo", first, ["seq=0", *stereo_headers])
     kcat_produce(kafka_bootstrap, topic, "kcat-stereo", second, ["seq=1", *stereo_headers, "eos="])
-    kcat_produce(kafka_bootstrap, topic, "kcat-float", third, ["seq=0", "sample_rate=8000", "encoding=pcm_f32le", "eos"])
+    kcat_produce(
+        kafka_bootstrap,
+        topic,
+        "kcat-float",
+        third,
+        ["seq=0", "sample_rate=8000", "encoding=pcm_f32le", "eos"],
+    )
 
     messages = read_messages(kafka_bootstrap, topic, 3)
     chunks = sorted(

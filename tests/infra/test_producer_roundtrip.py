@@ -25,7 +25,9 @@ def test_chunks_read_back_byte_identical_with_contract_headers(
             stream.write(payload)
         stream.close()
 
-    messages = sorted(read_messages(kafka_settings.bootstrap_servers, topic_settings.chunks, 6), key=lambda m: m.offset())
+    messages = sorted(
+        read_messages(kafka_settings.bootstrap_servers, topic_settings.chunks, 6), key=lambda m: m.offset()
+    )
     assert [m.key() for m in messages] == [b"roundtrip"] * 6
     assert [m.value() for m in messages] == [*payloads, b""]
     expected_headers = [ChunkHeaders(seq, 22_050, 2, Encoding.PCM_S16LE).to_kafka() for seq in range(5)]

@@ -19,7 +19,9 @@ from tests.producers.stream_checks import assert_streams_intact
 
 def write_noise(path: Path, seconds: float, rate: int, channels: int, seed: int) -> np.ndarray:
     """A file of random 16-bit samples; returns the samples as written (float)."""
-    samples = np.random.default_rng(seed).integers(-20000, 20000, size=(int(seconds * rate), channels)) / 32768
+    samples = (
+        np.random.default_rng(seed).integers(-20000, 20000, size=(int(seconds * rate), channels)) / 32768
+    )
     soundfile.write(path, samples, rate, subtype="PCM_16")
     return samples.astype(np.float32)
 
@@ -30,9 +32,22 @@ def test_send_streams_each_file_and_prints_a_line_per_stream(
 ) -> None:
     mono = write_noise(tmp_path / "mono.wav", 0.9, 16_000, 1, seed=1)
     stereo = write_noise(tmp_path / "stereo.flac", 0.6, 44_100, 2, seed=2)
-    argv = ["send", str(tmp_path / "mono.wav"), str(tmp_path / "stereo.flac"), "--stream-id", "a", "--stream-id", "b",
-            "--chunk-ms", "250", "--realtime", "--bootstrap-servers", kafka_bootstrap,
-            "--chunks-topic", topic_settings.chunks]
+    argv = [
+        "send",
+        str(tmp_path / "mono.wav"),
+        str(tmp_path / "stereo.flac"),
+        "--stream-id",
+        "a",
+        "--stream-id",
+        "b",
+        "--chunk-ms",
+        "250",
+        "--realtime",
+        "--bootstrap-servers",
+        kafka_bootstrap,
+        "--chunks-topic",
+        topic_settings.chunks,
+    ]
     assert main(argv) == 0
 
     printed = capsys.readouterr().out.splitlines()
@@ -50,8 +65,14 @@ def test_send_to_a_missing_topic_is_a_clear_error(
     kafka_bootstrap: str, tmp_path: Path, unique_suffix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     write_noise(tmp_path / "x.wav", 0.1, 16_000, 1, seed=3)
-    argv = ["send", str(tmp_path / "x.wav"), "--bootstrap-servers", kafka_bootstrap,
-            "--chunks-topic", f"absent.{unique_suffix}"]
+    argv = [
+        "send",
+        str(tmp_path / "x.wav"),
+        "--bootstrap-servers",
+        kafka_bootstrap,
+        "--chunks-topic",
+        f"absent.{unique_suffix}",
+    ]
     assert main(argv) == 2
     assert "does not exist" in caplog.text
     assert "streamscribe topics" in caplog.text

@@ -31,7 +31,9 @@ RATE = 22_050
 def tone(frequency: float, seconds: float, rate: int, channels: int = 1) -> np.ndarray:
     """A sine tone at half scale, (frames, channels), each channel at a different phase."""
     t = np.arange(int(seconds * rate)) / rate
-    return np.stack([0.5 * np.sin(2 * np.pi * frequency * t + c) for c in range(channels)], axis=1).astype(np.float32)
+    return np.stack([0.5 * np.sin(2 * np.pi * frequency * t + c) for c in range(channels)], axis=1).astype(
+        np.float32
+    )
 
 
 def dominant_frequency(audio: Audio) -> float:
@@ -51,7 +53,9 @@ def test_lossless_files_read_back_exactly(tmp_path: Path, fmt: str, subtype: str
     np.testing.assert_allclose(audio.samples, samples, atol=1 / 32768)
 
 
-@pytest.mark.parametrize(("fmt", "subtype", "suffix"), [("OGG", "VORBIS", "ogg"), ("MP3", "MPEG_LAYER_III", "mp3")])
+@pytest.mark.parametrize(
+    ("fmt", "subtype", "suffix"), [("OGG", "VORBIS", "ogg"), ("MP3", "MPEG_LAYER_III", "mp3")]
+)
 @pytest.mark.parametrize("from_bytes", [False, True])
 def test_lossy_files_keep_rate_channels_and_pitch(
     tmp_path: Path, fmt: str, subtype: str, suffix: str, from_bytes: bool
@@ -158,7 +162,9 @@ def test_encode_s16_scales_rounds_and_clips() -> None:
 
 def test_encode_f32_is_exact_and_interleaved() -> None:
     samples = np.array([[0.1, -0.2], [0.3, -0.4]], dtype=np.float32)
-    np.testing.assert_array_equal(np.frombuffer(encode(samples, Encoding.PCM_F32LE), dtype="<f4"), samples.ravel())
+    np.testing.assert_array_equal(
+        np.frombuffer(encode(samples, Encoding.PCM_F32LE), dtype="<f4"), samples.ravel()
+    )
 
 
 def test_s16_round_trip_within_one_step() -> None:
@@ -168,7 +174,8 @@ def test_s16_round_trip_within_one_step() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rate", "ms", "frames"), [(16_000, 100, 1600), (44_100, 20, 882), (8_000, 10, 80), (22_050, 250, 5512), (8000, 0, 1)]
+    ("rate", "ms", "frames"),
+    [(16_000, 100, 1600), (44_100, 20, 882), (8_000, 10, 80), (22_050, 250, 5512), (8000, 0, 1)],
 )
 def test_frames_per_chunk(rate: int, ms: int, frames: int) -> None:
     assert frames_per_chunk(rate, ms) == frames
@@ -199,7 +206,10 @@ def test_to_payload_passes_bytes_through() -> None:
     assert to_payload(memoryview(bytes(8)), 1, Encoding.PCM_F32LE) == bytes(8)
 
 
-@pytest.mark.parametrize(("size", "channels", "encoding"), [(3, 1, Encoding.PCM_S16LE), (6, 2, Encoding.PCM_S16LE), (6, 1, Encoding.PCM_F32LE)])
+@pytest.mark.parametrize(
+    ("size", "channels", "encoding"),
+    [(3, 1, Encoding.PCM_S16LE), (6, 2, Encoding.PCM_S16LE), (6, 1, Encoding.PCM_F32LE)],
+)
 def test_to_payload_refuses_partial_frames(size: int, channels: int, encoding: Encoding) -> None:
     with pytest.raises(AudioSourceError, match="frames"):
         to_payload(bytes(size), channels, encoding)
