@@ -1,0 +1,72 @@
+"""A stream's durable state: what the stream-state table holds per stream_id (a few dozen bytes).
+
+The table does not hold audio. Kafka does: a checkpoint names the offset of the earliest chunk
+whose audio is not yet emitted (`resume_offset`) and the state just before that chunk, plus how
+far the final segments reached (`emitted_sample`, `next_index`). After a crash the stream is
+rebuilt by replaying its chunks from `resume_offset`, skipping audio before `emitted_sample`;
+the worker never commits input offsets past a stream's `resume_offset`, so those chunks are
+still in Kafka. Encoding: one little-endian struct, then the resampler's float32 history.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stream_app.normalize import ResamplerState, StreamFormat
+from streamscribe.contracts.chunk import Encoding
+
+VERSION = 1
+_LAYOUT = struct.Struct("<BBHqqqqqIBBqqI")
+_ENCODINGS = list(Encoding)
+_FLAG_CLOSED = 1
+_FLAG_FORMAT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePoint:
+    """The state of a stream just before one of its chunks: replay starts there."""
+
+    offset: int
+    next_seq: int
+    latest_timestamp_ms: int
+    resampler: ResamplerState = field(default_factory=ResamplerState)
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """Everything needed to rebuild a stream by replaying its chunks from `resume.offset`."""
+
+    partition: int
+    resume: ResumePoint
+    emitted_sample: int
+    next_index: int
+    format: StreamFormat | None
+    closed: bool = False
+
+    def encode(self) -> bytes:
+        """Compact binary form (the table's value)."""
+        resume, fmt = self.resume, self.format
+        flags = (_FLAG_CLOSED if self.closed else 0) | (_FLAG_FORMAT if fmt else 0)
+        history = resume.resampler.history.astype("<f4", copy=False)
+        head = _LAYOUT.pack(
+            VERSION, flags, self.partition, resume.offset, resume.next_seq, resume.latest_timestamp_ms,
+            self.emitted_sample, self.next_index, fmt.sample_rate if fmt else 0,
+            fmt.channels if fmt else 0, _ENCODINGS.index(fmt.encoding) if fmt else 0,
+            resume.resampler.consumed, resume.resampler.produced, len(history),
+        )
+        return head + history.tobytes()
+
+    @classmethod
+    def decode(cls, data: bytes) -> Checkpoint:
+        """Inverse of `encode`; ValueError when `data` is not a checkpoint."""
+        if len(data) < _LAYOUT.size or data[0] != VERSION:
+            raise ValueError("not a stream checkpoint of this version")
+        (_, flags, partition, offset, next_seq, latest_ms, emitted, next_index, rate, channels,
+         encoding, consumed, produced, history_len) = _LAYOUT.unpack_from(data)
+        history = np.frombuffer(data, dtype="<f4", count=history_len, offset=_LAYOUT.size).copy()
+        fmt = StreamFormat(rate, channels, _ENCODINGS[encoding]) if flags & _FLAG_FORMAT else None
+        resume = ResumePoint(offset, next_seq, latest_ms, ResamplerState(consumed, produced, history))
+        return cls(partition, resume, emitted, next_index, fmt, bool(flags & _FLAG_CLOSED))

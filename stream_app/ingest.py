@@ -1,0 +1,300 @@
+"""The stream app's core without Kafka: chunk messages in; segments, rejections, checkpoints out.
+
+`IngestCore` keeps every stream of the partitions it is given (sequencing, normaliser,
+segmenter) and knows, per partition, the lowest input offset that must still be read again
+after a crash (`safe_offsets`): a stream whose state is ahead of its last written checkpoint
+holds its partition back at that checkpoint's `resume_offset`. The faust glue (`app.py`)
+commits no further than that, writes `checkpoints_due` to the table once the segments they
+account for are delivered, and calls `close_idle` from a timer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from stream_app.checkpoint import Checkpoint, ResumePoint
+from stream_app.normalize import ResamplerState, StreamNormalizer
+from stream_app.segmenter import Cut, Segmenter, SegmentingRules
+from stream_app.sequencing import SequenceGate
+from streamscribe.contracts.chunk import decode_chunk
+from streamscribe.contracts.rejection import InvalidChunk
+from streamscribe.contracts.segment import EmitReason
+
+KafkaHeaderList = list[tuple[str, bytes | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkMessage:
+    """One `audio.chunks` message as the consumer delivered it."""
+
+    key: bytes | None
+    value: bytes | None
+    headers: KafkaHeaderList | None
+    timestamp_ms: int
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A message refused, and why."""
+
+    message: ChunkMessage
+    error: InvalidChunk
+
+
+@dataclass(frozen=True, slots=True)
+class Emission:
+    """A segment of one stream to send."""
+
+    stream_id: str
+    partition: int
+    cut: Cut
+
+
+@dataclass(slots=True)
+class Outputs:
+    """What processing produced, in order."""
+
+    segments: list[Emission] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.segments or self.rejections)
+
+
+@dataclass(slots=True)
+class IngestStats:
+    """Running totals (read by the metrics collector)."""
+
+    chunks: int = 0
+    input_bytes: int = 0
+    buffered_bytes: int = 0
+    segments: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
+
+
+class StreamState:
+    """One stream: its rules, its audio pipeline and where its durable checkpoint stands."""
+
+    __slots__ = ("stream_id", "partition", "gate", "normalizer", "segmenter", "replayed_before",
+                 "durable_resume", "written", "last_offset", "last_seen", "closed_at")
+
+    def __init__(
+        self, stream_id: str, partition: int, rules: SegmentingRules, checkpoint: Checkpoint | None,
+        first_offset: int, now: float,
+    ) -> None:
+        self.stream_id = stream_id
+        self.partition = partition
+        self.last_seen = now
+        self.closed_at: float | None = None
+        self.normalizer: StreamNormalizer | None = None
+        if checkpoint is None:
+            self.gate = SequenceGate()
+            self.segmenter: Segmenter[ResumePoint] = Segmenter(rules)
+            self.replayed_before = first_offset
+            self.durable_resume = first_offset
+            self.written: tuple[int, int] | None = None
+            self.last_offset = first_offset
+            return
+        resume = checkpoint.resume
+        self.gate = SequenceGate(resume.next_seq, checkpoint.format)
+        if checkpoint.format is not None:
+            self.normalizer = StreamNormalizer(checkpoint.format, resume.resampler)
+        self.segmenter = Segmenter(rules, checkpoint.emitted_sample, checkpoint.next_index,
+                                   resume.latest_timestamp_ms)
+        self.replayed_before = self.durable_resume = resume.offset
+        self.written = (resume.offset, checkpoint.emitted_sample)
+        self.last_offset = resume.offset - 1
+        if checkpoint.closed:
+            self.gate.close("the stream had ended (eos or idle) before this worker took it over")
+            self.closed_at = now
+
+    @property
+    def is_open(self) -> bool:
+        """True until the stream's eos chunk is accepted or it is closed as idle."""
+        return self.closed_at is None
+
+    @property
+    def ahead_of_checkpoint(self) -> bool:
+        """True when messages were processed after the durable checkpoint's resume point."""
+        return self.last_offset >= self.durable_resume
+
+    def resume_point(self) -> ResumePoint:
+        """Where a replay must start to rebuild the current state."""
+        ref = self.segmenter.resume_ref
+        if ref is not None:
+            return ref
+        resampler = self.normalizer.state if self.normalizer else ResamplerState()
+        return ResumePoint(self.last_offset + 1, self.gate.next_seq, self.segmenter.latest_timestamp_ms, resampler)
+
+    def checkpoint(self) -> Checkpoint:
+        """The current state as a table entry."""
+        return Checkpoint(self.partition, self.resume_point(), self.segmenter.start_sample,
+                          self.segmenter.next_index, self.gate.format, closed=not self.is_open)
+
+
+class IngestCore:
+    """All streams of the partitions this worker owns."""
+
+    def __init__(self, rules: SegmentingRules, idle_timeout_s: float, max_chunk_bytes: int) -> None:
+        self._rules = rules
+        self._idle_timeout_s = idle_timeout_s
+        self._max_chunk_bytes = max_chunk_bytes
+        self._streams: dict[str, StreamState] = {}
+        self._open_by_activity: OrderedDict[str, StreamState] = OrderedDict()
+        self._next_offsets: dict[int, int] = {}
+        self.stats = IngestStats()
+
+    @property
+    def open_streams(self) -> int:
+        """Streams that are neither ended nor closed as idle."""
+        return len(self._open_by_activity)
+
+    def stream(self, stream_id: str) -> StreamState | None:
+        """The state of one stream, if this worker holds it."""
+        return self._streams.get(stream_id)
+
+    def process(self, message: ChunkMessage, now: float, out: Outputs) -> None:
+        """Handle one message (in partition order), appending what it produces to `out`."""
+        stats = self.stats
+        stats.chunks += 1
+        stats.input_bytes += len(message.value or b"")
+        self._next_offsets[message.partition] = message.offset + 1
+        try:
+            chunk = decode_chunk(message.key, message.value, message.headers, self._max_chunk_bytes)
+        except InvalidChunk as error:
+            self._reject(message, error, out)
+            return
+        state = self._streams.get(chunk.stream_id)
+        if state is None:
+            state = self._streams[chunk.stream_id] = StreamState(
+                chunk.stream_id, message.partition, self._rules, None, message.offset, now)
+            self._open_by_activity[chunk.stream_id] = state
+        elif message.offset < state.replayed_before:
+            return  # a replayed message the checkpoint already reflects
+        state.last_offset = message.offset
+        if state.is_open:
+            state.last_seen = now
+            self._open_by_activity.move_to_end(chunk.stream_id)
+        error = state.gate.admit(chunk.headers)
+        if error is not None:
+            self._reject(message, error, out)
+            return
+        normalizer = state.normalizer
+        if normalizer is None:
+            normalizer = state.normalizer = StreamNormalizer(state.gate.format)  # type: ignore[arg-type]
+        segmenter = state.segmenter
+        ref = ResumePoint(message.offset, chunk.headers.seq, segmenter.latest_timestamp_ms, normalizer.state)
+        first_sample = normalizer.produced
+        pcm = normalizer.push(chunk.pcm)
+        if chunk.headers.eos:
+            pcm += normalizer.finish()
+        buffered_before = segmenter.buffered_bytes
+        cuts = segmenter.push(pcm, first_sample, message.timestamp_ms, ref)
+        if chunk.headers.eos:
+            cuts.append(segmenter.finish(EmitReason.EOS))
+            self._mark_closed(state, now)
+        stats.buffered_bytes += segmenter.buffered_bytes - buffered_before
+        if cuts:
+            self._emit(state, cuts, out)
+
+    def close_idle(self, now: float, out: Outputs) -> None:
+        """Flush and close the streams that sent nothing for the idle timeout."""
+        deadline = now - self._idle_timeout_s
+        while self._open_by_activity:
+            state = next(iter(self._open_by_activity.values()))
+            if state.last_seen > deadline:
+                return
+            self._close_idle(state, now, out)
+
+    def _close_idle(self, state: StreamState, now: float, out: Outputs) -> None:
+        segmenter, cuts = state.segmenter, []
+        buffered_before = segmenter.buffered_bytes
+        if state.normalizer is not None:
+            tail = state.normalizer.finish()
+            first_sample = state.normalizer.produced - len(tail) // 2
+            cuts = segmenter.push(tail, first_sample, segmenter.latest_timestamp_ms, state.resume_point())
+        cuts.append(segmenter.finish(EmitReason.IDLE))
+        idle_s = now - state.last_seen
+        state.gate.close(f"the stream was closed after {idle_s:.1f} s without data")
+        self._mark_closed(state, now)
+        self.stats.buffered_bytes -= buffered_before
+        self._emit(state, cuts, out)
+
+    def _mark_closed(self, state: StreamState, now: float) -> None:
+        state.closed_at = now
+        self._open_by_activity.pop(state.stream_id, None)
+
+    def _emit(self, state: StreamState, cuts: list[Cut], out: Outputs) -> None:
+        segments = self.stats.segments
+        for cut in cuts:
+            segments[cut.reason.value] += 1
+            out.segments.append(Emission(state.stream_id, state.partition, cut))
+
+    def _reject(self, message: ChunkMessage, error: InvalidChunk, out: Outputs) -> None:
+        self.stats.rejected[error.reason.value] += 1
+        out.rejections.append(Rejection(message, error))
+
+    def checkpoints_due(self) -> list[tuple[str, Checkpoint]]:
+        """Checkpoints that differ from what the table holds, for streams ahead of it."""
+        due = []
+        for stream_id, state in self._streams.items():
+            if not state.ahead_of_checkpoint:
+                continue
+            checkpoint = state.checkpoint()
+            if (checkpoint.resume.offset, checkpoint.emitted_sample) != state.written or checkpoint.closed:
+                due.append((stream_id, checkpoint))
+        return due
+
+    def checkpoint_written(self, stream_id: str, checkpoint: Checkpoint) -> None:
+        """The table now holds `checkpoint` (its write precedes the next offset commit)."""
+        state = self._streams.get(stream_id)
+        if state is not None and state.partition == checkpoint.partition:
+            state.durable_resume = checkpoint.resume.offset
+            state.written = (checkpoint.resume.offset, checkpoint.emitted_sample)
+
+    def safe_offsets(self) -> dict[int, int]:
+        """Per partition, the offset up to which input may be committed."""
+        safe = dict(self._next_offsets)
+        for state in self._streams.values():
+            if state.ahead_of_checkpoint and state.partition in safe:
+                safe[state.partition] = min(safe[state.partition], state.durable_resume)
+        return safe
+
+    def expired_closed(self, committed: dict[int, int], now: float, retention_s: float) -> list[StreamState]:
+        """Closed streams whose table entry can go: kept `retention_s` (late data is rejected as
+        after_eos meanwhile) and committed past, so no replay can reach their chunks again."""
+        expired = [
+            state for state in self._streams.values()
+            if state.closed_at is not None and now - state.closed_at >= retention_s
+            and not state.ahead_of_checkpoint
+            and committed.get(state.partition, -1) >= state.durable_resume
+        ]
+        for state in expired:
+            del self._streams[state.stream_id]
+        return expired
+
+    def restore(self, entries: Iterable[tuple[str, Checkpoint]], now: float) -> int:
+        """Take over streams from their table entries (after a rebalance); returns how many."""
+        restored = 0
+        for stream_id, checkpoint in entries:
+            if stream_id in self._streams:
+                continue
+            state = StreamState(stream_id, checkpoint.partition, self._rules, checkpoint, 0, now)
+            self._streams[stream_id] = state
+            if state.is_open:
+                self._open_by_activity[stream_id] = state
+            restored += 1
+        return restored
+
+    def forget_partitions(self, partitions: set[int]) -> None:
+        """Drop the streams of partitions this worker no longer owns."""
+        for stream_id in [s for s, state in self._streams.items() if state.partition in partitions]:
+            state = self._streams.pop(stream_id)
+            if self._open_by_activity.pop(stream_id, None) is not None:
+                self.stats.buffered_bytes -= state.segmenter.buffered_bytes
+        for partition in partitions:
+            self._next_offsets.pop(partition, None)

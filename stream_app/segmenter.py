@@ -1,0 +1,247 @@
+"""One stream's buffer of normalised audio, cut into segments by bytes, time, pause and end.
+
+Pure and deterministic: decisions depend only on the audio (on a fixed frame grid) and on the
+chunks' event timestamps, never on a wall clock, so replaying the same chunks cuts the same
+segments. Rules, checked after every frame (in this order):
+
+- bytes: the buffer holds `max_frames` frames → cut at a quiet point among its last
+  `cut_search_frames` frames (`endpointing.quiet_cut`), so no segment exceeds the limit;
+- pause: the buffer holds speech and ends with `min_silence_frames` silent frames → cut there;
+
+and after every chunk:
+
+- time: the newest chunk timestamp minus the oldest timestamp of a chunk with audio still
+  buffered reaches `max_age_ms` → cut at a quiet point among the last `cut_search_frames`.
+
+`finish` emits the rest (partial frame included) as the last segment, marked eos. Every cut
+re-checks the rules on what remains. Each final segment starts where the previous ended, so
+together they cover the stream's audio exactly once; interim previews (`final=False`) show
+the buffer so far without consuming it.
+
+Each pushed chunk carries an opaque `ref` (the caller's resume point for that chunk);
+`resume_ref` names the earliest chunk whose audio is not yet emitted. The trigger rules only
+ever get weaker when the buffer loses its older audio, which is why a segmenter restored at
+`start_sample` and fed the chunks from `resume_ref` on reproduces the same cuts.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from stream_app.endpointing import frame_energies, quiet_cut
+from streamscribe.contracts.segment import EmitReason
+
+Ref = TypeVar("Ref")
+SAMPLE_BYTES = 2
+NO_TIMESTAMP = -(2**63)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentingRules:
+    """When to cut, in 16 kHz frames and event-time milliseconds."""
+
+    frame_samples: int
+    max_frames: int
+    max_age_ms: int
+    min_silence_frames: int
+    cut_search_frames: int
+    silent_below: int
+    interim_interval_samples: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.cut_search_frames < self.max_frames:
+            raise ValueError("cut_search_frames must be between 1 and max_frames - 1")
+        if self.min_silence_frames < 1 or self.frame_samples < 1:
+            raise ValueError("min_silence_frames and frame_samples must be positive")
+
+    @property
+    def frame_bytes(self) -> int:
+        """Bytes of one frame of 16 kHz s16le."""
+        return self.frame_samples * SAMPLE_BYTES
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """A segment to emit: 16 kHz mono s16le `pcm` starting at `start_sample` of the stream."""
+
+    index: int
+    start_sample: int
+    pcm: bytes
+    reason: EmitReason
+    final: bool
+    eos: bool
+    newest_timestamp_ms: int
+
+    @property
+    def end_sample(self) -> int:
+        """One past the segment's last sample."""
+        return self.start_sample + len(self.pcm) // SAMPLE_BYTES
+
+
+@dataclass(slots=True)
+class _Mark(Generic[Ref]):
+    """A pushed chunk with audio: where its audio ends, its timestamp and its resume point."""
+
+    end_sample: int
+    timestamp_ms: int
+    ref: Ref
+
+
+class Segmenter(Generic[Ref]):
+    """Buffer of one stream from `start_sample` on; `push` chunks, `finish` at the end."""
+
+    def __init__(
+        self, rules: SegmentingRules, start_sample: int = 0, next_index: int = 0,
+        latest_timestamp_ms: int = NO_TIMESTAMP,
+    ) -> None:
+        self._rules = rules
+        self._start = start_sample
+        self._index = next_index
+        self._pcm = bytearray()
+        self._energies: list[int] = []
+        self._silent_run = 0
+        self._has_speech = False
+        self._marks: deque[_Mark[Ref]] = deque()
+        self._oldest_ms = NO_TIMESTAMP
+        self._latest_ms = latest_timestamp_ms
+        self._interim_end = start_sample
+
+    @property
+    def start_sample(self) -> int:
+        """First sample not yet emitted in a final segment."""
+        return self._start
+
+    @property
+    def end_sample(self) -> int:
+        """One past the last buffered sample."""
+        return self._start + len(self._pcm) // SAMPLE_BYTES
+
+    @property
+    def next_index(self) -> int:
+        """Index the next final segment gets."""
+        return self._index
+
+    @property
+    def latest_timestamp_ms(self) -> int:
+        """Newest chunk timestamp seen (the event-time 'now' of this stream)."""
+        return self._latest_ms
+
+    @property
+    def buffered_bytes(self) -> int:
+        """Bytes of audio waiting to be emitted."""
+        return len(self._pcm)
+
+    @property
+    def resume_ref(self) -> Ref | None:
+        """Resume point of the earliest chunk with audio not yet emitted (None: nothing buffered)."""
+        return self._marks[0].ref if self._marks else None
+
+    def push(self, pcm: bytes, first_sample: int, timestamp_ms: int, ref: Ref) -> list[Cut]:
+        """Add a chunk's normalised audio (which starts at `first_sample` of the stream).
+
+        Audio before `start_sample` (already emitted, seen again when replaying) is skipped.
+        Returns the segments this chunk completes, in order.
+        """
+        self._latest_ms = max(self._latest_ms, timestamp_ms)
+        skip = (self.end_sample - first_sample) * SAMPLE_BYTES
+        if skip > 0:
+            pcm = pcm[skip:]
+        cuts: list[Cut] = []
+        if pcm:
+            self._add_audio(pcm, timestamp_ms, ref, cuts)
+        self._check_age(cuts)
+        self._maybe_interim(cuts)
+        return cuts
+
+    def finish(self, reason: EmitReason) -> Cut:
+        """The last segment of the stream: everything still buffered (possibly nothing)."""
+        cut = self._cut(len(self._pcm), reason, eos=True)
+        self._energies.clear()
+        return cut
+
+    def _add_audio(self, pcm: bytes, timestamp_ms: int, ref: Ref, cuts: list[Cut]) -> None:
+        rules = self._rules
+        complete_before = len(self._energies) * rules.frame_bytes
+        self._pcm += pcm
+        self._marks.append(_Mark(self.end_sample, timestamp_ms, ref))
+        self._oldest_ms = timestamp_ms if self._oldest_ms == NO_TIMESTAMP else min(self._oldest_ms, timestamp_ms)
+        complete_after = len(self._pcm) - len(self._pcm) % rules.frame_bytes
+        if complete_after == complete_before:
+            return
+        new_frames = frame_energies(memoryview(self._pcm)[complete_before:complete_after], rules.frame_samples)
+        silent_below, energies = rules.silent_below, self._energies
+        for energy in new_frames:
+            energies.append(energy)
+            if energy < silent_below:
+                self._silent_run += 1
+            else:
+                self._silent_run = 0
+                self._has_speech = True
+            self._check_frame_rules(cuts)
+
+    def _check_frame_rules(self, cuts: list[Cut]) -> None:
+        rules = self._rules
+        while True:
+            frames = len(self._energies)
+            if frames >= rules.max_frames:
+                lo = rules.max_frames - rules.cut_search_frames
+                boundary = quiet_cut(self._energies, lo, rules.max_frames, rules.silent_below)
+                cuts.append(self._cut(boundary * rules.frame_bytes, EmitReason.BYTES))
+            elif self._has_speech and self._silent_run >= rules.min_silence_frames:
+                cuts.append(self._cut(frames * rules.frame_bytes, EmitReason.PAUSE))
+            else:
+                return
+
+    def _check_age(self, cuts: list[Cut]) -> None:
+        rules = self._rules
+        while self._energies and self._latest_ms - self._oldest_ms >= rules.max_age_ms:
+            frames = len(self._energies)
+            lo = max(0, frames - rules.cut_search_frames)
+            boundary = quiet_cut(self._energies, lo, frames, rules.silent_below)
+            cuts.append(self._cut(boundary * rules.frame_bytes, EmitReason.TIME))
+            self._check_frame_rules(cuts)
+
+    def _maybe_interim(self, cuts: list[Cut]) -> None:
+        interval = self._rules.interim_interval_samples
+        if interval and self._pcm and self.end_sample - self._interim_end >= interval:
+            self._interim_end = self.end_sample
+            cuts.append(
+                Cut(self._index, self._start, bytes(self._pcm), EmitReason.INTERIM, False, False,
+                    self._latest_ms)
+            )
+
+    def _cut(self, nbytes: int, reason: EmitReason, eos: bool = False) -> Cut:
+        end_sample = self._start + nbytes // SAMPLE_BYTES
+        cut = Cut(self._index, self._start, bytes(self._pcm[:nbytes]), reason, True, eos,
+                  self._newest_timestamp_until(end_sample))
+        del self._pcm[:nbytes]
+        del self._energies[: nbytes // self._rules.frame_bytes]
+        self._start = end_sample
+        self._interim_end = max(self._interim_end, end_sample)
+        self._index += 1
+        marks = self._marks
+        while marks and marks[0].end_sample <= end_sample:
+            marks.popleft()
+        self._oldest_ms = min((mark.timestamp_ms for mark in marks), default=NO_TIMESTAMP)
+        self._recount_silence()
+        return cut
+
+    def _newest_timestamp_until(self, end_sample: int) -> int:
+        newest, mark_start = NO_TIMESTAMP, self._start
+        for mark in self._marks:
+            if mark_start >= end_sample:
+                break
+            newest = max(newest, mark.timestamp_ms)
+            mark_start = mark.end_sample
+        return newest if newest != NO_TIMESTAMP else self._latest_ms
+
+    def _recount_silence(self) -> None:
+        silent_below, run = self._rules.silent_below, 0
+        for energy in reversed(self._energies):
+            if energy >= silent_below:
+                break
+            run += 1
+        self._silent_run = run
+        self._has_speech = run < len(self._energies)

@@ -1,0 +1,68 @@
+"""`StreamAppSettings`: the stream app's one settings object (STREAMSCRIBE_STREAM_APP_* env vars + CLI flags)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from stream_app.endpointing import silence_energy
+from stream_app.segmenter import SAMPLE_BYTES, SegmentingRules
+from streamscribe.contracts.chunk import DEFAULT_MAX_CHUNK_BYTES
+from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE
+from streamscribe.paths import state_home
+from streamscribe.settings import KafkaSettings, TopicSettings
+
+_SAMPLES_PER_MS = SEGMENT_SAMPLE_RATE // 1000
+
+
+class StreamAppSettings(BaseSettings):
+    """Thresholds, timers and where the worker keeps its state."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_STREAM_APP_")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)
+    app_id: str = Field("streamscribe-stream-app", description="faust app id = consumer group")
+    workdir: Path = Field(default_factory=lambda: state_home() / "stream-app")
+
+    max_segment_bytes: int = Field(320_000, ge=3_200, description="16 kHz s16 bytes (10 s)")
+    max_segment_age_ms: int = Field(5_000, ge=1, description="event-time age of the oldest buffered audio")
+    min_silence_ms: int = Field(400, ge=1, description="silence after speech that ends a segment")
+    silence_threshold_dbfs: float = Field(-40.0, le=0.0, description="frames quieter than this are silent")
+    frame_ms: int = Field(20, ge=5, le=100, description="endpointing frame length")
+    cut_search_ms: int = Field(1_000, ge=0, description="look back this far for a quiet cut point")
+    idle_timeout_ms: int = Field(30_000, ge=100, description="close streams that send nothing this long")
+    interim_interval_ms: int = Field(0, ge=0, description="emit interim previews this often (0 = off)")
+    max_chunk_bytes: int = Field(DEFAULT_MAX_CHUNK_BYTES, ge=1)
+
+    commit_interval_ms: int = Field(1_000, ge=50, description="checkpoint + input offset commit period")
+    batch_max: int = Field(1_000, ge=1, description="chunks per batch the agent takes")
+    batch_within_ms: int = Field(20, ge=1, description="longest wait to fill a batch")
+    metrics_port: int | None = None
+    web_port: int | None = Field(None, description="faust's web server port (None: disabled)")
+
+    @model_validator(mode="after")
+    def _thresholds_fit(self) -> StreamAppSettings:
+        self.segmenting_rules()  # raises ValueError when the thresholds contradict each other
+        return self
+
+    def segmenting_rules(self) -> SegmentingRules:
+        """The thresholds in the segmenter's units (frames, 16 kHz samples)."""
+        frame_samples = self.frame_ms * _SAMPLES_PER_MS
+        max_frames = self.max_segment_bytes // (frame_samples * SAMPLE_BYTES)
+        return SegmentingRules(
+            frame_samples=frame_samples,
+            max_frames=max_frames,
+            max_age_ms=self.max_segment_age_ms,
+            min_silence_frames=-(-self.min_silence_ms // self.frame_ms),
+            cut_search_frames=max(1, min(self.cut_search_ms // self.frame_ms, max_frames - 1)),
+            silent_below=silence_energy(self.silence_threshold_dbfs, frame_samples),
+            interim_interval_samples=self.interim_interval_ms * _SAMPLES_PER_MS,
+        )
+
+    @property
+    def idle_timeout_s(self) -> float:
+        """`idle_timeout_ms` in seconds."""
+        return self.idle_timeout_ms / 1000

@@ -1,0 +1,159 @@
+"""The ingest core without Kafka: many streams, bad input, idle streams, and crash recovery from
+checkpoints plus a replay from the committed offsets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from stream_app.checkpoint import Checkpoint
+from stream_app.ingest import ChunkMessage, Emission, IngestCore, Outputs
+from stream_app.settings import StreamAppSettings
+from streamscribe.contracts.segment import EmitReason
+from tests.stream_app.streams import SampleStream, interleave, make_streams
+
+PARTITIONS = 3
+
+
+def new_core(**overrides: object) -> IngestCore:
+    settings = StreamAppSettings(**{"max_segment_bytes": 48_000, "max_segment_age_ms": 2_000, **overrides})
+    return IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes)
+
+
+def final_audio(emissions: list[Emission]) -> dict[str, bytes]:
+    """Per stream, final segments deduplicated on (stream, index) and concatenated in order.
+
+    A duplicate must be identical to the first copy, indices must run 0..n without holes and
+    each segment must start where the previous one ended."""
+    by_stream: dict[str, dict[int, Emission]] = defaultdict(dict)
+    for emission in emissions:
+        if not emission.cut.final:
+            continue
+        seen = by_stream[emission.stream_id].setdefault(emission.cut.index, emission)
+        assert seen.cut == emission.cut, f"{emission.stream_id} segment {emission.cut.index} differs on replay"
+    audio = {}
+    for stream_id, segments in by_stream.items():
+        ordered = [segments[index].cut for index in sorted(segments)]
+        assert [cut.index for cut in ordered] == list(range(len(ordered)))
+        assert [cut.start_sample for cut in ordered[1:]] == [cut.end_sample for cut in ordered[:-1]]
+        assert ordered[-1].eos
+        audio[stream_id] = b"".join(cut.pcm for cut in ordered)
+    return audio
+
+
+def test_mixed_streams_come_out_as_their_normalised_audio() -> None:
+    streams = make_streams(12, 6.0, seed=1)
+    core, out = new_core(), Outputs()
+    for message in interleave(streams, PARTITIONS):
+        core.process(message, now=0.0, out=out)
+    assert not out.rejections
+    audio = final_audio(out.segments)
+    assert audio == {stream.stream_id: stream.expected for stream in streams}
+    assert core.open_streams == 0 and core.stats.buffered_bytes == 0
+    assert core.stats.chunks == sum(len(stream.chunks) for stream in streams)
+
+
+def test_bad_input_is_rejected_with_its_reason_and_good_streams_carry_on() -> None:
+    streams = make_streams(4, 3.0, seed=2)
+    messages = interleave(streams, PARTITIONS)
+    victim = next(m for m in messages if m.key == b"s0" and m.offset > 3)
+    bad = [
+        replace(victim, key=None),                                                   # missing_key
+        replace(victim, headers=[(k, v) for k, v in (victim.headers or []) if k != "seq"]),  # missing_header
+        replace(victim, headers=[*(victim.headers or []), ("encoding", b"mp3")]),    # unknown_encoding
+        replace(victim, value=(victim.value or b"") + b"\x00"),                      # odd_byte_count
+        replace(victim, headers=[*(victim.headers or []), ("sample_rate", b"96000")]),  # rate_out_of_range
+        replace(victim, value=b"\x00" * 2_000_000),                                  # oversized
+    ]
+    core, out = new_core(), Outputs()
+    for message in messages:
+        core.process(message, 0.0, out)
+        if message is victim:
+            for broken in bad:
+                core.process(broken, 0.0, out)
+            core.process(victim, 0.0, out)  # a producer retry: seq_repeat
+    # stateful rules on a fresh stream: gap, format change, data after eos
+    late = [
+        ChunkMessage(b"x", b"\x00\x00" * 160, [("seq", b"0"), ("sample_rate", b"16000")], 0, 0, 900),
+        ChunkMessage(b"x", b"\x00\x00" * 160, [("seq", b"5"), ("sample_rate", b"16000")], 0, 0, 901),
+        ChunkMessage(b"x", b"\x00\x00" * 160, [("seq", b"6"), ("sample_rate", b"8000")], 0, 0, 902),
+        ChunkMessage(b"x", b"", [("seq", b"7"), ("sample_rate", b"16000"), ("eos", b"1")], 0, 0, 903),
+        ChunkMessage(b"x", b"\x00\x00", [("seq", b"8"), ("sample_rate", b"16000")], 0, 0, 904),
+    ]
+    for message in late:
+        core.process(message, 0.0, out)
+    reasons = [rejection.error.reason.value for rejection in out.rejections]
+    assert reasons == ["missing_key", "missing_header", "unknown_encoding", "odd_byte_count", "rate_out_of_range",
+                       "oversized", "seq_repeat", "seq_gap", "format_changed", "after_eos"]
+    assert dict(core.stats.rejected) == {reason: 1 for reason in reasons}
+    audio = final_audio(out.segments)
+    assert {sid: audio[sid] for sid in audio if sid != "x"} == {s.stream_id: s.expected for s in streams}
+    assert len(audio["x"]) == 2 * 160  # seq 0 only; 5 and 6 rejected, 7 is an empty eos
+
+
+class Table:
+    """Stand-in for the changelog-backed table: the checkpoints written so far."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def write_due(self, core: IngestCore) -> None:
+        for stream_id, checkpoint in core.checkpoints_due():
+            self.entries[stream_id] = checkpoint.encode()
+            core.checkpoint_written(stream_id, checkpoint)
+
+    def restore_into(self, core: IngestCore) -> None:
+        core.restore(((sid, Checkpoint.decode(data)) for sid, data in self.entries.items()), now=0.0)
+
+
+@pytest.mark.parametrize("crash_at", [0.2, 0.55, 0.9])
+def test_a_crash_loses_no_audio_and_replays_identical_segments(crash_at: float) -> None:
+    streams = make_streams(9, 8.0, seed=3)
+    messages = interleave(streams, PARTITIONS)
+    table, committed = Table(), dict.fromkeys(range(PARTITIONS), 0)
+    core, emitted = new_core(), Outputs()
+    crash = int(len(messages) * crash_at)
+    for i, message in enumerate(messages[:crash]):
+        core.process(message, 0.0, emitted)
+        if i % 37 == 36:  # a commit: checkpoints first (segments are already out), then offsets
+            table.write_due(core)
+            committed.update(core.safe_offsets())
+    # the worker dies: its memory is gone; a new one restores the table and re-reads from the commits
+    recovered = new_core()
+    table.restore_into(recovered)
+    replay = [m for m in messages if m.offset >= committed[m.partition]]
+    assert len(replay) > len(messages) - crash  # something before the crash point is read again
+    for message in replay:
+        recovered.process(message, 0.0, emitted)
+    assert not emitted.rejections
+    assert final_audio(emitted.segments) == {stream.stream_id: stream.expected for stream in streams}
+
+
+def test_idle_streams_are_flushed_closed_and_their_state_expires() -> None:
+    stream: SampleStream = make_streams(1, 2.0, seed=4)[0]
+    messages = interleave([stream], 1)[:-1]  # the eos chunk never comes
+    core, out = new_core(idle_timeout_ms=5_000), Outputs()
+    for message in messages:
+        core.process(message, now=100.0, out=out)
+    core.close_idle(now=104.9, out=out)
+    assert core.open_streams == 1 and not any(e.cut.eos for e in out.segments)
+    core.close_idle(now=105.0, out=out)
+    last = out.segments[-1].cut
+    assert (last.reason, last.eos, core.open_streams) == (EmitReason.IDLE, True, 0)
+    expected_prefix = np.frombuffer(stream.expected, "<i2")
+    assert len(final_audio(out.segments)[stream.stream_id]) // 2 <= len(expected_prefix)
+    late = replace(messages[-1], offset=messages[-1].offset + 1,
+                   headers=stream.headers(len(messages)).to_kafka())
+    core.process(late, now=106.0, out=out)
+    assert out.rejections[-1].error.reason.value == "after_eos"
+    table = Table()
+    table.write_due(core)
+    assert Checkpoint.decode(table.entries[stream.stream_id]).closed
+    committed = core.safe_offsets()
+    assert core.expired_closed(committed, now=109.9, retention_s=5.0) == []  # closed at 105.0
+    assert core.expired_closed({0: committed[0] - 1}, now=110.0, retention_s=5.0) == []  # not committed past
+    assert [s.stream_id for s in core.expired_closed(committed, now=110.0, retention_s=5.0)] == [stream.stream_id]
+    assert core.stream(stream.stream_id) is None

@@ -1,0 +1,159 @@
+"""The segmenter: every trigger fires within its bound, cuts land in quiet places, final segments
+cover the audio exactly once, and a replay from a resume point cuts the same segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stream_app.segmenter import Cut, Segmenter, SegmentingRules
+from stream_app.settings import StreamAppSettings
+from streamscribe.contracts.segment import EmitReason
+from tests.stream_app.audio import speech_like
+
+RATE = 16_000
+CHUNK_MS = 100
+NEVER = 10**9
+
+
+def rules(**overrides: object) -> SegmentingRules:
+    values = {"max_segment_bytes": 10**8, "max_segment_age_ms": NEVER, "min_silence_ms": 300,
+              "frame_ms": 20, "cut_search_ms": 1000, **overrides}
+    return StreamAppSettings(**values).segmenting_rules()
+
+
+def s16(mono: np.ndarray) -> bytes:
+    return np.clip(np.rint(mono * 32767), -32768, 32767).astype("<i2").tobytes()
+
+
+@dataclass
+class Fed:
+    """What feeding a segmenter produced: the cuts and, per cut, the index of the chunk that made it."""
+
+    cuts: list[Cut]
+    cut_in_chunk: list[int]
+
+
+def feed(segmenter: Segmenter[int], pcm: bytes, chunk_samples: list[int], first_chunk: int = 0,
+         first_sample: int = 0, start_ms: int = 0, eos: bool = True) -> Fed:
+    """Push `pcm` in chunks (chunk i stamped start_ms + i*100 ms; its ref is i)."""
+    fed, position, i = Fed([], []), 0, first_chunk
+    while position < len(pcm):
+        step = chunk_samples[i % len(chunk_samples)] * 2
+        cuts = segmenter.push(pcm[position:position + step], first_sample + position // 2, start_ms + i * CHUNK_MS, i)
+        fed.cuts += cuts
+        fed.cut_in_chunk += [i] * len(cuts)
+        position += step
+        i += 1
+    if eos:
+        fed.cuts.append(segmenter.finish(EmitReason.EOS))
+        fed.cut_in_chunk.append(i - 1)
+    return fed
+
+
+def assert_covers_once(cuts: list[Cut], pcm: bytes) -> None:
+    finals = [cut for cut in cuts if cut.final]
+    assert [cut.index for cut in finals] == list(range(len(finals)))
+    assert [cut.start_sample for cut in finals] == [0] + [cut.end_sample for cut in finals[:-1]]
+    assert b"".join(cut.pcm for cut in finals) == pcm
+    assert finals[-1].eos and not any(cut.eos for cut in finals[:-1])
+
+
+def test_final_segments_cover_the_audio_exactly_once_whatever_the_chunking() -> None:
+    pcm = s16(speech_like(np.random.default_rng(0), 20.0))
+    for sizes in ([1600], [1, 333, 5000], [16000 * 3]):
+        cuts = feed(Segmenter(rules(max_segment_bytes=64_000, max_segment_age_ms=3000)), pcm, sizes).cuts
+        assert_covers_once(cuts, pcm)
+        assert {EmitReason.PAUSE, EmitReason.EOS} <= {cut.reason for cut in cuts}
+
+
+def test_pause_cuts_once_min_silence_follows_speech() -> None:
+    word = 0.3 * np.random.default_rng(1).standard_normal(RATE // 2)
+    audio = np.concatenate([word, np.zeros(RATE // 2), word, np.zeros(RATE // 10)])
+    pcm = s16(audio)
+    cuts = feed(Segmenter(rules(min_silence_ms=300)), pcm, [1600]).cuts
+    assert [cut.reason for cut in cuts] == [EmitReason.PAUSE, EmitReason.EOS]
+    assert cuts[0].end_sample == RATE // 2 + int(0.3 * RATE)  # the frame completing 300 ms of silence
+    # the 200 ms of silence after the cut and the trailing 100 ms stay with the second word
+    assert_covers_once(cuts, pcm)
+
+
+def test_silence_alone_never_triggers_a_pause() -> None:
+    pcm = s16(np.zeros(RATE * 3))
+    cuts = feed(Segmenter(rules(min_silence_ms=100)), pcm, [1600]).cuts
+    assert [cut.reason for cut in cuts] == [EmitReason.EOS]
+
+
+def test_bytes_threshold_is_never_exceeded_and_cuts_in_a_quiet_dip() -> None:
+    speech = 0.3 * np.random.default_rng(2).standard_normal(RATE * 12)
+    dip_start = int(3.55 * RATE)  # 0.1 s of silence inside the last second before the 4 s limit
+    speech[dip_start:dip_start + RATE // 10] = 0
+    pcm = s16(speech)
+    max_bytes = 4 * RATE * 2
+    cuts = feed(Segmenter(rules(max_segment_bytes=max_bytes, cut_search_ms=1000)), pcm, [1600]).cuts
+    assert all(len(cut.pcm) <= max_bytes for cut in cuts)
+    bytes_cuts = [cut for cut in cuts if cut.reason is EmitReason.BYTES]
+    assert len(bytes_cuts) >= 2
+    assert dip_start <= bytes_cuts[0].end_sample <= dip_start + RATE // 10  # inside the dip
+    # no silence in reach: after the quietest frame of the last second before the limit
+    second = bytes_cuts[1]
+    window = np.frombuffer(pcm, "<i2")[second.start_sample:second.start_sample + max_bytes // 2]
+    energies = (window.astype(np.int64) ** 2).reshape(-1, 320).sum(axis=1)[-50:]
+    assert (len(second.pcm) - (max_bytes - RATE * 2)) // 640 == int(np.argmin(energies)) + 1
+    assert_covers_once(cuts, pcm)
+
+
+def test_time_threshold_bounds_how_long_audio_waits() -> None:
+    pcm = s16(0.3 * np.random.default_rng(3).standard_normal(RATE * 10))
+    max_age = 1500
+    fed = feed(Segmenter(rules(max_segment_age_ms=max_age, cut_search_ms=400)), pcm, [1600])
+    time_cuts = [(cut, chunk) for cut, chunk in zip(fed.cuts, fed.cut_in_chunk, strict=True)
+                 if cut.reason is EmitReason.TIME]
+    assert len(time_cuts) >= 5
+    for cut, chunk in time_cuts:
+        first_chunk = cut.start_sample // 1600  # chunks are 100 ms = 1600 samples, stamped 100 ms apart
+        waited_ms = (chunk - first_chunk) * CHUNK_MS
+        assert max_age <= waited_ms < max_age + CHUNK_MS
+        assert cut.newest_timestamp_ms <= chunk * CHUNK_MS
+    assert_covers_once(fed.cuts, pcm)
+
+
+def test_end_of_stream_emits_the_rest_even_when_empty() -> None:
+    segmenter: Segmenter[int] = Segmenter(rules())
+    assert segmenter.push(s16(np.full(100, 0.2)), 0, 0, 0) == []
+    last = segmenter.finish(EmitReason.EOS)
+    assert (last.index, last.start_sample, len(last.pcm), last.eos, last.final) == (0, 0, 200, True, True)
+    empty = Segmenter(rules(), start_sample=500, next_index=3).finish(EmitReason.IDLE)
+    assert (empty.index, empty.start_sample, empty.pcm, empty.reason) == (3, 500, b"", EmitReason.IDLE)
+
+
+def test_replay_from_the_resume_point_cuts_the_same_segments() -> None:
+    pcm = s16(speech_like(np.random.default_rng(4), 30.0))
+    chunk = 1600
+    settings = rules(max_segment_bytes=96_000, max_segment_age_ms=2500, cut_search_ms=500)
+    original: Segmenter[int] = Segmenter(settings)
+    head = feed(original, pcm[: 180 * chunk * 2], [chunk], eos=False)
+    assert head.cuts, "the first 18 s must have produced segments"
+    resume_chunk = original.resume_ref
+    assert resume_chunk is not None and resume_chunk * chunk <= original.start_sample
+    # the original carries on; a "restarted" one is rebuilt from the checkpoint and replays
+    rest_original = feed(original, pcm[180 * chunk * 2:], [chunk], first_chunk=180, first_sample=180 * chunk)
+    restored: Segmenter[int] = Segmenter(settings, head.cuts[-1].end_sample, head.cuts[-1].index + 1,
+                                         latest_timestamp_ms=(resume_chunk - 1) * CHUNK_MS)
+    replayed = feed(restored, pcm[resume_chunk * chunk * 2:], [chunk], first_chunk=resume_chunk,
+                    first_sample=resume_chunk * chunk)
+    assert replayed.cuts == rest_original.cuts
+
+
+def test_interim_previews_show_the_growing_buffer_without_consuming_it() -> None:
+    pcm = s16(speech_like(np.random.default_rng(5), 12.0))
+    cuts = feed(Segmenter(rules(interim_interval_ms=500, max_segment_age_ms=4000)), pcm, [1600]).cuts
+    interims = [cut for cut in cuts if not cut.final]
+    assert interims and all(cut.reason is EmitReason.INTERIM and not cut.eos for cut in interims)
+    finals = [cut for cut in cuts if cut.final]
+    for interim in interims:
+        final = next(cut for cut in finals if cut.index == interim.index)
+        assert interim.start_sample == final.start_sample
+        assert pcm[interim.start_sample * 2:].startswith(interim.pcm)
+    assert_covers_once(cuts, pcm)
