@@ -2,11 +2,14 @@
 
     python -m producers.bench --bootstrap-servers HOST:PORT [--streams 800] [--writes 200000]
         [--chunk-bytes 3200] [--compression none lz4] [--linger-ms 0 5 20] [--mode sync async]
+    python -m producers.bench --bootstrap-servers HOST:PORT --streams 1000 --realtime-seconds 20
 
 Each configuration writes to a fresh topic (deleted afterwards), round-robin over the streams
 as fast as it can, cycling through distinct chunks of synthesised speech, then flushes
 (acks=all). It reports wall-clock writes/s including the flush, and process CPU (all threads,
-librdkafka's included) per write.
+librdkafka's included) per write. With --realtime-seconds it instead plays --streams live
+streams at once, paced at the speed of their audio, and reports how far the
+chunks fell behind their schedule.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import math
 import subprocess
 import time
 import uuid
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from producers.async_producer import AsyncAudioProducer
+from producers.pacing import RealtimeSchedule
 from producers.producer import AudioProducer
 from producers.settings import ProducerSettings
 from producers.sources import cut_chunks, prepare, read_audio, resample
@@ -116,6 +121,54 @@ def measure(
     )
 
 
+async def play_live(
+    producer: AsyncAudioProducer, name: str, start_delay: float, chunks: list[bytes], lags: list[float]
+) -> None:
+    """One live 16 kHz mono stream, each chunk sent when due; appends how late each one left."""
+    await asyncio.sleep(start_delay)
+    stream = producer.open_stream(name, 16_000)
+    schedule = RealtimeSchedule.starting_now(16_000)
+    end_frame = 0
+    for chunk in chunks:
+        end_frame += len(chunk) // 2
+        await schedule.wait_async(end_frame)
+        lags.append(schedule.lag(end_frame))
+        await stream.write(chunk)
+    await stream.close()
+
+
+def measure_realtime(
+    kafka: KafkaSettings, settings: ProducerSettings, *, streams: int, seconds: float, chunks: list[bytes]
+) -> str:
+    """Many paced streams from one process (starts spread over 100 ms): can it keep up?"""
+    per_stream = math.ceil(seconds * 16_000 * 2 / len(chunks[0]))
+    stream_chunks = list(itertools.islice(itertools.cycle(chunks), per_stream))
+    lags: list[float] = []
+
+    async def play_all(producer: AsyncAudioProducer) -> None:
+        await asyncio.gather(
+            *(
+                play_live(producer, f"live-{i}", 0.1 * i / streams, stream_chunks, lags)
+                for i in range(streams)
+            )
+        )
+        await producer.flush()
+
+    with scratch_topic(kafka, partitions=20) as topics:
+        producer = AsyncAudioProducer(kafka, topics, settings)
+        wall, cpu = time.perf_counter(), time.process_time()
+        asyncio.run(play_all(producer))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    lags.sort()
+    p50, p99 = (lags[int(q * (len(lags) - 1))] * 1000 for q in (0.5, 0.99))
+    return (
+        f"realtime: {streams} streams x {seconds:g}s of {len(chunks[0]) / 32:g} ms chunks: "
+        f"{producer.stats.chunks_sent / wall:,.0f} writes/s, chunk send lag behind schedule "
+        f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lags[-1] * 1000:.1f} ms; "
+        f"process CPU {cpu / wall:.0%} of one core"
+    )
+
+
 def main() -> None:
     """Measure every combination of the given modes, compressions and linger times."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -128,11 +181,22 @@ def main() -> None:
     parser.add_argument("--compression", nargs="+", default=["none", "lz4"])
     parser.add_argument("--linger-ms", nargs="+", type=float, default=[5.0])
     parser.add_argument("--mode", nargs="+", choices=["sync", "async"], default=["sync", "async"])
+    parser.add_argument(
+        "--realtime-seconds", type=float, help="instead: --streams paced live streams of this length"
+    )
     args = parser.parse_args()
     kafka = (
         KafkaSettings(bootstrap_servers=args.bootstrap_servers) if args.bootstrap_servers else KafkaSettings()
     )
     chunks = speech_chunks(args.chunk_bytes)
+    if args.realtime_seconds:
+        settings = ProducerSettings(compression=args.compression[0], linger_ms=args.linger_ms[0])
+        print(
+            measure_realtime(
+                kafka, settings, streams=args.streams, seconds=args.realtime_seconds, chunks=chunks
+            )
+        )
+        return
     for mode, compression, linger in itertools.product(args.mode, args.compression, args.linger_ms):
         settings = ProducerSettings(compression=compression, linger_ms=linger)
         result = measure(kafka, mode, settings, streams=args.streams, writes=args.writes, chunks=chunks)
