@@ -38,6 +38,7 @@ class StreamAppSettings(BaseSettings):
     max_chunk_bytes: int = Field(DEFAULT_MAX_CHUNK_BYTES, ge=1)
 
     commit_interval_ms: int = Field(1_000, ge=50, description="checkpoint + input offset commit period")
+    session_timeout_ms: int = Field(10_000, ge=1_000, description="a silent worker leaves the group after this")
     batch_max: int = Field(1_000, ge=1, description="chunks per batch the agent takes")
     batch_within_ms: int = Field(20, ge=1, description="longest wait to fill a batch")
     metrics_port: int | None = None

@@ -1,0 +1,252 @@
+"""The faust glue: an agent feeds `audio.chunks` to the ingest core, a table keeps checkpoints.
+
+Durability without re-sending audio to a changelog (see README.md): the `stream-state` table
+holds one small `Checkpoint` per stream, and the unemitted audio stays in `audio.chunks`
+because this worker never commits an input offset a stream may still need:
+
+1. the agent takes batches of chunk events and hands them to `IngestCore`; segments and
+   rejections it produces are sent at once (their delivery futures are kept);
+2. faust's periodic commit calls `CheckpointingConsumer._commit_tps`, which awaits those
+   deliveries, writes the changed checkpoints to the table, asks the core for the safe offset
+   of every partition and lets faust flush the producer (segments, rejections, changelog)
+   before it commits exactly those offsets;
+3. after a crash or rebalance, the table is restored from its changelog, every stream is
+   rebuilt from its checkpoint (`on_recover`), and the chunks from the committed offsets on
+   are replayed; deterministic cutting makes a replayed segment identical to its first copy.
+
+faust's per-message loop is replaced (`_drain_messages`) by one without a task per message,
+which more than halved the worker's CPU per chunk (see bench.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import faust
+from faust.transport.drivers import aiokafka as aiokafka_driver
+from faust.types import TP, EventT
+
+from stream_app.checkpoint import Checkpoint
+from stream_app.ingest import ChunkMessage, IngestCore, Outputs
+from stream_app.metrics import StreamAppMetrics
+from stream_app.settings import StreamAppSettings
+from streamscribe.contracts.rejection import rejection_headers
+from streamscribe.contracts.segment import SegmentHeaders
+
+log = logging.getLogger(__name__)
+
+TABLE_NAME = "stream-state"
+RAW = "raw"
+
+
+class CheckpointingConsumer(aiokafka_driver.Consumer):
+    """faust's aiokafka consumer, committing the offsets the stream app says are safe."""
+
+    app: StreamFaustApp
+
+    def _filter_tps_with_pending_acks(self, topics: Iterable[Any] | None = None) -> Iterable[TP]:
+        # faust's ack bookkeeping is not what decides commits here: drop it, offer every
+        # assigned input partition (the runtime knows which offsets are safe)
+        self._acked.clear()
+        self._acked_index.clear()
+        wanted = set(topics) if topics is not None else None
+        return [
+            tp for tp in self.assignment()
+            if tp.topic == self.app.runtime.chunks_topic_name
+            and (wanted is None or tp in wanted or tp.topic in wanted)
+        ]
+
+    async def _commit_tps(self, tps: Iterable[TP], start_new_transaction: bool) -> bool:
+        safe = await self.app.runtime.prepare_commit(list(tps))
+        offsets = {tp: offset for tp, offset in safe.items() if self._should_commit(tp, offset)}
+        if not offsets:
+            return False
+        committed = await self._commit_offsets(offsets, start_new_transaction=start_new_transaction)
+        if committed:
+            self.app.runtime.on_committed(offsets)
+        return committed
+
+    async def _drain_messages(self, fetcher: Any) -> None:  # pragma: no cover - faust's hot loop
+        # faust's loop wraps every message in two tasks (`wait_first(callback, suspend)`);
+        # this one calls the callback directly and only checks the suspend flag
+        callback, getmany = self.callback, self.getmany
+        consumer_stopped, fetcher_stopped = self._stopped.is_set, fetcher._stopped.is_set
+        read_offset, suspended = self._read_offset, self.suspend_flow.is_set
+        try:
+            while not (consumer_stopped() or fetcher_stopped()):
+                records = getmany(timeout=1.0)
+                await asyncio.sleep(0)
+                async for tp, message in records:
+                    known = read_offset[tp]
+                    if suspended() or (known is not None and message.offset < known):
+                        continue
+                    await callback(message)
+                    read_offset[tp] = message.offset
+        except self.consumer_stopped_errors:
+            if not self.transport.app.should_stop:
+                raise
+        except asyncio.CancelledError:
+            if not self.transport.app.should_stop:
+                raise
+
+
+class CheckpointingTransport(aiokafka_driver.Transport):
+    """The aiokafka transport with `CheckpointingConsumer`."""
+
+    Consumer = CheckpointingConsumer
+
+
+class StreamFaustApp(faust.App):
+    """A faust App whose consumer commits what `runtime` allows."""
+
+    runtime: StreamAppRuntime
+
+    def _new_transport(self) -> CheckpointingTransport:
+        return CheckpointingTransport(self.conf.broker_consumer, self)
+
+
+def faust_app(settings: StreamAppSettings, partitions: int) -> StreamFaustApp:
+    """The faust App for `settings` (consumer group = `app_id`)."""
+    web = {"web_enabled": False} if settings.web_port is None else {"web_port": settings.web_port}
+    return StreamFaustApp(
+        settings.app_id,
+        broker=f"kafka://{settings.kafka.resolved_bootstrap()}",
+        store="memory://",
+        datadir=str(settings.workdir),
+        topic_partitions=partitions,
+        topic_replication_factor=settings.topics.replication_factor,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=settings.commit_interval_ms / 1000,
+        broker_session_timeout=settings.session_timeout_ms / 1000,
+        broker_heartbeat_interval=settings.session_timeout_ms / 3000,
+        broker_rebalance_timeout=settings.session_timeout_ms / 1000,
+        producer_linger_ms=5,
+        producer_max_request_size=settings.max_chunk_bytes * 2 + 65_536,
+        stream_wait_empty=False,
+        **web,
+    )
+
+
+class StreamAppRuntime:
+    """Everything the worker does: wiring the core to faust's agent, table, timer and commits."""
+
+    def __init__(self, settings: StreamAppSettings, partitions: int, metrics: StreamAppMetrics | None) -> None:
+        self.settings = settings
+        self.app = faust_app(settings, partitions)
+        self.app.runtime = self
+        self.core = IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes)
+        self.metrics = metrics
+        if metrics is not None:
+            metrics.watch(self.core)
+        topics = settings.topics
+        self.chunks_topic_name = topics.chunks
+        self.chunks = self.app.topic(topics.chunks, key_type=bytes, value_type=bytes,
+                                     key_serializer=RAW, value_serializer=RAW)
+        self.segments = self.app.topic(topics.segments, key_serializer=RAW, value_serializer=RAW)
+        self.rejected = self.app.topic(topics.rejected, key_serializer=RAW, value_serializer=RAW)
+        raw = faust.Schema(key_type=bytes, value_type=bytes, key_serializer=RAW, value_serializer=RAW)
+        self.table = self.app.Table(TABLE_NAME, partitions=partitions, schema=raw, on_recover=self._on_recovered,
+                                    help="stream_id → Checkpoint of the stream app")
+        self.app.agent(self.chunks, name="stream_app.ingest")(self._ingest)
+        tick_s = min(1.0, settings.idle_timeout_s / 4)
+        self.app.timer(tick_s, name="stream_app.housekeeping")(self._housekeeping)
+        self.app.on_partitions_revoked.connect(self._on_revoked)
+        self._in_flight: list[asyncio.Future] = []
+        self._committed: dict[int, int] = {}
+
+    async def _ingest(self, stream: faust.StreamT) -> None:
+        within = self.settings.batch_within_ms / 1000
+        async for events in stream.take_events(self.settings.batch_max, within=within):
+            await self.handle(events)
+
+    async def handle(self, events: Sequence[EventT]) -> None:
+        """Process a batch of chunk events and send what it produced."""
+        out, now, process = Outputs(), time.monotonic(), self.core.process
+        for event in events:
+            message = event.message
+            timestamp_ms = int(message.timestamp * 1000) if message.timestamp is not None else 0
+            process(ChunkMessage(message.key, message.value, message.headers, timestamp_ms,
+                                 message.partition, message.offset), now, out)
+        if out:
+            await self._send(out)
+
+    async def _send(self, out: Outputs) -> None:
+        in_flight, now_ms = self._in_flight, time.time() * 1000
+        for emission in out.segments:
+            cut = emission.cut
+            headers = SegmentHeaders(cut.index, cut.start_sample, cut.reason, cut.final, cut.eos,
+                                     cut.newest_timestamp_ms).to_kafka()
+            in_flight.append(await self.segments.send(key=emission.stream_id.encode(), value=cut.pcm, headers=headers))
+            if self.metrics is not None and cut.final:
+                self.metrics.observe_emit_delay((now_ms - cut.newest_timestamp_ms) / 1000)
+        for rejection in out.rejections:
+            message = rejection.message
+            source = (self.chunks_topic_name, message.partition, message.offset)
+            original = [(name, value or b"") for name, value in message.headers or []]
+            log.warning("rejected %s/%d@%d (stream %r): %s", *source, message.key, rejection.error)
+            headers = rejection_headers(original, rejection.error, source)
+            in_flight.append(await self.rejected.send(key=message.key, value=message.value, headers=headers))
+
+    async def _housekeeping(self, _app: object = None) -> None:
+        """Close idle streams; drop the table entries of streams closed long enough ago."""
+        out, now = Outputs(), time.monotonic()
+        self.core.close_idle(now, out)
+        if out:
+            await self._send(out)
+        for state in self.core.expired_closed(self._committed, now, self.settings.idle_timeout_s):
+            key = state.stream_id.encode()
+            self.table.send_changelog(state.partition, key, None, value_serializer=RAW)
+            self.table.data.pop(key, None)
+            self._count_changelog(len(key))
+
+    async def prepare_commit(self, tps: Sequence[TP]) -> dict[TP, int]:
+        """Make the checkpoints durable-ready, then return the offsets safe to commit."""
+        due = self.core.checkpoints_due()
+        delivered, self._in_flight = self._in_flight, []
+        if delivered:
+            await asyncio.gather(*delivered)  # a failed delivery raises: nothing is committed
+        for stream_id, checkpoint in due:
+            if self.core.stream(stream_id) is None:
+                continue  # its partition was revoked meanwhile: the new owner replays it
+            key, value = stream_id.encode(), checkpoint.encode()
+            self.table.send_changelog(checkpoint.partition, key, value)
+            self.table.data[key] = value
+            self.core.checkpoint_written(stream_id, checkpoint)
+            self._count_changelog(len(key) + len(value))
+        safe = self.core.safe_offsets()
+        return {tp: safe[tp.partition] for tp in tps if tp.partition in safe}
+
+    def on_committed(self, offsets: Mapping[TP, int]) -> None:
+        """Remember the committed input offsets (closed streams expire once committed past)."""
+        for tp, offset in offsets.items():
+            self._committed[tp.partition] = offset
+
+    async def _on_revoked(self, _app: object, revoked: set[TP], **_: Any) -> None:
+        partitions = {tp.partition for tp in revoked if tp.topic == self.chunks_topic_name}
+        if not partitions:
+            return
+        try:
+            await self.app.consumer.commit()
+        except Exception:  # noqa: BLE001 - the new owner replays from the last commit instead
+            log.warning("commit on revocation failed; partitions %s will replay further", sorted(partitions))
+        self.core.forget_partitions(partitions)
+        for partition in partitions:
+            self._committed.pop(partition, None)
+
+    async def _on_recovered(self) -> None:
+        partitions = {tp.partition for tp in self.app.consumer.assignment() if tp.topic == self.chunks_topic_name}
+        entries = []
+        for key, value in self.table.data.items():
+            checkpoint = Checkpoint.decode(value)
+            if checkpoint.partition in partitions:
+                entries.append((key.decode(), checkpoint))
+        restored = self.core.restore(entries, time.monotonic())
+        log.info("table recovered: %d streams restored for partitions %s", restored, sorted(partitions))
+
+    def _count_changelog(self, nbytes: int) -> None:
+        if self.metrics is not None:
+            self.metrics.changelog_bytes.inc(nbytes)

@@ -1,0 +1,46 @@
+"""Starting one stream-app worker process: topics, metrics, then faust's Worker until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from infra.topics import ensure_topics, partition_counts
+from stream_app.settings import StreamAppSettings
+from streamscribe.errors import ConfigurationError
+from streamscribe.metrics import serve_metrics
+
+log = logging.getLogger(__name__)
+
+
+def use_fastest_event_loop() -> None:
+    """uvloop when installed (less CPU per message), else asyncio's own loop."""
+    try:
+        import uvloop  # noqa: PLC0415
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+def run_worker(settings: StreamAppSettings, log_level: str = "INFO") -> int:
+    """Run a worker until SIGINT/SIGTERM (faust exits the process with its status)."""
+    import faust  # noqa: PLC0415 - heavy
+
+    from stream_app.app import StreamAppRuntime  # noqa: PLC0415
+    from stream_app.metrics import StreamAppMetrics  # noqa: PLC0415
+
+    ensure_topics(settings.kafka, settings.topics)
+    partitions = partition_counts(settings.kafka, [settings.topics.chunks]).get(settings.topics.chunks)
+    if not partitions:
+        raise ConfigurationError(f"topic {settings.topics.chunks!r} does not exist and could not be created")
+    settings.workdir.mkdir(parents=True, exist_ok=True)
+    use_fastest_event_loop()
+    metrics = StreamAppMetrics()
+    serve_metrics(settings.metrics_port, "stream-app")
+    runtime = StreamAppRuntime(settings, partitions, metrics)
+    log.info("stream-app %s: %s → %s (%d partitions)", settings.app_id, settings.topics.chunks,
+             settings.topics.segments, partitions)
+    worker = faust.Worker(runtime.app, loglevel=log_level, quiet=True, redirect_stdouts=False,
+                          workdir=str(settings.workdir))
+    worker.execute_from_commandline()
+    return 0

@@ -1,0 +1,146 @@
+"""Real-broker helpers for the stream-app tests: send streams, read segments, run workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from confluent_kafka import Consumer, Producer
+
+from streamscribe.contracts.headers import KafkaHeaders
+from streamscribe.contracts.segment import Segment, SegmentHeaders
+from streamscribe.settings import TopicSettings
+
+
+def produce(bootstrap: str, topic: str, messages: Iterable[tuple[bytes | None, bytes, KafkaHeaders, int]]) -> int:
+    """Send (key, value, headers, timestamp_ms) messages in order; returns how many were sent."""
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5, "enable.idempotence": True,
+                         "partitioner": "murmur2_random"})
+    sent = 0
+    for key, value, headers, timestamp_ms in messages:
+        producer.produce(topic, value, key=key, headers=headers, timestamp=timestamp_ms)
+        producer.poll(0)
+        sent += 1
+    if producer.flush(30):
+        raise RuntimeError("messages still undelivered after 30 s")
+    return sent
+
+
+@dataclass
+class TopicReader:
+    """Reads a topic from the beginning, accumulating what it finds."""
+
+    bootstrap: str
+    topic: str
+    records: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"reader-{self.topic}-{os.getpid()}",
+                                   "auto.offset.reset": "earliest", "enable.auto.commit": False})
+        self._consumer.subscribe([self.topic])
+
+    def poll_until(self, done: Callable[[list], bool], timeout_s: float,
+                   alive: Callable[[], None] = lambda: None) -> list:
+        """Poll until `done(records)` holds; AssertionError after `timeout_s` (or when `alive` raises)."""
+        deadline = time.monotonic() + timeout_s
+        while not done(self.records):
+            alive()
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.topic}: condition not met after {timeout_s:.0f} s "
+                                     f"({len(self.records)} records)")
+            for message in self._consumer.consume(500, timeout=0.2):
+                if message.error() is None:
+                    self.records.append(message)
+        return self.records
+
+    def close(self) -> None:
+        self._consumer.close()
+
+
+def segments_of(records: list) -> list[Segment]:
+    """The records of an `audio.segments` topic as Segments."""
+    return [Segment(r.key().decode(), SegmentHeaders.from_kafka(r.headers()), r.value() or b"") for r in records]
+
+
+def finals_by_stream(segments: list[Segment]) -> dict[str, dict[int, Segment]]:
+    """Final segments per stream, deduplicated on (stream_id, index); a duplicate must match."""
+    by_stream: dict[str, dict[int, Segment]] = defaultdict(dict)
+    for segment in segments:
+        if segment.headers.final:
+            first = by_stream[segment.stream_id].setdefault(segment.headers.index, segment)
+            assert (first.pcm, first.headers.start_sample) == (segment.pcm, segment.headers.start_sample), (
+                f"{segment.stream_id} segment {segment.headers.index} differs between copies")
+    return by_stream
+
+
+def ended_streams(segments: list[Segment]) -> set[str]:
+    """Streams whose eos segment has arrived."""
+    return {segment.stream_id for segment in segments if segment.headers.eos}
+
+
+def concatenated(finals: dict[int, Segment]) -> bytes:
+    """A stream's final segments in order; asserts they are contiguous and end with eos."""
+    ordered = [finals[index] for index in sorted(finals)]
+    assert [s.headers.index for s in ordered] == list(range(len(ordered))), "missing segment index"
+    assert [s.headers.start_sample for s in ordered[1:]] == [
+        s.headers.start_sample + s.num_samples for s in ordered[:-1]], "segments not contiguous"
+    assert ordered[-1].headers.eos
+    return b"".join(s.pcm for s in ordered)
+
+
+class WorkerProcess:
+    """`streamscribe stream-app` as a real subprocess (SIGKILL-able), logging to a file."""
+
+    def __init__(self, bootstrap: str, topics: TopicSettings, app_id: str, workdir: Path, *flags: str) -> None:
+        self.log_path = workdir / f"worker-{time.monotonic_ns()}.log"
+        command = [
+            sys.executable, "-m", "streamscribe.cli", "--log-level", "INFO", "stream-app",
+            "--bootstrap-servers", bootstrap, "--app-id", app_id, "--workdir", str(workdir),
+            "--chunks-topic", topics.chunks, "--segments-topic", topics.segments,
+            "--rejected-topic", topics.rejected, "--transcripts-topic", topics.transcripts, *flags,
+        ]
+        workdir.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("wb") as log_file:
+            self.process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, nothing is flushed or committed."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """SIGTERM and wait (SIGKILL if it hangs); returns the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.process.returncode
+
+    def assert_running(self) -> None:
+        """AssertionError with the log's tail when the worker has exited."""
+        if self.process.poll() is not None:
+            raise AssertionError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def __enter__(self) -> WorkerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
