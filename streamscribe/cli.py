@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "infra.cli",
     "training.cli",
     "producers.cli",
+    "stream_app.cli",
     "streamscribe.demo.cli",
 )
 
