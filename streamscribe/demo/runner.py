@@ -40,7 +40,8 @@ def stack_plan(settings: StackSettings, kafka: KafkaSettings) -> StackPlan:
     return StackPlan(
         kafka=kafka,
         topics=settings.topics,
-        log_dir=settings.log_dir,
+        state_dir=settings.state_dir,
+        log_dir=settings.logs,
         stream_app_workers=settings.stream_app_workers,
         recognizers=settings.recognizers,
         model=settings.model,
@@ -105,7 +106,7 @@ def run_demo(settings: DemoSettings, console: Console) -> DemoSummary:
     planned = plan_streams(samples, settings.streams, settings.ramp_seconds, uuid.uuid4().hex[:6])
     board = Board([StreamState(p.stream_id, p.sample.sentence, p.sample.seconds) for p in planned])
     with kafka_for_session(settings.kafka) as kafka, Supervisor(settings.ready_timeout) as supervisor:
-        console.print(f"Kafka at {kafka.bootstrap_servers}; starting the services (logs in {settings.log_dir})")
+        console.print(f"Kafka at {kafka.bootstrap_servers}; starting the services (logs in {settings.logs})")
         services = start_stack(supervisor, stack_plan(settings, kafka))
         describe_services(console, services)
         total_audio = sum(p.sample.seconds for p in planned)

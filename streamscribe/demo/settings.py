@@ -26,9 +26,15 @@ class StackSettings(BaseSettings):
     stream_app_metrics_port: int = Field(default=0, ge=0, description="0 = any free port")
     recognizer_metrics_port: int = Field(default=0, ge=0, description="0 = any free port")
     ready_timeout: float = Field(default=300.0, gt=0, description="seconds a service may take to start")
-    log_dir: Path = Field(default_factory=lambda: state_home() / "logs")
+    state_dir: Path = Field(default_factory=state_home, description="services' state (stream app workdirs)")
+    log_dir: Path | None = Field(default=None, description="services' logs (default: <state_dir>/logs)")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     topics: TopicSettings = Field(default_factory=TopicSettings)
+
+    @property
+    def logs(self) -> Path:
+        """Where the services' log files go."""
+        return self.log_dir or self.state_dir / "logs"
 
 
 class DemoSettings(StackSettings):

@@ -39,6 +39,7 @@ class StackPlan:
 
     kafka: KafkaSettings
     topics: TopicSettings
+    state_dir: Path
     log_dir: Path
     stream_app_workers: int = 1
     recognizers: int = 1
@@ -75,8 +76,10 @@ class RunningService:
 def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     """The index-th stream app worker."""
     name = f"stream-app-{index}"
+    workdir = plan.state_dir / "stream-app" / f"worker-{index}"
     argv = streamscribe_command(
-        "stream-app", *plan.kafka_arguments(), "--metrics-port", str(port), *plan.stream_app_args
+        "stream-app", *plan.kafka_arguments(), "--workdir", str(workdir), "--metrics-port", str(port),
+        *plan.stream_app_args,
     )
     return ChildSpec(name, argv, plan.log_dir / f"{name}.log", metrics_endpoint_answers(port, STREAM_APP_READY_METRIC))
 

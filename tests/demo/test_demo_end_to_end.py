@@ -39,7 +39,7 @@ def isolated_env(unique_suffix: str, tmp_path: Path) -> dict[str, str]:
     return {
         **os.environ,
         "STREAM_APP_APP_ID": f"demo-test-stream-app-{unique_suffix}",
-        "STREAM_APP_WORKDIR": str(tmp_path / "stream-app"),
+        "STREAMSCRIBE_HOME": str(tmp_path / "home"),
         "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"demo-test-recognizers-{unique_suffix}",
     }
 

@@ -1,28 +1,51 @@
-"""Which metrics a component defines, from its `<pkg>.metrics` module (public prometheus API)."""
+"""Which metrics each service defines, asked from the components' own metrics code."""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 
+from prometheus_client import CollectorRegistry
 from prometheus_client.metrics import MetricWrapperBase
 
 SAMPLE_SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
 
 
-def metric_families(module_name: str) -> dict[str, str]:
-    """Family name → type of every metric object defined in the module."""
-    module = importlib.import_module(module_name)
+def recognizer_families() -> dict[str, str]:
+    """Family name → type of the recognizer's module-level metrics."""
+    from recognizer import metrics
+
     families: dict[str, str] = {}
-    for value in vars(module).values():
+    for value in vars(metrics).values():
         if isinstance(value, MetricWrapperBase):
             families.update({family.name: family.type for family in value.describe()})
     return families
 
 
-def sample_names(module_names: tuple[str, ...]) -> set[str]:
-    """Names a scrape may show for the modules' metrics (`_total`, `_bucket`, … included)."""
-    names: set[str] = set()
-    for module_name in module_names:
-        for family, kind in metric_families(module_name).items():
-            names.update(family + suffix for suffix in SAMPLE_SUFFIXES.get(kind, ("",)))
-    return names
+def stream_app_families() -> dict[str, str]:
+    """Family name → type of the stream app's metrics, collected from a fresh registry."""
+    from stream_app.ingest import IngestCore
+    from stream_app.metrics import StreamAppMetrics
+    from stream_app.settings import StreamAppSettings
+
+    registry = CollectorRegistry()
+    settings = StreamAppSettings()
+    StreamAppMetrics(registry).watch(
+        IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes)
+    )
+    return {family.name: family.type for family in registry.collect()}
+
+
+SERVICE_FAMILIES: dict[str, Callable[[], dict[str, str]]] = {
+    "stream_app": stream_app_families,
+    "recognizer": recognizer_families,
+}
+
+
+def sample_names(families: dict[str, str]) -> set[str]:
+    """Names a scrape may show for these families (`_total`, `_bucket`, … included)."""
+    return {family + suffix for family, kind in families.items() for suffix in SAMPLE_SUFFIXES.get(kind, ("",))}
+
+
+def all_sample_names() -> set[str]:
+    """Sample names of every service's metrics."""
+    return {name for families in SERVICE_FAMILIES.values() for name in sample_names(families())}

@@ -16,13 +16,12 @@ import yaml
 
 from streamscribe.cli import build_parser
 from streamscribe.paths import REPO_ROOT
-from tests.observability.metric_names import sample_names
+from tests.observability.metric_names import all_sample_names
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 PROMETHEUS = yaml.safe_load((REPO_ROOT / "infra/prometheus/prometheus.yml").read_text())
 DASHBOARD = json.loads((REPO_ROOT / "infra/grafana/dashboards/streamscribe.json").read_text())
-METRICS_MODULES = ("stream_app.metrics", "recognizer.metrics")
 EXPORTER_METRICS = {"kafka_consumergroup_lag"}
 CONTAINER_METRICS_PORT = 9100
 
@@ -76,7 +75,7 @@ def test_mounted_config_files_exist() -> None:
 
 
 def test_dashboard_plots_only_metrics_that_exist() -> None:
-    defined = sample_names(METRICS_MODULES) | EXPORTER_METRICS
+    defined = all_sample_names() | EXPORTER_METRICS
     expressions = [target["expr"] for panel in DASHBOARD["panels"] for target in panel["targets"]]
     used = {name for expr in expressions for name in re.findall(r"\b(streamscribe_\w+|kafka_\w+)", expr)}
     assert used, "the dashboard plots nothing"

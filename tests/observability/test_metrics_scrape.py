@@ -18,11 +18,10 @@ from streamscribe.demo.samples import load_samples
 from streamscribe.demo.settings import SHIPPED_SAMPLES
 from streamscribe.demo.supervisor import ChildSpec, Supervisor, log_line_appears
 from streamscribe.settings import KafkaSettings, TopicSettings
-from tests.observability.metric_names import metric_families
+from tests.observability.metric_names import SERVICE_FAMILIES
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
-SERVICES = {"stream_app": "stream_app.metrics", "recognizer": "recognizer.metrics"}
 MOVING_UNDER_LOAD = {
     "stream_app": ("streamscribe_stream_app_chunks_total",),
     "recognizer": ("streamscribe_recognizer_audio_seconds_total", "streamscribe_recognizer_segments_total"),
@@ -66,15 +65,15 @@ def test_every_service_serves_its_metrics_and_they_move_under_load(
     ]
     env = {
         "STREAM_APP_APP_ID": f"metrics-test-stream-app-{unique_suffix}",
-        "STREAM_APP_WORKDIR": str(tmp_path / "stream-app"),
+        "STREAMSCRIBE_HOME": str(tmp_path / "home"),
         "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"metrics-test-recognizers-{unique_suffix}",
     }
     with Supervisor(ready_timeout=180) as supervisor:
         supervisor.start(ChildSpec("up", argv, log_file, log_line_appears(log_file, "streamscribe is up"), env))
         before = {service: scrape(port) for service, port in ports.items()}
-        for service, module in SERVICES.items():
+        for service, defined_families in SERVICE_FAMILIES.items():
             families, _ = before[service]
-            missing = set(metric_families(module)) - families
+            missing = set(defined_families()) - families
             assert not missing, f"{service} does not export {sorted(missing)}"
 
         send_speech(kafka_settings, topic_settings, streams=2)
