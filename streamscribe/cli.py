@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "training.cli",
     "producers.cli",
     "stream_app.cli",
+    "recognizer.cli",
     "streamscribe.demo.cli",
 )
 

@@ -92,3 +92,18 @@ def make_segments(stream_id: str, durations: list[float], seed: int = 0, final: 
         segments.append(Segment(stream_id, headers, pcm))
         start += len(pcm) // 2
     return segments
+
+
+def produce_segments(bootstrap: str, topic: str, segments, produced_at_ms: int | None = None) -> None:
+    """Write segments to `topic` as the stream app does (key, PCM, headers), then flush."""
+    from dataclasses import replace
+
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
+    for segment in segments:
+        headers = segment.headers
+        if produced_at_ms is not None:
+            headers = replace(headers, produced_at_ms=produced_at_ms)
+        producer.produce(topic, key=segment.stream_id.encode(), value=segment.pcm, headers=headers.to_kafka())
+    assert producer.flush(30) == 0, "segments not delivered"

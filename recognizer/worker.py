@@ -1,0 +1,225 @@
+"""The recognizer worker: `audio.segments` → model → `transcripts`, exactly once, with Kafka transactions.
+
+Each worker is one member of the recognizer consumer group and owns one transactional producer
+(`transactional.id` = group + instance id). Per batch it runs consume → recognise → begin
+transaction → produce transcripts (and refused messages) → `send_offsets_to_transaction` with
+the consumer's positions and group metadata → commit. The input offsets are committed in the
+same transaction as the output, so:
+
+- a worker that dies mid-batch leaves an open transaction that the broker aborts (after
+  `transaction.timeout.ms`); its partitions go to another member, which re-reads from the last
+  committed offsets and writes the transcripts again, once;
+- consumers reading `transcripts` with `isolation.level=read_committed` never see the dead
+  worker's uncommitted (aborted) output, so every segment's transcript appears exactly once;
+- the group metadata passed with the offsets lets the broker fence a worker that lost its
+  partitions in a rebalance (its commit fails, it aborts and re-reads).
+
+On any failure inside the transaction the worker aborts it and rewinds its consumer to the
+first offset of the batch on each partition, then carries on. A fenced or fatally failed
+producer cannot carry on: the worker stops with `RecognizerError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+
+from recognizer import metrics
+from recognizer.engine import RecognitionEngine
+from recognizer.intake import decode_segment
+from recognizer.settings import RecognizerSettings
+from streamscribe.contracts import SEGMENT_SAMPLE_RATE, InvalidChunk, Segment, rejection_headers
+from streamscribe.errors import StreamscribeError
+
+log = logging.getLogger(__name__)
+
+KAFKA_CALL_TIMEOUT = 30.0
+FIRST_RETRY_SECONDS = 0.2
+MAX_RETRY_SECONDS = 5.0
+
+
+class RecognizerError(StreamscribeError):
+    """The worker cannot go on (fenced by a newer instance, or a fatal Kafka error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A message that broke the segment contract, and why."""
+
+    message: Message
+    error: InvalidChunk
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A message that holds a valid segment."""
+
+    message: Message
+    segment: Segment
+
+
+def _source(message: Message) -> tuple[str, int, int]:
+    """(topic, partition, offset) of a message, as rejection headers and logs name it."""
+    return (message.topic(), message.partition(), message.offset())
+
+
+def triage(messages: Sequence[Message], max_segment_seconds: float) -> tuple[list[Accepted], list[Refused]]:
+    """Split consumed messages into valid segments and refused ones (errors raise if fatal)."""
+    accepted: list[Accepted] = []
+    refused: list[Refused] = []
+    for message in messages:
+        error = message.error()
+        if error is not None:
+            if error.fatal():
+                raise RecognizerError(f"fatal consumer error: {error}")
+            log.warning("consumer error at %s/%s/%s: %s", *_source(message), error)
+            continue
+        try:
+            segment = decode_segment(message.key(), message.value(), message.headers(), max_segment_seconds)
+        except InvalidChunk as exc:
+            log.warning("refusing segment at %s/%s/%s (key %r): %s", *_source(message), message.key(), exc)
+            refused.append(Refused(message, exc))
+            continue
+        accepted.append(Accepted(message, segment))
+    return accepted, refused
+
+
+def first_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
+    """Per partition, the lowest offset among `messages`: where to rewind to re-read them."""
+    lowest: dict[tuple[str, int], int] = {}
+    for message in messages:
+        key = (message.topic(), message.partition())
+        lowest[key] = min(lowest.get(key, message.offset()), message.offset())
+    return [TopicPartition(topic, partition, offset) for (topic, partition), offset in lowest.items()]
+
+
+class RecognizerWorker:
+    """One group member: consumes segments, recognises them in batches, writes transactionally."""
+
+    def __init__(self, settings: RecognizerSettings, engine: RecognitionEngine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self._stopping = threading.Event()
+        self._retry_seconds = FIRST_RETRY_SECONDS
+        self.ready = threading.Event()  # set once subscribed and the producer's transactions are initialised
+
+    def stop(self) -> None:
+        """Ask the loop to finish its current batch and return."""
+        self._stopping.set()
+
+    def _consumer(self) -> Consumer:
+        return Consumer(
+            self.settings.kafka.client_config(
+                **{
+                    "group.id": self.settings.group_id,
+                    "client.id": self.settings.transactional_id,
+                    "enable.auto.commit": False,
+                    "isolation.level": "read_committed",
+                    "auto.offset.reset": "earliest",
+                    "session.timeout.ms": self.settings.session_timeout_ms,
+                    "max.poll.interval.ms": self.settings.max_poll_interval_ms,
+                }
+            )
+        )
+
+    def _producer(self) -> Producer:
+        return Producer(
+            self.settings.kafka.client_config(
+                **{
+                    "transactional.id": self.settings.transactional_id,
+                    "transaction.timeout.ms": self.settings.transaction_timeout_ms,
+                    "linger.ms": 5,
+                    "compression.type": "zstd",
+                }
+            )
+        )
+
+    def run(self) -> None:
+        """Process batches until `stop()` (or a fatal error, raised as RecognizerError)."""
+        consumer, producer = self._consumer(), self._producer()
+        try:
+            producer.init_transactions(KAFKA_CALL_TIMEOUT)
+            consumer.subscribe([self.settings.topics.segments])
+            self.ready.set()
+            log.info(
+                "recognizer %s reading %s (group %s), writing %s",
+                self.settings.instance_id, self.settings.topics.segments, self.settings.group_id,
+                self.settings.topics.transcripts,
+            )
+            wait = self.settings.max_wait_ms / 1000
+            while not self._stopping.is_set():
+                messages = consumer.consume(num_messages=self.settings.max_batch, timeout=wait)
+                if messages:
+                    self._process(consumer, producer, messages)
+        except KafkaException as exc:
+            raise RecognizerError(f"Kafka failed for recognizer {self.settings.instance_id}: {exc}") from None
+        finally:
+            consumer.close()
+            producer.flush(KAFKA_CALL_TIMEOUT)
+
+    def _process(self, consumer: Consumer, producer: Producer, messages: list[Message]) -> None:
+        accepted, refused = triage(messages, self.settings.max_segment_seconds)
+        transcripts = self.engine.recognize([item.segment for item in accepted])
+        try:
+            producer.begin_transaction()
+            for item in refused:
+                headers = rejection_headers(item.message.headers(), item.error, _source(item.message))
+                _produce(producer, self.settings.topics.rejected, item.message.key(), item.message.value(), headers)
+            for item, transcript in zip(accepted, transcripts, strict=True):
+                _produce(producer, self.settings.topics.transcripts, item.message.key(), transcript.to_json_bytes())
+            positions = [tp for tp in consumer.position(consumer.assignment()) if tp.offset >= 0]
+            producer.send_offsets_to_transaction(positions, consumer.consumer_group_metadata(), KAFKA_CALL_TIMEOUT)
+            producer.commit_transaction(KAFKA_CALL_TIMEOUT)
+        except KafkaException as exc:
+            self._abort_and_rewind(consumer, producer, messages, exc.args[0])
+            self._stopping.wait(self._retry_seconds)  # back off: the cause may take a while to clear
+            self._retry_seconds = min(2 * self._retry_seconds, MAX_RETRY_SECONDS)
+            return
+        self._retry_seconds = FIRST_RETRY_SECONDS
+        self._record_delivered(accepted, refused)
+
+    def _abort_and_rewind(
+        self, consumer: Consumer, producer: Producer, messages: list[Message], error: KafkaError
+    ) -> None:
+        """Abort the open transaction and seek back so the batch is read again."""
+        if error.fatal():  # e.g. fenced: a newer instance took over this transactional.id
+            metrics.ERRORS.labels(kind="fatal").inc()
+            raise RecognizerError(f"recognizer {self.settings.instance_id} cannot continue: {error}")
+        metrics.ERRORS.labels(kind="transaction_aborted").inc()
+        log.warning("aborting the transaction of %d messages, they will be read again: %s", len(messages), error)
+        try:
+            producer.abort_transaction(KAFKA_CALL_TIMEOUT)
+        except KafkaException as exc:
+            raise RecognizerError(f"recognizer {self.settings.instance_id} could not abort: {exc}") from None
+        assigned = {(tp.topic, tp.partition) for tp in consumer.assignment()}
+        for position in first_offsets(messages):
+            if (position.topic, position.partition) in assigned:
+                consumer.seek(position)
+
+    def _record_delivered(self, accepted: list[Accepted], refused: list[Refused]) -> None:
+        now_ms = time.time() * 1000
+        for item in accepted:
+            segment = item.segment
+            metrics.SEGMENTS.labels(final=str(segment.headers.final).lower()).inc()
+            metrics.AUDIO_SECONDS.inc(segment.num_samples / SEGMENT_SAMPLE_RATE)
+            if segment.headers.produced_at_ms > 0:
+                metrics.END_TO_END_LATENCY.observe(max(0.0, now_ms - segment.headers.produced_at_ms) / 1000)
+        if refused:
+            metrics.ERRORS.labels(kind="rejected").inc(len(refused))
+
+
+def _produce(producer: Producer, topic: str, key: bytes | None, value: bytes | None,
+             headers: list[tuple[str, bytes]] | None = None) -> None:
+    """Produce one message, waiting for room when the local queue is full."""
+    while True:
+        try:
+            producer.produce(topic, value=value, key=key, headers=headers)
+            producer.poll(0)
+            return
+        except BufferError:
+            producer.poll(0.1)

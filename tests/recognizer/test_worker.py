@@ -1,0 +1,173 @@
+"""The transactional worker against the real broker: results, rejects, aborts, fencing."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from confluent_kafka import Consumer, Producer
+
+from prometheus_client import REGISTRY
+from recognizer.engine import GreedyDecoder, RecognitionEngine
+from recognizer.reader import TranscriptReader
+from recognizer.settings import RecognizerSettings
+from recognizer.worker import RecognizerWorker
+from streamscribe.contracts import EmitReason, SegmentHeaders, Transcript
+from tests.recognizer.conftest import make_segments, produce_segments
+
+pytestmark = pytest.mark.broker
+
+
+@pytest.fixture
+def settings(tiny_model_path, kafka_settings, topic_settings, unique_group) -> RecognizerSettings:
+    return RecognizerSettings(
+        model=str(tiny_model_path), kafka=kafka_settings, topics=topic_settings, group_id=unique_group,
+        max_batch=8, max_wait_ms=100, session_timeout_ms=6000, transaction_timeout_ms=5000,
+    )
+
+
+@pytest.fixture
+def engine(tiny_model) -> RecognitionEngine:
+    return RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary), max_batch=8)
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def aborts() -> float:
+    return sample("streamscribe_recognizer_errors_total", kind="transaction_aborted")
+
+
+class WorkerThread:
+    """A worker running in a thread; `error` holds what ended it, if anything."""
+
+    def __init__(self, worker: RecognizerWorker) -> None:
+        self.worker = worker
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.worker.run()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            self.error = exc
+
+
+@contextmanager
+def running(settings: RecognizerSettings, engine: RecognitionEngine) -> Iterator[WorkerThread]:
+    runner = WorkerThread(RecognizerWorker(settings, engine))
+    runner.thread.start()
+    try:
+        assert runner.worker.ready.wait(60), "worker did not start"
+        yield runner
+    finally:
+        runner.worker.stop()
+        runner.thread.join(60)
+
+
+def read_all(bootstrap: str, topic: str, expected: int, isolation: str, timeout: float = 30.0) -> list:
+    """Every message of a topic (until `expected` arrived or the timeout), raw."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"raw-{topic}-{isolation}",
+                         "auto.offset.reset": "earliest", "isolation.level": isolation,
+                         "enable.auto.commit": False})
+    consumer.subscribe([topic])
+    messages, deadline = [], time.monotonic() + timeout
+    try:
+        while len(messages) < expected and time.monotonic() < deadline:
+            message = consumer.poll(0.2)
+            if message is not None and message.error() is None:
+                messages.append(message)
+        return messages
+    finally:
+        consumer.close()
+
+
+def test_every_segment_gets_its_transcript_once_and_in_order(settings, engine, kafka_bootstrap) -> None:
+    streams = {f"call-{n}": make_segments(f"call-{n}", [1.5, 0.6, 2.2, 1.1][: 2 + n % 3], seed=n) for n in range(6)}
+    interim = make_segments("call-0", [0.8], seed=99, final=False)[0]
+    interim = type(interim)("call-0", SegmentHeaders(0, 0, EmitReason.INTERIM, final=False), interim.pcm)
+    produce_segments(kafka_bootstrap, settings.topics.segments, [interim])
+    for segments in streams.values():
+        produce_segments(kafka_bootstrap, settings.topics.segments, segments, produced_at_ms=1)
+    latency_before = sample("streamscribe_recognizer_end_to_end_latency_seconds_count")
+
+    with running(settings, engine), TranscriptReader(settings.kafka, settings.topics) as reader:
+        finished = reader.wait_for_streams(streams, timeout=60)
+
+    for stream_id, segments in streams.items():
+        expected = engine.recognize(segments)
+        got = finished[stream_id].segments
+        assert [t.segment for t in got] == list(range(len(segments)))
+        assert [t.text for t in got] == [t.text for t in expected]
+        assert [t.eos for t in got] == [False] * (len(segments) - 1) + [True]
+    assert ("call-0", 0, False, 0.8) in reader.assembler.streams["call-0"].seen  # the interim preview
+    assert sample("streamscribe_recognizer_end_to_end_latency_seconds_count") > latency_before
+
+    total = sum(len(s) for s in streams.values()) + 1
+    raw = read_all(kafka_bootstrap, settings.topics.transcripts, total, "read_uncommitted")
+    keys = Counter(Transcript.from_json_bytes(m.value()).dedupe_key for m in raw)
+    assert len(raw) == total and max(keys.values()) == 1
+
+
+def test_malformed_segments_are_rejected_and_other_streams_carry_on(settings, engine, kafka_bootstrap) -> None:
+    good = make_segments("good", [1.0, 1.0], seed=3)
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})
+    topic = settings.topics.segments
+    producer.produce(topic, key=b"bad-1", value=b"\x00" * 3, headers=good[0].headers.to_kafka())
+    producer.produce(topic, key=b"bad-2", value=b"\x00\x00", headers=[("segment", b"zero")])
+    producer.produce(topic, value=b"\x00\x00", headers=good[0].headers.to_kafka())
+    producer.flush(10)
+    produce_segments(kafka_bootstrap, topic, good)
+
+    with running(settings, engine), TranscriptReader(settings.kafka, settings.topics) as reader:
+        assert reader.wait_for_stream("good", timeout=60).complete
+        rejected = read_all(kafka_bootstrap, settings.topics.rejected, 3, "read_committed")
+
+    reasons = {(m.key(), dict(m.headers())["reject_reason"]) for m in rejected}
+    assert reasons == {(b"bad-1", b"odd_byte_count"), (b"bad-2", b"missing_header"), (None, b"missing_key")}
+    for message in rejected:
+        assert dict(message.headers())["source"].decode().startswith(f"{topic}/")
+    assert {m.value() for m in rejected} == {b"\x00" * 3, b"\x00\x00"}
+
+
+def test_failed_transaction_is_aborted_redone_and_never_seen_by_committed_readers(
+    settings, engine, kafka_bootstrap, kafka_settings
+) -> None:
+    """The rejected topic refuses large messages at first: the batch's transaction fails."""
+    from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+
+    admin = AdminClient(kafka_settings.client_config())
+    small = f"{settings.topics.rejected}.small"
+    admin.create_topics([NewTopic(small, 1, 1, config={"max.message.bytes": "1000"})])[small].result(30)
+    settings = settings.model_copy(update={"topics": settings.topics.model_copy(update={"rejected": small})})
+    segments = make_segments("retry", [1.2, 0.7], seed=4)
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})
+    # odd byte count → refused → forwarded to the rejected topic, which is too small for it
+    producer.produce(settings.topics.segments, key=b"retry", value=random.randbytes(3001),
+                     headers=segments[0].headers.to_kafka())
+    producer.flush(10)
+    produce_segments(kafka_bootstrap, settings.topics.segments, segments)
+    aborts_before = aborts()
+
+    with running(settings, engine) as runner:
+        deadline = time.monotonic() + 60
+        while aborts() == aborts_before and time.monotonic() < deadline and runner.error is None:
+            time.sleep(0.1)
+        assert aborts() > aborts_before, f"no abort seen (worker error: {runner.error})"
+        resource = ConfigResource("topic", small, set_config={"max.message.bytes": "1000000"})
+        admin.alter_configs([resource])[resource].result(30)
+        with TranscriptReader(settings.kafka, settings.topics) as reader:
+            done = reader.wait_for_stream("retry", timeout=60)
+        assert runner.error is None
+
+    assert [t.text for t in done.segments] == [t.text for t in engine.recognize(segments)]
+    committed = read_all(kafka_bootstrap, settings.topics.transcripts, 3, "read_committed", timeout=5)
+    assert Counter(Transcript.from_json_bytes(m.value()).segment for m in committed) == {0: 1, 1: 1}
+    uncommitted = read_all(kafka_bootstrap, settings.topics.transcripts, 99, "read_uncommitted", timeout=5)
+    assert len(uncommitted) > len(committed)  # the aborted attempts' copies exist, hidden from readers
