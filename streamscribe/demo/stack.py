@@ -2,7 +2,8 @@
 
 Shared by `streamscribe demo` and `streamscribe up`: both start the same `streamscribe`
 subcommands with explicit Kafka and topic flags, logs to files, and a metrics port each
-(readiness = the metrics endpoint answers with the service's own metrics).
+(readiness = the metrics endpoint answers with the service's own metrics and the service has
+logged that it consumes: faust's worker "Ready", the recognizer's "reading <topic>").
 """
 
 from __future__ import annotations
@@ -13,13 +14,22 @@ from pathlib import Path
 
 from infra.broker import free_port
 from infra.topics import ensure_topics
-from streamscribe.demo.supervisor import ChildSpec, Supervisor, metrics_endpoint_answers, streamscribe_command
+from streamscribe.demo.supervisor import (
+    ChildSpec,
+    Supervisor,
+    all_of,
+    log_line_appears,
+    metrics_endpoint_answers,
+    streamscribe_command,
+)
 from streamscribe.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
 
 STREAM_APP_READY_METRIC = "streamscribe_stream_app_"
+STREAM_APP_READY_LINE = r"Worker\]: Ready"  # faust logs it once the worker has its partitions
 RECOGNIZER_READY_METRIC = "streamscribe_recognizer_"
+RECOGNIZER_READY_LINE = r"recognizer \S+ reading "
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,12 @@ class RunningService:
         return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
 
+def _service_spec(name: str, argv: list[str], log_dir: Path, port: int, metric: str, ready_line: str) -> ChildSpec:
+    log_file = log_dir / f"{name}.log"
+    ready = all_of(metrics_endpoint_answers(port, metric), log_line_appears(log_file, ready_line))
+    return ChildSpec(name, argv, log_file, ready)
+
+
 def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     """The index-th stream app worker."""
     name = f"stream-app-{index}"
@@ -81,7 +97,7 @@ def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
         "stream-app", *plan.kafka_arguments(), "--workdir", str(workdir), "--metrics-port", str(port),
         *plan.stream_app_args,
     )
-    return ChildSpec(name, argv, plan.log_dir / f"{name}.log", metrics_endpoint_answers(port, STREAM_APP_READY_METRIC))
+    return _service_spec(name, argv, plan.log_dir, port, STREAM_APP_READY_METRIC, STREAM_APP_READY_LINE)
 
 
 def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
@@ -92,7 +108,7 @@ def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     argv = streamscribe_command(
         "recognizer", *plan.kafka_arguments(), *model, *decoder, "--metrics-port", str(port), *plan.recognizer_args
     )
-    return ChildSpec(name, argv, plan.log_dir / f"{name}.log", metrics_endpoint_answers(port, RECOGNIZER_READY_METRIC))
+    return _service_spec(name, argv, plan.log_dir, port, RECOGNIZER_READY_METRIC, RECOGNIZER_READY_LINE)
 
 
 def start_stack(supervisor: Supervisor, plan: StackPlan) -> list[RunningService]:

@@ -120,7 +120,9 @@ class Child:
     def __init__(self, spec: ChildSpec) -> None:
         self.spec = spec
         spec.log_file.parent.mkdir(parents=True, exist_ok=True)
-        with spec.log_file.open("ab") as log_out:
+        if spec.log_file.exists():  # keep the previous run's log; readiness must see only this run's
+            spec.log_file.replace(spec.log_file.with_name(spec.log_file.name + ".previous"))
+        with spec.log_file.open("wb") as log_out:
             self.process = subprocess.Popen(
                 _with_parent_death_signal(spec.argv),
                 stdout=log_out,

@@ -87,3 +87,11 @@ def test_metrics_probe_needs_the_endpoint_and_the_metric(tmp_path: Path) -> None
     with Supervisor(ready_timeout=20) as supervisor:
         supervisor.start(spec)
         assert not metrics_endpoint_answers(port, "absent_metric")()
+
+
+def test_a_ready_line_from_a_previous_run_does_not_count(tmp_path: Path) -> None:
+    (tmp_path / "again.log").write_text("service ready\n")
+    code = "import time; time.sleep(60)"
+    with Supervisor(ready_timeout=1) as supervisor, pytest.raises(ChildFailed, match="not ready after"):
+        supervisor.start(python_child("again", code, tmp_path, r"service ready"))
+    assert (tmp_path / "again.log.previous").read_text() == "service ready\n"
