@@ -180,10 +180,10 @@ def best_alignment(log_probs: np.ndarray, token_ids: Sequence[int], blank_id: in
     score[0] = emit[0, 0]
     back = np.zeros((frames, len(states)), dtype=np.int64)
     for frame in range(1, frames):
-        stay = score
-        step = np.concatenate(([-np.inf], score[:-1]))
-        skip = np.where(can_skip, np.concatenate(([-np.inf, -np.inf], score[:-2])), -np.inf)
-        choices = np.stack([stay, step, skip])
+        choices = np.full((3, len(states)), -np.inf)  # rows: stay, step from the previous, skip a blank
+        choices[0] = score
+        choices[1, 1:] = score[:-1]
+        choices[2, 2:] = np.where(can_skip[2:], score[:-2], -np.inf)
         best_move = choices.argmax(axis=0)
         back[frame] = best_move
         score = choices[best_move, np.arange(len(states))] + emit[frame]

@@ -213,6 +213,35 @@ class RecognizerWorker:
             metrics.ERRORS.labels(kind="rejected").inc(len(refused))
 
 
+class WorkerThread:
+    """A worker running in a background thread (benchmarks, tests, in-process pipelines)."""
+
+    def __init__(self, worker: RecognizerWorker) -> None:
+        self.worker = worker
+        self.error: BaseException | None = None  # what ended the worker, if it failed
+        self._thread = threading.Thread(target=self._run, name=f"recognizer-{worker.settings.instance_id}",
+                                        daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.worker.run()
+        except BaseException as exc:  # noqa: BLE001 - kept for the owner of the thread to inspect
+            log.exception("recognizer worker failed")
+            self.error = exc
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start, and return once the worker has subscribed (RecognizerError if it did not)."""
+        self._thread.start()
+        if not self.worker.ready.wait(timeout):
+            self.stop()
+            raise RecognizerError(f"the recognizer did not start within {timeout:g}s: {self.error}")
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """Ask the worker to stop and wait for it."""
+        self.worker.stop()
+        self._thread.join(timeout)
+
+
 def _produce(producer: Producer, topic: str, key: bytes | None, value: bytes | None,
              headers: list[tuple[str, bytes]] | None = None) -> None:
     """Produce one message, waiting for room when the local queue is full."""

@@ -79,6 +79,13 @@ def test_viterbi_alignment_inside_a_greedy_word_is_the_greedy_path() -> None:
         assert alignment_confidence(span, ids, CHARS.blank_id) == pytest.approx(word.confidence)
 
 
+def test_viterbi_aligns_a_one_token_word() -> None:
+    [token] = CHARS.word_token_ids("a")
+    # a blank inside the span would make it two a's: the only alignment holds the token throughout
+    assert best_alignment(frames_for("a_a"), [token], CHARS.blank_id).tolist() == [token] * 3
+    assert best_alignment(frames_for("a"), [token], CHARS.blank_id).tolist() == [token]
+
+
 def test_viterbi_needs_a_blank_between_equal_tokens() -> None:
     ids = CHARS.word_token_ids("ll")
     assert best_alignment(frames_for("ll"), ids, CHARS.blank_id) is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from prometheus_client import REGISTRY
 from recognizer.engine import GreedyDecoder, RecognitionEngine
 from recognizer.reader import TranscriptReader
 from recognizer.settings import RecognizerSettings
-from recognizer.worker import RecognizerWorker
+from recognizer.worker import RecognizerWorker, WorkerThread
 from streamscribe.contracts import EmitReason, SegmentHeaders, Transcript
 from tests.recognizer.conftest import make_segments, produce_segments
 
@@ -44,31 +43,14 @@ def aborts() -> float:
     return sample("streamscribe_recognizer_errors_total", kind="transaction_aborted")
 
 
-class WorkerThread:
-    """A worker running in a thread; `error` holds what ended it, if anything."""
-
-    def __init__(self, worker: RecognizerWorker) -> None:
-        self.worker = worker
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        try:
-            self.worker.run()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            self.error = exc
-
-
 @contextmanager
 def running(settings: RecognizerSettings, engine: RecognitionEngine) -> Iterator[WorkerThread]:
     runner = WorkerThread(RecognizerWorker(settings, engine))
-    runner.thread.start()
+    runner.start()
     try:
-        assert runner.worker.ready.wait(60), "worker did not start"
         yield runner
     finally:
-        runner.worker.stop()
-        runner.thread.join(60)
+        runner.stop()
 
 
 def read_all(bootstrap: str, topic: str, expected: int, isolation: str, timeout: float = 30.0) -> list:

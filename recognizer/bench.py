@@ -1,0 +1,337 @@
+"""`streamscribe bench recognizer`: the recognizer's throughput, decoding cost and latency.
+
+Figures (one model instance, one run, one machine):
+
+- `throughput`: per batch size, audio seconds recognised per wall second by NeMo's own batched
+  `transcribe()` on the sample files (`offline_audio_s_per_s`) and by the pipeline
+  (`pipeline_audio_s_per_s`: the same files as segments on Kafka → a recognizer worker with
+  transactions → transcripts read by the SDK, timed from the first segment written to the last
+  result read); `ratio` = pipeline / offline (target ≥ 0.8).
+- `decoding`: milliseconds of decoding per audio second, greedy and beam search with and
+  without the KenLM model, next to the model's own forward time.
+- `latency`: N concurrent real-time streams; each stream's audio is cut into segments of
+  `--segment-seconds` that are written when a live source would have finished them (with
+  `produced_at_ms` = that moment); latency = result read by the SDK − `produced_at_ms`, p50/p95/
+  p99 per stream count. (The stream app's own hold time is measured by `bench ingest`.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+SHIPPED_SAMPLES = Path(__file__).resolve().parent / "models" / "samples"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's flags."""
+    parser.add_argument("--model", help="a .nemo file or NeMo pretrained name (default: the shipped model)")
+    parser.add_argument("--lm", help="KenLM model for the beam-search figures (default: the shipped one)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
+    parser.add_argument("--audio", type=Path, default=SHIPPED_SAMPLES,
+                        help="folder of 16 kHz mono speech files (default: the shipped held-out samples)")
+    parser.add_argument("--min-audio-seconds", type=float, default=300.0,
+                        help="repeat the files until the throughput runs hold this much audio")
+    parser.add_argument("--batch-sizes", default="1,8,32", help="comma-separated batch sizes for throughput")
+    parser.add_argument("--streams", default="25,50,100", help="comma-separated concurrent real-time stream counts")
+    parser.add_argument("--stream-seconds", type=float, default=30.0, help="audio per live stream")
+    parser.add_argument("--segment-seconds", type=float, default=2.0, help="audio per segment of a live stream")
+    parser.add_argument("--latency-batch", type=int, default=32, help="recognizer --max-batch in the latency runs")
+    parser.add_argument("--torch-threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    parser.add_argument("--quick", action="store_true", help="less audio, one batch size, 100 streams for 10 s")
+    parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: as every service)")
+
+
+@dataclass
+class BenchContext:
+    """What every part of the benchmark shares: the model, the audio and Kafka."""
+
+    settings: Any  # RecognizerSettings (model, LM, Kafka) of the benchmark
+    engine: Any  # RecognitionEngine with the greedy decoder
+    files: list[np.ndarray]  # the speech files, once each
+    audio: list[np.ndarray]  # the files repeated up to --min-audio-seconds
+
+    @property
+    def audio_seconds(self) -> float:
+        return sum(len(a) for a in self.audio) / SAMPLE_RATE
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    """Run the three measurements; returns the figures."""
+    import torch  # noqa: PLC0415
+
+    from recognizer.engine import RecognitionEngine  # noqa: PLC0415
+    from recognizer.settings import RecognizerSettings  # noqa: PLC0415
+    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
+
+    if args.quick:
+        args.min_audio_seconds, args.batch_sizes, args.streams, args.stream_seconds = 60.0, "16", "100", 10.0
+    if args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
+    kafka = KafkaSettings(bootstrap_servers=args.bootstrap_servers)
+    settings = RecognizerSettings(model=args.model, lm=args.lm, device=args.device, kafka=kafka)
+    engine = RecognitionEngine.from_settings(settings)
+    files = load_audio(args.audio)
+    context = BenchContext(settings, engine, files, repeat_to(files, args.min_audio_seconds))
+    log.info("benchmarking %s on %s with %.0f s of audio", engine.model.name, engine.model.device,
+             context.audio_seconds)
+    engine.model.module.transcribe(files[:2], batch_size=2, verbose=False)  # warm-up: first calls are slow
+    throughput = [measure_throughput(context, int(b)) for b in str(args.batch_sizes).split(",")]
+    latency = [
+        measure_latency(context, int(n), args.stream_seconds, args.segment_seconds, args.latency_batch)
+        for n in str(args.streams).split(",")
+    ]
+    return {
+        "model": engine.model.name,
+        "device": engine.model.device,
+        "torch_threads": torch.get_num_threads(),
+        "audio_seconds": round(context.audio_seconds, 1),
+        "best_ratio": max(row["ratio"] for row in throughput),
+        "throughput": throughput,
+        "decoding": measure_decoding(context),
+        "latency": latency,
+    }
+
+
+def load_audio(folder: Path) -> list[np.ndarray]:
+    """Every sound file in `folder`, as 16 kHz mono float32 (the rate is checked, not converted)."""
+    import soundfile  # noqa: PLC0415
+
+    from streamscribe.errors import ConfigurationError  # noqa: PLC0415
+
+    paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".flac", ".wav"))
+    if not paths:
+        raise ConfigurationError(f"no .flac/.wav speech files in {folder}: pass --audio FOLDER")
+    audio = []
+    for path in paths:
+        samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
+        if rate != SAMPLE_RATE:
+            raise ConfigurationError(f"{path} is {rate} Hz; the benchmark needs {SAMPLE_RATE} Hz audio")
+        audio.append(samples.mean(axis=1))
+    return audio
+
+
+def repeat_to(audio: list[np.ndarray], min_seconds: float) -> list[np.ndarray]:
+    """The files repeated (in order) until they hold at least `min_seconds` of audio."""
+    total = sum(len(a) for a in audio) / SAMPLE_RATE
+    return audio * max(1, int(np.ceil(min_seconds / total)))
+
+
+@contextmanager
+def bench_topics(context: BenchContext) -> Iterator[Any]:
+    """Fresh topics (4 partitions) for one run, deleted afterwards."""
+    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
+
+    from infra.topics import ensure_topics  # noqa: PLC0415
+    from streamscribe.settings import TopicSettings  # noqa: PLC0415
+
+    suffix = uuid.uuid4().hex[:8]
+    topics = TopicSettings(
+        chunks=f"bench.chunks.{suffix}", segments=f"bench.segments.{suffix}",
+        transcripts=f"bench.transcripts.{suffix}", rejected=f"bench.rejected.{suffix}",
+        audio_partitions=4, transcript_partitions=4, rejected_partitions=1,
+    )
+    ensure_topics(context.settings.kafka, topics)
+    try:
+        yield topics
+    finally:
+        AdminClient(context.settings.kafka.client_config()).delete_topics(
+            [topics.chunks, topics.segments, topics.transcripts, topics.rejected]
+        )
+
+
+@contextmanager
+def running_worker(context: BenchContext, topics: Any, max_batch: int) -> Iterator[None]:
+    """A recognizer worker (greedy, the benchmark's model) in a thread, on `topics`."""
+    from recognizer.engine import RecognitionEngine  # noqa: PLC0415
+    from recognizer.worker import RecognizerWorker, WorkerThread  # noqa: PLC0415
+
+    settings = context.settings.model_copy(update={
+        "topics": topics, "group_id": f"bench-recognizers-{topics.segments}", "max_batch": max_batch,
+        "max_wait_ms": 20,
+    })
+    engine = RecognitionEngine(context.engine.model, context.engine.decoder, max_batch, settings.max_padding)
+    thread = WorkerThread(RecognizerWorker(settings, engine))
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.stop()
+
+
+def segment_messages(stream_id: str, samples: np.ndarray, seconds: float) -> list[Any]:
+    """A stream's audio as consecutive final segments of `seconds` (the last one eos)."""
+    from streamscribe.contracts import EmitReason, Segment, SegmentHeaders  # noqa: PLC0415
+
+    step = max(1, int(seconds * SAMPLE_RATE))
+    starts = list(range(0, len(samples), step))
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    return [
+        Segment(stream_id, SegmentHeaders(i, start, EmitReason.TIME, eos=i == len(starts) - 1),
+                pcm[start:start + step].tobytes())
+        for i, start in enumerate(starts)
+    ]
+
+
+class SegmentWriter:
+    """A plain producer of segment messages (what the stream app writes)."""
+
+    def __init__(self, context: BenchContext, topic: str) -> None:
+        from confluent_kafka import Producer  # noqa: PLC0415
+
+        self._producer = Producer(context.settings.kafka.client_config(**{"linger.ms": 5}))
+        self._topic = topic
+
+    def write(self, segment: Any) -> None:
+        while True:
+            try:
+                self._producer.produce(self._topic, key=segment.stream_id.encode(), value=segment.pcm,
+                                       headers=segment.headers.to_kafka())
+                self._producer.poll(0)
+                return
+            except BufferError:
+                self._producer.poll(0.05)
+
+    def flush(self) -> None:
+        self._producer.flush(30)
+
+
+def measure_throughput(context: BenchContext, batch_size: int) -> dict[str, float]:
+    """Offline transcribe() against the Kafka pipeline on the same audio, same batch size."""
+    from recognizer.reader import TranscriptReader  # noqa: PLC0415
+
+    module = context.engine.model.module
+    started = time.perf_counter()
+    module.transcribe(context.audio, batch_size=batch_size, verbose=False)
+    offline = context.audio_seconds / (time.perf_counter() - started)
+
+    with bench_topics(context) as topics, running_worker(context, topics, batch_size), \
+            TranscriptReader(context.settings.kafka, topics) as reader:
+        writer = SegmentWriter(context, topics.segments)
+        started = time.perf_counter()
+        for index, samples in enumerate(context.audio):
+            [segment] = segment_messages(f"file-{index}", samples, seconds=len(samples) / SAMPLE_RATE + 1)
+            writer.write(segment)
+        writer.flush()
+        reader.wait_for_streams([f"file-{i}" for i in range(len(context.audio))], timeout=3600)
+        pipeline = context.audio_seconds / (time.perf_counter() - started)
+    log.info("batch %d: offline %.1f, pipeline %.1f audio s/s", batch_size, offline, pipeline)
+    return {
+        "batch_size": batch_size,
+        "offline_audio_s_per_s": round(offline, 2),
+        "pipeline_audio_s_per_s": round(pipeline, 2),
+        "ratio": round(pipeline / offline, 3),
+    }
+
+
+def measure_decoding(context: BenchContext) -> dict[str, object]:
+    """Decoding cost per audio second (greedy, beam, beam + LM) beside the forward pass."""
+    from recognizer.batching import pad_batch  # noqa: PLC0415
+    from recognizer.decoding import BeamDecoder, greedy_decode  # noqa: PLC0415
+
+    model = context.engine.model
+    seconds = sum(len(a) for a in context.files) / SAMPLE_RATE
+    started = time.perf_counter()
+    log_probs = [lp for a in context.files for lp in model.log_probs(pad_batch([a]))]
+    figures: dict[str, object] = {"audio_seconds": round(seconds, 1),
+                                  "model_ms_per_audio_s": per_second(started, seconds)}
+    started = time.perf_counter()
+    for lp in log_probs:
+        greedy_decode(lp, model.vocabulary)
+    figures["greedy_ms_per_audio_s"] = per_second(started, seconds)
+    language_model = context.settings.language_model()
+    decoders = {"beam_ms_per_audio_s": BeamDecoder(model.vocabulary, context.settings.beam_options())}
+    if language_model is not None:
+        decoders["beam_lm_ms_per_audio_s"] = BeamDecoder(
+            model.vocabulary, context.settings.beam_options(), language_model
+        )
+        figures["lm"] = str(language_model.kenlm_path)
+    for name, decoder in decoders.items():
+        started = time.perf_counter()
+        for lp in log_probs:
+            decoder.decode(lp)
+        figures[name] = per_second(started, seconds)
+    figures["beam_width"] = context.settings.beam_width
+    return figures
+
+
+def per_second(started: float, audio_seconds: float) -> float:
+    """Milliseconds spent since `started`, per second of audio."""
+    return round((time.perf_counter() - started) * 1000 / audio_seconds, 2)
+
+
+def live_schedule(context: BenchContext, streams: int, stream_seconds: float,
+                  segment_seconds: float) -> list[tuple[float, Any]]:
+    """(due time, segment) for N staggered live streams, sorted by when each segment is complete."""
+    joined = np.concatenate(context.audio)
+    rng = np.random.default_rng(streams)
+    length = int(stream_seconds * SAMPLE_RATE)
+    schedule = []
+    for n in range(streams):
+        offset = int(rng.integers(0, max(1, len(joined) - length)))
+        stagger = segment_seconds * n / streams
+        for segment in segment_messages(f"live-{n}", joined[offset:offset + length], segment_seconds):
+            end = (segment.headers.start_sample + segment.num_samples) / SAMPLE_RATE
+            schedule.append((stagger + end, segment))
+    return sorted(schedule, key=lambda item: item[0])
+
+
+def measure_latency(context: BenchContext, streams: int, stream_seconds: float, segment_seconds: float,
+                    max_batch: int) -> dict[str, float]:
+    """Latency percentiles with N concurrent streams written at real-time pace."""
+    from recognizer.reader import TranscriptReader  # noqa: PLC0415
+
+    schedule = live_schedule(context, streams, stream_seconds, segment_seconds)
+    produced_at: dict[tuple[str, int], int] = {}
+    latencies: list[float] = []
+    with bench_topics(context) as topics, running_worker(context, topics, max_batch), \
+            TranscriptReader(context.settings.kafka, topics) as reader:
+        collector = threading.Thread(target=collect_latencies, args=(reader, produced_at, latencies, len(schedule)))
+        collector.start()
+        writer = SegmentWriter(context, topics.segments)
+        began = time.monotonic()
+        max_lag = 0.0
+        for due, segment in schedule:
+            time.sleep(max(0.0, began + due - time.monotonic()))  # real-time pacing of the live sources
+            max_lag = max(max_lag, time.monotonic() - began - due)
+            now_ms = int(time.time() * 1000)
+            produced_at[(segment.stream_id, segment.headers.index)] = now_ms
+            writer.write(replace(segment, headers=replace(segment.headers, produced_at_ms=now_ms)))
+        writer.flush()
+        collector.join()
+    values = np.array(latencies) * 1000
+    log.info("%d streams: p50 %.0f ms, p99 %.0f ms", streams, *np.percentile(values, [50, 99]))
+    return {
+        "streams": streams,
+        "segments": len(values),
+        "latency_p50_ms": round(float(np.percentile(values, 50)), 1),
+        "latency_p95_ms": round(float(np.percentile(values, 95)), 1),
+        "latency_p99_ms": round(float(np.percentile(values, 99)), 1),
+        "latency_max_ms": round(float(values.max()), 1),
+        "sender_max_lag_ms": round(max_lag * 1000, 1),
+    }
+
+
+def collect_latencies(reader: Any, produced_at: dict[tuple[str, int], int], latencies: list[float],
+                      expected: int, timeout: float = 600.0) -> None:
+    """In a thread: for each final result read, seconds since its segment was written."""
+    deadline = time.monotonic() + timeout
+    while len(latencies) < expected and time.monotonic() < deadline:
+        transcript = reader.poll()
+        if transcript is not None and transcript.final:
+            sent = produced_at.get((transcript.stream_id, transcript.segment))
+            if sent is not None:
+                latencies.append(time.time() - sent / 1000)
