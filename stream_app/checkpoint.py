@@ -11,7 +11,8 @@ still in Kafka. Encoding: one little-endian struct, then the resampler's float32
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,14 +26,13 @@ _FLAG_CLOSED = 1
 _FLAG_FORMAT = 2
 
 
-@dataclass(frozen=True, slots=True)
-class ResumePoint:
+class ResumePoint(NamedTuple):
     """The state of a stream just before one of its chunks: replay starts there."""
 
     offset: int
     next_seq: int
     latest_timestamp_ms: int
-    resampler: ResamplerState = field(default_factory=ResamplerState)
+    resampler: ResamplerState = ResamplerState()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from stream_app.checkpoint import Checkpoint, ResumePoint
 from stream_app.normalize import ResamplerState, StreamNormalizer
@@ -25,8 +26,7 @@ from streamscribe.contracts.segment import EmitReason
 KafkaHeaderList = list[tuple[str, bytes | None]]
 
 
-@dataclass(frozen=True, slots=True)
-class ChunkMessage:
+class ChunkMessage(NamedTuple):
     """One `audio.chunks` message as the consumer delivered it."""
 
     key: bytes | None

@@ -22,8 +22,9 @@ serialisable, so a stream can be resumed from any chunk boundary after a restart
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -166,21 +167,18 @@ def _quantize(samples: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
     return out
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class ResamplerState:
+class ResamplerState(NamedTuple):
     """Where a stream's resampler stands: counts in input and output samples, and the inputs
     (mono float32, the last `len(history)` consumed) that later outputs still read."""
 
     consumed: int = 0
     produced: int = 0
-    history: np.ndarray = field(default_factory=lambda: _EMPTY)
+    history: np.ndarray = _EMPTY
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ResamplerState):
             return NotImplemented
-        return (self.consumed, self.produced) == (other.consumed, other.produced) and np.array_equal(
-            self.history, other.history
-        )
+        return self[:2] == other[:2] and np.array_equal(self.history, other.history)
 
     __hash__ = None  # type: ignore[assignment]
 

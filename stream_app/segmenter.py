@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from stream_app.endpointing import frame_energies, quiet_cut
 from streamscribe.contracts.segment import EmitReason
@@ -80,17 +80,19 @@ class Cut:
         return self.start_sample + len(self.pcm) // SAMPLE_BYTES
 
 
-@dataclass(slots=True)
-class _Mark(Generic[Ref]):
+class _Mark(NamedTuple):
     """A pushed chunk with audio: where its audio ends, its timestamp and its resume point."""
 
     end_sample: int
     timestamp_ms: int
-    ref: Ref
+    ref: Any
 
 
 class Segmenter(Generic[Ref]):
     """Buffer of one stream from `start_sample` on; `push` chunks, `finish` at the end."""
+
+    __slots__ = ("_rules", "_start", "_index", "_pcm", "_energies", "_silent_run", "_has_speech", "_marks",
+                 "_oldest_ms", "_latest_ms", "_interim_end")
 
     def __init__(
         self, rules: SegmentingRules, start_sample: int = 0, next_index: int = 0,
@@ -103,7 +105,7 @@ class Segmenter(Generic[Ref]):
         self._energies: list[int] = []
         self._silent_run = 0
         self._has_speech = False
-        self._marks: deque[_Mark[Ref]] = deque()
+        self._marks: deque[_Mark] = deque()
         self._oldest_ms = NO_TIMESTAMP
         self._latest_ms = latest_timestamp_ms
         self._interim_end = start_sample
@@ -163,23 +165,28 @@ class Segmenter(Generic[Ref]):
 
     def _add_audio(self, pcm: bytes, timestamp_ms: int, ref: Ref, cuts: list[Cut]) -> None:
         rules = self._rules
-        complete_before = len(self._energies) * rules.frame_bytes
+        frame_bytes = rules.frame_bytes
+        complete_before = len(self._energies) * frame_bytes
         self._pcm += pcm
         self._marks.append(_Mark(self.end_sample, timestamp_ms, ref))
         self._oldest_ms = timestamp_ms if self._oldest_ms == NO_TIMESTAMP else min(self._oldest_ms, timestamp_ms)
-        complete_after = len(self._pcm) - len(self._pcm) % rules.frame_bytes
+        complete_after = len(self._pcm) - len(self._pcm) % frame_bytes
         if complete_after == complete_before:
             return
         new_frames = frame_energies(memoryview(self._pcm)[complete_before:complete_after], rules.frame_samples)
-        silent_below, energies = rules.silent_below, self._energies
+        silent_below, min_silence, max_frames = rules.silent_below, rules.min_silence_frames, rules.max_frames
+        energies = self._energies
         for energy in new_frames:
             energies.append(energy)
             if energy < silent_below:
                 self._silent_run += 1
+                if self._has_speech and self._silent_run >= min_silence:
+                    self._check_frame_rules(cuts)
             else:
                 self._silent_run = 0
                 self._has_speech = True
-            self._check_frame_rules(cuts)
+            if len(energies) >= max_frames:
+                self._check_frame_rules(cuts)
 
     def _check_frame_rules(self, cuts: list[Cut]) -> None:
         rules = self._rules

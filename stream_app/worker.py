@@ -7,10 +7,22 @@ import logging
 
 from infra.topics import ensure_topics, partition_counts
 from stream_app.settings import StreamAppSettings
+from streamscribe.contracts.chunk import Encoding
 from streamscribe.errors import ConfigurationError
 from streamscribe.metrics import serve_metrics
 
 log = logging.getLogger(__name__)
+
+
+def load_kernels() -> None:
+    """Load the numba kernels now: on the first chunk they would cost seconds of CPU."""
+    from stream_app.endpointing import frame_energies  # noqa: PLC0415
+    from stream_app.normalize import StreamFormat, normalize  # noqa: PLC0415
+
+    for encoding in Encoding:
+        normalize(bytes(64), StreamFormat(8000, 2, encoding))
+    frame_energies(bytes(1280), 320)
+    frame_energies(memoryview(bytearray(1280)), 320)
 
 
 def use_fastest_event_loop() -> None:
@@ -24,9 +36,7 @@ def use_fastest_event_loop() -> None:
 
 def run_worker(settings: StreamAppSettings, log_level: str = "INFO") -> int:
     """Run a worker until SIGINT/SIGTERM (faust exits the process with its status)."""
-    import faust  # noqa: PLC0415 - heavy
-
-    from stream_app.app import StreamAppRuntime  # noqa: PLC0415
+    from stream_app.app import QuietWorker, StreamAppRuntime  # noqa: PLC0415
     from stream_app.metrics import StreamAppMetrics  # noqa: PLC0415
 
     ensure_topics(settings.kafka, settings.topics)
@@ -34,13 +44,14 @@ def run_worker(settings: StreamAppSettings, log_level: str = "INFO") -> int:
     if not partitions:
         raise ConfigurationError(f"topic {settings.topics.chunks!r} does not exist and could not be created")
     settings.workdir.mkdir(parents=True, exist_ok=True)
+    load_kernels()
     use_fastest_event_loop()
     metrics = StreamAppMetrics()
     serve_metrics(settings.metrics_port, "stream-app")
     runtime = StreamAppRuntime(settings, partitions, metrics)
     log.info("stream-app %s: %s → %s (%d partitions)", settings.app_id, settings.topics.chunks,
              settings.topics.segments, partitions)
-    worker = faust.Worker(runtime.app, loglevel=log_level, quiet=True, redirect_stdouts=False,
+    worker = QuietWorker(runtime.app, loglevel=log_level, quiet=True, redirect_stdouts=False,
                           workdir=str(settings.workdir))
     worker.execute_from_commandline()
     return 0

@@ -11,7 +11,8 @@ import numpy as np
 from stream_app.ingest import ChunkMessage
 from stream_app.normalize import StreamFormat, normalize
 from streamscribe.contracts.chunk import ChunkHeaders, Encoding
-from tests.stream_app.audio import encode, speech_like, split
+from stream_app.synthetic import speech_like
+from tests.stream_app.audio import encode, split
 
 FORMATS = [
     StreamFormat(8000, 1, Encoding.PCM_S16LE), StreamFormat(22050, 2, Encoding.PCM_F32LE),

@@ -4,7 +4,6 @@ checkpoints plus a replay from the committed offsets."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -61,12 +60,12 @@ def test_bad_input_is_rejected_with_its_reason_and_good_streams_carry_on() -> No
     messages = interleave(streams, PARTITIONS)
     victim = next(m for m in messages if m.key == b"s0" and m.offset > 3)
     bad = [
-        replace(victim, key=None),                                                   # missing_key
-        replace(victim, headers=[(k, v) for k, v in (victim.headers or []) if k != "seq"]),  # missing_header
-        replace(victim, headers=[*(victim.headers or []), ("encoding", b"mp3")]),    # unknown_encoding
-        replace(victim, value=(victim.value or b"") + b"\x00"),                      # odd_byte_count
-        replace(victim, headers=[*(victim.headers or []), ("sample_rate", b"96000")]),  # rate_out_of_range
-        replace(victim, value=b"\x00" * 2_000_000),                                  # oversized
+        victim._replace(key=None),                                                   # missing_key
+        victim._replace(headers=[(k, v) for k, v in (victim.headers or []) if k != "seq"]),  # missing_header
+        victim._replace(headers=[*(victim.headers or []), ("encoding", b"mp3")]),    # unknown_encoding
+        victim._replace(value=(victim.value or b"") + b"\x00"),                      # odd_byte_count
+        victim._replace(headers=[*(victim.headers or []), ("sample_rate", b"96000")]),  # rate_out_of_range
+        victim._replace(value=b"\x00" * 2_000_000),                                  # oversized
     ]
     core, out = new_core(), Outputs()
     for message in messages:
@@ -145,7 +144,7 @@ def test_idle_streams_are_flushed_closed_and_their_state_expires() -> None:
     assert (last.reason, last.eos, core.open_streams) == (EmitReason.IDLE, True, 0)
     expected_prefix = np.frombuffer(stream.expected, "<i2")
     assert len(final_audio(out.segments)[stream.stream_id]) // 2 <= len(expected_prefix)
-    late = replace(messages[-1], offset=messages[-1].offset + 1,
+    late = messages[-1]._replace(offset=messages[-1].offset + 1,
                    headers=stream.headers(len(messages)).to_kafka())
     core.process(late, now=106.0, out=out)
     assert out.rejections[-1].error.reason.value == "after_eos"

@@ -9,7 +9,8 @@ import soxr
 
 from stream_app.normalize import ResamplerState, StreamFormat, StreamNormalizer, normalize
 from streamscribe.contracts.chunk import Encoding
-from tests.stream_app.audio import encode, speech_like, split
+from stream_app.synthetic import speech_like
+from tests.stream_app.audio import encode, split
 
 RATES = [8000, 11025, 22050, 32000, 44100, 48000]
 

@@ -10,7 +10,7 @@ import numpy as np
 from stream_app.segmenter import Cut, Segmenter, SegmentingRules
 from stream_app.settings import StreamAppSettings
 from streamscribe.contracts.segment import EmitReason
-from tests.stream_app.audio import speech_like
+from stream_app.synthetic import speech_like, to_s16
 
 RATE = 16_000
 CHUNK_MS = 100
@@ -21,10 +21,6 @@ def rules(**overrides: object) -> SegmentingRules:
     values = {"max_segment_bytes": 10**8, "max_segment_age_ms": NEVER, "min_silence_ms": 300,
               "frame_ms": 20, "cut_search_ms": 1000, **overrides}
     return StreamAppSettings(**values).segmenting_rules()
-
-
-def s16(mono: np.ndarray) -> bytes:
-    return np.clip(np.rint(mono * 32767), -32768, 32767).astype("<i2").tobytes()
 
 
 @dataclass
@@ -61,7 +57,7 @@ def assert_covers_once(cuts: list[Cut], pcm: bytes) -> None:
 
 
 def test_final_segments_cover_the_audio_exactly_once_whatever_the_chunking() -> None:
-    pcm = s16(speech_like(np.random.default_rng(0), 20.0))
+    pcm = to_s16(speech_like(np.random.default_rng(0), 20.0))
     for sizes in ([1600], [1, 333, 5000], [16000 * 3]):
         cuts = feed(Segmenter(rules(max_segment_bytes=64_000, max_segment_age_ms=3000)), pcm, sizes).cuts
         assert_covers_once(cuts, pcm)
@@ -71,7 +67,7 @@ def test_final_segments_cover_the_audio_exactly_once_whatever_the_chunking() -> 
 def test_pause_cuts_once_min_silence_follows_speech() -> None:
     word = 0.3 * np.random.default_rng(1).standard_normal(RATE // 2)
     audio = np.concatenate([word, np.zeros(RATE // 2), word, np.zeros(RATE // 10)])
-    pcm = s16(audio)
+    pcm = to_s16(audio)
     cuts = feed(Segmenter(rules(min_silence_ms=300)), pcm, [1600]).cuts
     assert [cut.reason for cut in cuts] == [EmitReason.PAUSE, EmitReason.EOS]
     assert cuts[0].end_sample == RATE // 2 + int(0.3 * RATE)  # the frame completing 300 ms of silence
@@ -80,7 +76,7 @@ def test_pause_cuts_once_min_silence_follows_speech() -> None:
 
 
 def test_silence_alone_never_triggers_a_pause() -> None:
-    pcm = s16(np.zeros(RATE * 3))
+    pcm = to_s16(np.zeros(RATE * 3))
     cuts = feed(Segmenter(rules(min_silence_ms=100)), pcm, [1600]).cuts
     assert [cut.reason for cut in cuts] == [EmitReason.EOS]
 
@@ -89,7 +85,7 @@ def test_bytes_threshold_is_never_exceeded_and_cuts_in_a_quiet_dip() -> None:
     speech = 0.3 * np.random.default_rng(2).standard_normal(RATE * 12)
     dip_start = int(3.55 * RATE)  # 0.1 s of silence inside the last second before the 4 s limit
     speech[dip_start:dip_start + RATE // 10] = 0
-    pcm = s16(speech)
+    pcm = to_s16(speech)
     max_bytes = 4 * RATE * 2
     cuts = feed(Segmenter(rules(max_segment_bytes=max_bytes, cut_search_ms=1000)), pcm, [1600]).cuts
     assert all(len(cut.pcm) <= max_bytes for cut in cuts)
@@ -105,7 +101,7 @@ def test_bytes_threshold_is_never_exceeded_and_cuts_in_a_quiet_dip() -> None:
 
 
 def test_time_threshold_bounds_how_long_audio_waits() -> None:
-    pcm = s16(0.3 * np.random.default_rng(3).standard_normal(RATE * 10))
+    pcm = to_s16(0.3 * np.random.default_rng(3).standard_normal(RATE * 10))
     max_age = 1500
     fed = feed(Segmenter(rules(max_segment_age_ms=max_age, cut_search_ms=400)), pcm, [1600])
     time_cuts = [(cut, chunk) for cut, chunk in zip(fed.cuts, fed.cut_in_chunk, strict=True)
@@ -121,7 +117,7 @@ def test_time_threshold_bounds_how_long_audio_waits() -> None:
 
 def test_end_of_stream_emits_the_rest_even_when_empty() -> None:
     segmenter: Segmenter[int] = Segmenter(rules())
-    assert segmenter.push(s16(np.full(100, 0.2)), 0, 0, 0) == []
+    assert segmenter.push(to_s16(np.full(100, 0.2)), 0, 0, 0) == []
     last = segmenter.finish(EmitReason.EOS)
     assert (last.index, last.start_sample, len(last.pcm), last.eos, last.final) == (0, 0, 200, True, True)
     empty = Segmenter(rules(), start_sample=500, next_index=3).finish(EmitReason.IDLE)
@@ -129,7 +125,7 @@ def test_end_of_stream_emits_the_rest_even_when_empty() -> None:
 
 
 def test_replay_from_the_resume_point_cuts_the_same_segments() -> None:
-    pcm = s16(speech_like(np.random.default_rng(4), 30.0))
+    pcm = to_s16(speech_like(np.random.default_rng(4), 30.0))
     chunk = 1600
     settings = rules(max_segment_bytes=96_000, max_segment_age_ms=2500, cut_search_ms=500)
     original: Segmenter[int] = Segmenter(settings)
@@ -147,7 +143,7 @@ def test_replay_from_the_resume_point_cuts_the_same_segments() -> None:
 
 
 def test_interim_previews_show_the_growing_buffer_without_consuming_it() -> None:
-    pcm = s16(speech_like(np.random.default_rng(5), 12.0))
+    pcm = to_s16(speech_like(np.random.default_rng(5), 12.0))
     cuts = feed(Segmenter(rules(interim_interval_ms=500, max_segment_age_ms=4000)), pcm, [1600]).cuts
     interims = [cut for cut in cuts if not cut.final]
     assert interims and all(cut.reason is EmitReason.INTERIM and not cut.eos for cut in interims)
