@@ -264,7 +264,7 @@ def measure_decoding(context: BenchContext) -> dict[str, object]:
         for lp in log_probs:
             decoder.decode(lp)
         figures[name] = per_second(started, seconds)
-    figures["beam_width"] = context.settings.beam_width
+    figures["beam_width"] = context.settings.beam_options().beam_width
     return figures
 
 

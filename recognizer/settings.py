@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import uuid
 from pathlib import Path
@@ -20,6 +21,8 @@ SHIPPED_MODEL = SHIPPED_MODELS / "streamscribe-small.nemo"
 SHIPPED_LM = SHIPPED_MODELS / "streamscribe-small.arpa.bin"
 LM_SUFFIXES = (".arpa.bin", ".binary", ".bin", ".arpa")
 UNIGRAMS_SUFFIX = ".unigrams.txt"
+TUNING_SUFFIX = ".decoder.json"  # alpha/beta/beam width tuned on dev by `streamscribe train lm`
+DEFAULT_BEAM = BeamSearchOptions()
 
 
 def default_instance_id() -> str:
@@ -27,12 +30,22 @@ def default_instance_id() -> str:
     return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
-def unigrams_beside(lm_path: Path) -> Path | None:
-    """`<prefix>.unigrams.txt` next to `<prefix>.arpa.bin` (or .binary/.bin/.arpa), if present."""
+def beside_lm(lm_path: Path, suffix: str) -> Path:
+    """`<prefix><suffix>` next to `<prefix>.arpa.bin` (or .binary/.bin/.arpa)."""
     name = lm_path.name
-    prefix = next((name[: -len(suffix)] for suffix in LM_SUFFIXES if name.endswith(suffix)), lm_path.stem)
-    candidate = lm_path.with_name(prefix + UNIGRAMS_SUFFIX)
-    return candidate if candidate.is_file() else None
+    prefix = next((name[: -len(known)] for known in LM_SUFFIXES if name.endswith(known)), lm_path.stem)
+    return lm_path.with_name(prefix + suffix)
+
+
+def tuned_decoding(lm_path: Path) -> dict[str, object]:
+    """The decoder parameters tuned with this LM (`<prefix>.decoder.json`), if that file exists."""
+    path = beside_lm(lm_path, TUNING_SUFFIX)
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"{path} is not valid JSON: {exc}") from None
 
 
 class RecognizerSettings(BaseSettings):
@@ -45,9 +58,9 @@ class RecognizerSettings(BaseSettings):
     decoder: Literal["greedy", "beam"] = "greedy"
     lm: Path | None = Field(default=None, description="KenLM model for beam search (default: shipped)")
     unigrams: Path | None = Field(default=None, description="the LM's words (default: beside the LM)")
-    beam_width: int = Field(default=32, ge=1)
-    alpha: float = 0.5
-    beta: float = 1.0
+    beam_width: int | None = Field(default=None, ge=1, description="default: tuned with the LM, else 32")
+    alpha: float | None = Field(default=None, description="LM weight (default: tuned with the LM, else 0.5)")
+    beta: float | None = Field(default=None, description="word bonus (default: tuned with the LM, else 1.0)")
     hotwords: list[str] = Field(default_factory=list)
     hotword_weight: float = 10.0
 
@@ -77,21 +90,38 @@ class RecognizerSettings(BaseSettings):
             )
         return str(SHIPPED_MODEL)
 
+    def lm_path(self) -> Path | None:
+        """The KenLM file for beam search: the configured one, else the shipped one if present."""
+        return self.lm or (SHIPPED_LM if SHIPPED_LM.is_file() else None)
+
     def language_model(self) -> LanguageModelFiles | None:
-        """The KenLM for beam search: the configured one, else the shipped one if present."""
-        path = self.lm or (SHIPPED_LM if SHIPPED_LM.is_file() else None)
+        """The KenLM model and its word list (given, named by its tuning file, or beside it)."""
+        path = self.lm_path()
         if path is None:
             return None
         if not path.is_file():
             raise ConfigurationError(f"no language model file at {path}")
-        unigrams = self.unigrams or unigrams_beside(path)
-        if unigrams is not None and not unigrams.is_file():
+        tuned = tuned_decoding(path)
+        unigrams = self.unigrams or (
+            path.with_name(str(tuned["unigrams"])) if "unigrams" in tuned else beside_lm(path, UNIGRAMS_SUFFIX)
+        )
+        if self.unigrams is not None and not unigrams.is_file():
             raise ConfigurationError(f"no unigram file at {unigrams}")
-        return LanguageModelFiles(path, unigrams)
+        return LanguageModelFiles(path, unigrams if unigrams.is_file() else None)
 
     def beam_options(self) -> BeamSearchOptions:
-        """The beam-search knobs."""
-        return BeamSearchOptions(self.beam_width, self.alpha, self.beta, tuple(self.hotwords), self.hotword_weight)
+        """The beam-search knobs: given ones, else those tuned with the LM, else the defaults."""
+        path = self.lm_path()
+        tuned = tuned_decoding(path) if path is not None and path.is_file() else {}
+
+        def pick(name: str) -> object:
+            given = getattr(self, name)
+            return given if given is not None else tuned.get(name, getattr(DEFAULT_BEAM, name))
+
+        return BeamSearchOptions(
+            int(pick("beam_width")), float(pick("alpha")), float(pick("beta")),
+            tuple(self.hotwords), self.hotword_weight,
+        )
 
     @property
     def transactional_id(self) -> str:

@@ -1,0 +1,155 @@
+"""Accuracy of the whole pipeline against offline recognition of the same held-out files.
+
+producer SDK → `streamscribe stream-app` (real subprocess) → recognizers (greedy and beam+LM,
+two consumer groups on the same segments) → transcript SDK. The WER of what comes out must be
+within 1.0 absolute point of recognising each whole file offline with the same model and
+decoder: NeMo's own `transcribe()` for greedy, the same beam decoder on whole-file
+log-probabilities for the LM. Cutting streams into segments is the only difference.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pytest
+import soundfile
+
+from recognizer.engine import GreedyDecoder, RecognitionEngine, build_decoder
+from recognizer.reader import TranscriptReader
+from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS, RecognizerSettings
+from recognizer.worker import RecognizerWorker, WorkerThread
+from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
+from tests.recognizer.conftest import to_pcm
+
+pytestmark = [pytest.mark.broker, pytest.mark.slow]
+
+SAMPLES = SHIPPED_MODELS / "samples"
+MAX_WER_GAP = 0.01
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """Held-out speech files and what is said in them (normalised like the training text)."""
+
+    paths: list[Path]
+    references: list[str]
+
+    def audio(self) -> list[np.ndarray]:
+        return [soundfile.read(path, dtype="float32")[0] for path in self.paths]
+
+
+def read_held_out(folder: Path) -> HeldOut:
+    """`samples.tsv` (path, sentence; a header row is allowed) and the files it names."""
+    from training.text_normalization import normalize_text
+
+    index = folder / "samples.tsv"
+    if not index.is_file():
+        pytest.fail(f"no held-out samples at {index}: the training pipeline ships them with the model")
+    rows = [row for row in csv.reader(index.open(), delimiter="\t", quoting=csv.QUOTE_NONE) if row]
+    if rows[0][0] == "path":
+        rows = rows[1:]
+    paths = [folder / Path(row[0]).name for row in rows]
+    return HeldOut(paths, [normalize_text(row[1], "en") for row in rows])
+
+
+def offline_texts(engine: RecognitionEngine, held_out: HeldOut, greedy: bool) -> list[str]:
+    """Whole-file recognition: NeMo's transcribe() (greedy), else the engine on whole files."""
+    audio = held_out.audio()
+    if greedy:
+        return [h.text for h in engine.model.module.transcribe(audio, batch_size=8, verbose=False)]
+    whole = [Segment(f"f{i}", SegmentHeaders(0, 0, EmitReason.EOS, eos=True), to_pcm(a)) for i, a in enumerate(audio)]
+    return [t.text for t in engine.recognize(whole)]
+
+
+def send_streams(kafka, topics, held_out: HeldOut) -> list[str]:
+    """Each file as one live stream of 100 ms chunks (as fast as the producer goes)."""
+    from producers.producer import AudioProducer
+
+    stream_ids = []
+    with AudioProducer(kafka, topics) as producer:
+        for index, samples in enumerate(held_out.audio()):
+            stream = producer.open_stream(f"held-out-{index}", sample_rate=16_000)
+            pcm = to_pcm(samples)
+            for start in range(0, len(pcm), 3200):
+                stream.write(pcm[start:start + 3200])
+            stream.close()
+            stream_ids.append(stream.stream_id)
+        producer.flush(30)
+    return stream_ids
+
+
+def start_stream_app(bootstrap: str, topics, app_id: str, workdir: Path) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "streamscribe.cli", "stream-app", "--bootstrap-servers", bootstrap,
+        "--app-id", app_id, "--workdir", str(workdir), "--chunks-topic", topics.chunks,
+        "--segments-topic", topics.segments, "--transcripts-topic", topics.transcripts,
+        "--rejected-topic", topics.rejected,
+    ]
+    log = (workdir.parent / "stream-app.log").open("wb")
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def shipped_model():
+    from recognizer.model import AcousticModel
+
+    return AcousticModel.load(SHIPPED_MODEL, device="cpu")
+
+
+def test_pipeline_wer_is_within_a_point_of_offline_recognition(
+    shipped_model, kafka_bootstrap, kafka_settings, topic_settings, unique_suffix, tmp_path
+) -> None:
+    from infra.topics import ensure_topics
+
+    held_out = read_held_out(SAMPLES)
+    settings = RecognizerSettings(model=str(SHIPPED_MODEL), decoder="beam", kafka=kafka_settings)
+    engines = {
+        "greedy": RecognitionEngine(shipped_model, GreedyDecoder(shipped_model.vocabulary)),
+        "beam_lm": RecognitionEngine(shipped_model, build_decoder(settings, shipped_model.vocabulary)),
+    }
+    topics = {
+        name: topic_settings.model_copy(update={"transcripts": f"{topic_settings.transcripts}.{name}"})
+        for name in engines
+    }
+    for per_decoder in topics.values():
+        ensure_topics(kafka_settings, per_decoder)
+    workers = [
+        WorkerThread(RecognizerWorker(
+            settings.model_copy(update={"topics": topics[name], "group_id": f"wer-{name}-{unique_suffix}",
+                                        "max_batch": 8}),
+            engine,
+        ))
+        for name, engine in engines.items()
+    ]
+    (tmp_path / "stream-app").mkdir()
+    stream_app = start_stream_app(kafka_bootstrap, topic_settings, f"wer-app-{unique_suffix}", tmp_path / "stream-app")
+    try:
+        for worker in workers:
+            worker.start()
+        stream_ids = send_streams(kafka_settings, topic_settings, held_out)
+        pipeline = {}
+        for name in engines:
+            with TranscriptReader(kafka_settings, topics[name]) as reader:
+                finished = reader.wait_for_streams(stream_ids, timeout=240)
+            pipeline[name] = [finished[s].text for s in stream_ids]
+        assert stream_app.poll() is None, (tmp_path / "stream-app.log").read_text()[-3000:]
+    finally:
+        for worker in workers:
+            worker.stop()
+        stream_app.terminate()
+        stream_app.wait(30)
+
+    report = {}
+    for name, engine in engines.items():
+        offline = jiwer.wer(held_out.references, offline_texts(engine, held_out, greedy=name == "greedy"))
+        streamed = jiwer.wer(held_out.references, pipeline[name])
+        report[name] = (streamed, offline)
+        print(f"{name}: pipeline WER {streamed:.2%}, offline WER {offline:.2%} ({len(held_out.paths)} files)")
+    for name, (streamed, offline) in report.items():
+        assert abs(streamed - offline) <= MAX_WER_GAP, f"{name}: pipeline {streamed:.2%} vs offline {offline:.2%}"
