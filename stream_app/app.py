@@ -186,6 +186,7 @@ class StreamAppRuntime:
         self.app.on_partitions_revoked.connect(self._on_revoked)
         self._in_flight: list[asyncio.Future] = []
         self._committed: dict[int, int] = {}
+        self._owned: set[int] = set()  # partitions whose streams were restored from the table
 
     async def _ingest(self, stream: faust.StreamT) -> None:
         within = self.settings.batch_within_ms / 1000
@@ -195,8 +196,11 @@ class StreamAppRuntime:
     async def handle(self, events: Sequence[EventT]) -> None:
         """Process a batch of chunk events and send what it produced."""
         out, now, process = Outputs(), time.monotonic(), self.core.process
+        generation, owned = self.app.consumer_generation_id, self._owned
         for event in events:
             message = event.message
+            if message.generation_id != generation or message.partition not in owned:
+                continue  # fetched before a rebalance: read again from the committed offset
             timestamp_ms = int(message.timestamp * 1000) if message.timestamp is not None else 0
             process(ChunkMessage(message.key, message.value, message.headers, timestamp_ms,
                                  message.partition, message.offset), now, out)
@@ -264,6 +268,7 @@ class StreamAppRuntime:
             await self.app.consumer.commit()
         except Exception:  # noqa: BLE001 - the new owner replays from the last commit instead
             log.warning("commit on revocation failed; partitions %s will replay further", sorted(partitions))
+        self._owned -= partitions
         self.core.forget_partitions(partitions)
         for partition in partitions:
             self._committed.pop(partition, None)
@@ -276,6 +281,7 @@ class StreamAppRuntime:
             if checkpoint.partition in partitions:
                 entries.append((key.decode(), checkpoint))
         restored = self.core.restore(entries, time.monotonic())
+        self._owned = partitions
         log.info("table recovered: %d streams restored for partitions %s", restored, sorted(partitions))
 
     def _count_changelog(self, nbytes: int) -> None:

@@ -22,7 +22,7 @@ from streamscribe.settings import TopicSettings
 def produce(bootstrap: str, topic: str, messages: Iterable[tuple[bytes | None, bytes, KafkaHeaders, int]]) -> int:
     """Send (key, value, headers, timestamp_ms) messages in order; returns how many were sent."""
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5, "enable.idempotence": True,
-                         "partitioner": "murmur2_random"})
+                         "partitioner": "murmur2_random", "message.max.bytes": 4_000_000})
     sent = 0
     for key, value, headers, timestamp_ms in messages:
         producer.produce(topic, value, key=key, headers=headers, timestamp=timestamp_ms)
