@@ -107,3 +107,31 @@ def produce_segments(bootstrap: str, topic: str, segments, produced_at_ms: int |
             headers = replace(headers, produced_at_ms=produced_at_ms)
         producer.produce(topic, key=segment.stream_id.encode(), value=segment.pcm, headers=headers.to_kafka())
     assert producer.flush(30) == 0, "segments not delivered"
+
+
+SENTENCES = (
+    "the quick brown fox jumps over the lazy dog",
+    "please call me back when you get this message",
+    "it is going to rain later this afternoon",
+)
+
+
+@pytest.fixture(scope="session")
+def spoken_segments(tmp_path_factory: pytest.TempPathFactory) -> list:
+    """Real speech (espeak-ng, resampled to 16 kHz by sox), one final segment per sentence."""
+    import subprocess
+
+    import soundfile
+
+    from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
+
+    folder = tmp_path_factory.mktemp("speech")
+    segments, start = [], 0
+    for index, sentence in enumerate(SENTENCES):
+        raw, wav = folder / f"{index}-22k.wav", folder / f"{index}.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(raw), sentence], check=True, capture_output=True)
+        subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(wav)], check=True)
+        pcm = to_pcm(soundfile.read(wav, dtype="float32")[0])
+        segments.append(Segment("spoken", SegmentHeaders(index, start, EmitReason.PAUSE), pcm))
+        start += len(pcm) // 2
+    return segments

@@ -48,14 +48,25 @@ def test_output_frames_follow_the_frame_duration(tiny_model, waveforms) -> None:
         assert log_probs.shape[1] == tiny_model.vocabulary.blank_id + 1
 
 
-def test_pipeline_greedy_equals_offline_transcribe_word_for_word(tiny_model) -> None:
-    segments = make_segments("eq", DURATIONS, seed=5)
-    engine = RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary), max_batch=4)
+@pytest.fixture(params=["tiny-random", "shipped"])
+def any_model(request, tiny_model):
+    """The random model and the trained one shipped in recognizer/models/."""
+    if request.param == "tiny-random":
+        return tiny_model
+    from recognizer.model import AcousticModel
+    from recognizer.settings import SHIPPED_MODEL
+
+    return AcousticModel.load(SHIPPED_MODEL, device="cpu")
+
+
+def test_pipeline_greedy_equals_offline_transcribe_word_for_word(any_model, spoken_segments) -> None:
+    segments = make_segments("eq", DURATIONS, seed=5) + spoken_segments
+    engine = RecognitionEngine(any_model, GreedyDecoder(any_model.vocabulary), max_batch=4)
     pipeline = engine.recognize(segments)
-    offline = tiny_model.module.transcribe(
+    offline = any_model.module.transcribe(
         [pcm_s16le_to_float(s.pcm) for s in segments], batch_size=3, verbose=False
     )
-    assert sum(len(t.words) for t in pipeline) >= len(segments)  # the random model does say things
+    assert sum(len(t.words) for t in pipeline) >= len(segments)  # the models do say things
     for transcript, hypothesis in zip(pipeline, offline, strict=True):
         assert transcript.text.split() == hypothesis.text.split()
     # transcribe() leaves NeMo's encoder in training mode; the pipeline must not be affected
