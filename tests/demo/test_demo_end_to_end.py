@@ -38,7 +38,7 @@ def isolated_env(unique_suffix: str, tmp_path: Path) -> dict[str, str]:
     """Consumer groups and state of this test's services only."""
     return {
         **os.environ,
-        "STREAM_APP_APP_ID": f"demo-test-stream-app-{unique_suffix}",
+        "STREAMSCRIBE_STREAM_APP_APP_ID": f"demo-test-stream-app-{unique_suffix}",
         "STREAMSCRIBE_HOME": str(tmp_path / "home"),
         "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"demo-test-recognizers-{unique_suffix}",
     }

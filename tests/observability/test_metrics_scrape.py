@@ -64,7 +64,7 @@ def test_every_service_serves_its_metrics_and_they_move_under_load(
         "--log-dir", str(tmp_path / "logs"),
     ]
     env = {
-        "STREAM_APP_APP_ID": f"metrics-test-stream-app-{unique_suffix}",
+        "STREAMSCRIBE_STREAM_APP_APP_ID": f"metrics-test-stream-app-{unique_suffix}",
         "STREAMSCRIBE_HOME": str(tmp_path / "home"),
         "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"metrics-test-recognizers-{unique_suffix}",
     }
