@@ -36,23 +36,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listen.add_argument("--group-id", help="join this consumer group (default: an anonymous reader)")
     listen.set_defaults(func=run_listen)
 
-    bench = benchmark_subparsers(subparsers).add_parser(
-        "recognizer", help="recognizer throughput against offline transcribe(), LM cost, latency under load"
-    )
-    from recognizer import bench as recognizer_bench  # noqa: PLC0415 - light: heavy imports happen in run()
-
-    recognizer_bench.add_arguments(bench)
-    bench.set_defaults(func=run_bench_recognizer)
-
-
-def benchmark_subparsers(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
-    """The sub-commands of `bench`, creating `bench` unless another component already did."""
-    bench = subparsers.choices.get("bench")
-    if bench is None:
-        bench = subparsers.add_parser("bench", help="benchmarks")
-        return bench.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
-    return next(action for action in bench._actions if isinstance(action, argparse._SubParsersAction))
-
 
 def add_recognizer_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags for every RecognizerSettings field worth setting by hand (env vars cover the rest)."""
@@ -102,16 +85,6 @@ def run_recognizer(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: worker.stop())
     worker.run()
     log.info("recognizer %s stopped", settings.instance_id)
-    return 0
-
-
-def run_bench_recognizer(args: argparse.Namespace) -> int:
-    """Run the recognizer benchmark and print its figures as JSON."""
-    import json  # noqa: PLC0415
-
-    from recognizer import bench as recognizer_bench  # noqa: PLC0415
-
-    print(json.dumps(recognizer_bench.run(args), indent=2))
     return 0
 
 

@@ -1,5 +1,6 @@
-"""`streamscribe stream-app` (a worker; start several to share the partitions) and
-`streamscribe bench ingest`."""
+"""`streamscribe stream-app` (a worker; start several to share the partitions).
+
+Its benchmark (`stream_app.bench`) is run by `streamscribe bench ingest` (streamscribe.bench)."""
 
 from __future__ import annotations
 
@@ -19,21 +20,13 @@ FLAG_FIELDS = (
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `stream-app` and `bench ingest`."""
+    """Add `stream-app`."""
     worker = subparsers.add_parser(
         "stream-app", help="run a stream-app worker: audio.chunks → audio.segments (faust)",
         description="Workers with the same --app-id form one consumer group and share the partitions.",
     )
     add_settings_arguments(worker)
     worker.set_defaults(func=run_stream_app)
-
-    bench = subparsers.add_parser("bench", help="benchmarks")
-    benchmarks = bench.add_subparsers(dest="benchmark", metavar="BENCHMARK", required=True)
-    ingest = benchmarks.add_parser("ingest", help="stream-app CPU, memory, emit delay and changelog ratio")
-    from stream_app import bench as ingest_bench  # noqa: PLC0415 - light: no faust/numpy at import
-
-    ingest_bench.add_arguments(ingest)
-    ingest.set_defaults(func=run_bench_ingest)
 
 
 def _flag_type(annotation: Any) -> type:
@@ -68,13 +61,3 @@ def run_stream_app(args: argparse.Namespace) -> int:
     from stream_app.worker import run_worker  # noqa: PLC0415 - faust, numba
 
     return run_worker(settings_from_args(args), args.log_level)
-
-
-def run_bench_ingest(args: argparse.Namespace) -> int:
-    """Run the ingest benchmark and print its figures."""
-    import json  # noqa: PLC0415
-
-    from stream_app import bench as ingest_bench  # noqa: PLC0415
-
-    print(json.dumps(ingest_bench.run(args), indent=2))
-    return 0

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "stream_app.cli",
     "recognizer.cli",
     "streamscribe.demo.cli",
+    "streamscribe.bench.cli",
 )
 
 log = logging.getLogger("streamscribe")

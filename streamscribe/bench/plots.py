@@ -2,8 +2,9 @@
 
 A benchmark's result dict holds its sweeps as lists of rows (dicts of numbers). A sweep is
 plotted when its rows share an x column (`streams`, `batch_size`, …) and have y columns whose
-names say what they measure (`latency…`, `throughput…`), so each component stays free to add
-columns without the report changing.
+names say what they measure (`…latency…`, `…_per_s`, `throughput…`), so each component stays
+free to add columns without the report changing. Rows that differ in a configuration column
+(`chunk_ms`, `decoder`, …) are drawn as separate lines.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 STREAM_KEYS = ("streams", "concurrent_streams", "num_streams")
 BATCH_KEYS = ("batch_size", "max_batch_size")
+CONFIG_KEYS = ("chunk_ms", "decoder", "device", "segment_seconds")
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def find_series(
             if key != x_key and wants_y(key) and all(_is_number(row.get(key)) for row in rows)
         )
         if y_keys:
-            found.append(Series(label, x_key, y_keys, tuple(rows)))
+            found.extend(split_by_config(Series(label, x_key, y_keys, tuple(rows))))
     return found
 
 
@@ -63,7 +65,22 @@ def is_latency(key: str) -> bool:
 
 def is_throughput(key: str) -> bool:
     lowered = key.lower()
-    return "throughput" in lowered or "per_second" in lowered or "per_sec" in lowered or "rtfx" in lowered
+    return "throughput" in lowered or "per_s" in lowered or "rtfx" in lowered
+
+
+def split_by_config(sweep: Series) -> list[Series]:
+    """One series per combination of the configuration columns that vary within the sweep."""
+    varying = [key for key in CONFIG_KEYS if len({row.get(key) for row in sweep.rows}) > 1]
+    if not varying:
+        return [sweep]
+    groups: dict[tuple[object, ...], list[Mapping[str, object]]] = {}
+    for row in sweep.rows:
+        groups.setdefault(tuple(row.get(key) for key in varying), []).append(row)
+    return [
+        Series(f"{sweep.label} ({', '.join(f'{k}={v}' for k, v in zip(varying, values, strict=True))})",
+               sweep.x_key, sweep.y_keys, tuple(rows))
+        for values, rows in groups.items()
+    ]
 
 
 def plot_series(series: list[Series], title: str, x_label: str, path: Path) -> Path | None:

@@ -16,8 +16,9 @@ RESULTS = {
     "ingest": {
         "messages_per_second": 5321.5,
         "sweep": [
-            {"streams": 10, "latency_p50_ms": 12.0, "latency_p95_ms": 30.0, "label": "a"},
-            {"streams": 100, "latency_p50_ms": 25.0, "latency_p95_ms": 80.0, "label": "b"},
+            {"streams": 10, "chunk_ms": 100, "latency_p50_ms": 12.0, "latency_p95_ms": 30.0, "label": "a"},
+            {"streams": 100, "chunk_ms": 100, "latency_p50_ms": 25.0, "latency_p95_ms": 80.0, "label": "b"},
+            {"streams": 10, "chunk_ms": 250, "latency_p50_ms": 20.0, "latency_p95_ms": 50.0, "label": "c"},
         ],
     },
     "recognizer": {
@@ -25,8 +26,8 @@ RESULTS = {
         "rtf": math.nan,
         "decoders": {
             "greedy": [
-                {"batch_size": 1, "throughput_audio_s_per_s": 20.0, "latency_p50_ms": 50.0},
-                {"batch_size": 8, "throughput_audio_s_per_s": 90.0, "latency_p50_ms": 120.0},
+                {"batch_size": 1, "offline_audio_s_per_s": 20.0, "ratio": 0.9},
+                {"batch_size": 8, "offline_audio_s_per_s": 90.0, "ratio": 0.85},
             ]
         },
     },
@@ -35,12 +36,13 @@ RESULTS = {
 
 def test_series_are_found_by_their_x_column_and_measure_names() -> None:
     latency = find_series(RESULTS, STREAM_KEYS, is_latency)
-    assert [(s.label, s.x_key, s.y_keys) for s in latency] == [
-        ("ingest.sweep", "streams", ("latency_p50_ms", "latency_p95_ms"))
+    assert [(s.label, s.x_key, s.y_keys, len(s.rows)) for s in latency] == [
+        ("ingest.sweep (chunk_ms=100)", "streams", ("latency_p50_ms", "latency_p95_ms"), 2),
+        ("ingest.sweep (chunk_ms=250)", "streams", ("latency_p50_ms", "latency_p95_ms"), 1),
     ]
     throughput = find_series(RESULTS, BATCH_KEYS, is_throughput)
     assert [(s.label, s.y_keys) for s in throughput] == [
-        ("recognizer.decoders.greedy", ("throughput_audio_s_per_s",))
+        ("recognizer.decoders.greedy", ("offline_audio_s_per_s",))
     ]
 
 
@@ -54,7 +56,7 @@ def test_report_files_hold_results_machine_and_plots(tmp_path: Path) -> None:
     for plot in data["plots"]:
         assert (tmp_path / "out" / plot).read_bytes().startswith(PNG_MAGIC)
     markdown = markdown_path.read_text()
-    assert "| streams | latency_p50_ms | latency_p95_ms | label |" in markdown
+    assert "| streams | chunk_ms | latency_p50_ms | latency_p95_ms | label |" in markdown
     assert "| model | streamscribe-small |" in markdown
     assert "![latency_vs_streams](latency_vs_streams.png)" in markdown
     assert "| python | 3.11 |" in markdown
