@@ -177,9 +177,9 @@ class StreamAppRuntime:
         # acks=False: faust's per-message ack bookkeeping is not what decides commits here
         self.chunks = self.app.topic(topics.chunks, key_type=bytes, value_type=bytes,
                                      key_serializer=RAW, value_serializer=RAW, acks=False)
-        raw = faust.Schema(key_type=bytes, value_type=bytes, key_serializer=RAW, value_serializer=RAW)
-        self.table = self.app.Table(TABLE_NAME, partitions=partitions, schema=raw, on_recover=self._on_recovered,
-                                    help="stream_id → Checkpoint of the stream app")
+        # bytes → bytes makes faust use the raw serializer for the table and its changelog
+        self.table = self.app.Table(TABLE_NAME, partitions=partitions, key_type=bytes, value_type=bytes,
+                                    on_recover=self._on_recovered, help="stream_id → Checkpoint of the stream app")
         self.app.agent(self.chunks, name="stream_app.ingest")(self._ingest)
         tick_s = min(1.0, settings.idle_timeout_s / 4)
         self.app.timer(tick_s, name="stream_app.housekeeping")(self._housekeeping)

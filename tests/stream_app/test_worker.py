@@ -94,6 +94,10 @@ def test_streams_triggers_interims_and_rejections(
         records = segments_reader.poll_until(
             lambda r: set(expected) <= ended_streams(segments_of(r)), 150, worker.assert_running)
         rejections = rejected_reader.poll_until(lambda r: len(r) >= len(reasons), 30, worker.assert_running)
+        # closed streams' table entries are deleted: tombstones in the table's changelog
+        changelog = TopicReader(kafka_bootstrap, f"{unique_group}-stream-state-changelog")
+        changelog.poll_until(lambda r: set(expected) <= {m.key().decode() for m in r if m.value() is None},
+                             60, worker.assert_running)
     segments = segments_of(records)
     finals = finals_by_stream(segments)
     for stream_id, audio in expected.items():

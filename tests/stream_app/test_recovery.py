@@ -1,0 +1,70 @@
+"""Crash recovery with real processes: two workers share the partitions, both are SIGKILLed
+mid-stream one after the other, a restarted one finishes, and every stream still comes out exactly
+once (deduplicated on (stream, index), where every copy of a segment must be identical)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from streamscribe.settings import TopicSettings
+from tests.stream_app.kafka_io import (
+    TopicReader, WorkerProcess, concatenated, ended_streams, finals_by_stream, produce, segments_of,
+)
+from tests.stream_app.streams import interleave, make_streams
+
+pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(300)]
+
+FLAGS = ("--session-timeout-ms", "6000", "--commit-interval-ms", "500", "--max-segment-bytes", "48000",
+         "--max-segment-age-ms", "2000", "--idle-timeout-ms", "60000")
+
+
+def assigned_partitions(worker: WorkerProcess) -> list[set[int]]:
+    """The partition sets the worker restored streams for, one per rebalance, from its log."""
+    found = re.findall(r"streams restored for partitions \[([\d, ]*)\]", worker.log_path.read_text())
+    return [{int(p) for p in group.split(",") if p.strip()} for group in found]
+
+
+def restored_counts(worker: WorkerProcess) -> list[int]:
+    """How many streams the worker rebuilt from the table, per rebalance."""
+    return [int(n) for n in re.findall(r"table recovered: (\d+) streams", worker.log_path.read_text())]
+
+
+def test_sigkill_and_restart_lose_nothing_and_duplicate_nothing(
+    kafka_bootstrap: str, topic_settings: TopicSettings, unique_group: str, tmp_path: Path,
+) -> None:
+    streams = make_streams(12, 12.0, seed=20, prefix="crash-")
+    messages = [(m.key, m.value, m.headers, m.timestamp_ms) for m in interleave(streams, partitions=4)]
+    third = len(messages) // 3
+    reader = TopicReader(kafka_bootstrap, topic_settings.segments)
+    first = WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "first", *FLAGS)
+    second = WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "second", *FLAGS)
+    try:
+        # two workers share the partitions
+        produce(kafka_bootstrap, topic_settings.chunks, messages[:third])
+        reader.poll_until(lambda r: len(r) >= 12 and all(assigned_partitions(w) for w in (first, second)),
+                          120, second.assert_running)
+        shared = [assigned_partitions(w)[-1] for w in (first, second)]
+        assert shared[0] and shared[1] and not shared[0] & shared[1], f"partitions not shared: {shared}"
+        # one dies mid-stream; the other takes its partitions over from their checkpoints
+        first.kill()
+        produce(kafka_bootstrap, topic_settings.chunks, messages[third:2 * third])
+        seen = len(reader.records)
+        reader.poll_until(lambda r: assigned_partitions(second)[-1] == {0, 1, 2, 3} and len(r) > seen + 12,
+                          120, second.assert_running)
+        # then it dies too, and a restarted worker must rebuild every stream on its own
+        second.kill()
+        produce(kafka_bootstrap, topic_settings.chunks, messages[2 * third:])
+        with WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "restarted", *FLAGS) as restarted:
+            records = reader.poll_until(
+                lambda r: {s.stream_id for s in streams} <= ended_streams(segments_of(r)), 200,
+                restarted.assert_running)
+            assert restored_counts(restarted)[0] > 0  # it started from checkpoints, not from scratch
+    finally:
+        first.kill()
+        second.kill()
+    finals = finals_by_stream(segments_of(records))  # asserts duplicates are identical
+    for stream in streams:
+        assert concatenated(finals[stream.stream_id]) == stream.expected, stream.stream_id
