@@ -164,7 +164,13 @@ class RecognizerWorker:
 
     def _process(self, consumer: Consumer, producer: Producer, messages: list[Message]) -> None:
         accepted, refused = triage(messages, self.settings.max_segment_seconds)
-        transcripts = self.engine.recognize([item.segment for item in accepted])
+        try:
+            transcripts = self.engine.recognize([item.segment for item in accepted])
+        except Exception as exc:  # the model failed (e.g. out of memory): let another member retry
+            metrics.ERRORS.labels(kind="recognition_failed").inc()
+            log.exception("recognition failed for %d segments from %s", len(accepted),
+                          sorted({(m.topic(), m.partition()) for m in messages}))
+            raise RecognizerError(f"recognition failed: {exc}") from exc
         try:
             producer.begin_transaction()
             for item in refused:

@@ -36,7 +36,7 @@ def start_worker(instance: str, model: Path, topics, group: str, log_dir: Path) 
     return subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=os.environ.copy())
 
 
-def wait_for_group(admin: AdminClient, group: str, members: int, processes, timeout: float = 180) -> None:
+def wait_for_group(admin: AdminClient, group: str, members: int, processes, timeout: float = 300) -> None:
     """Until `members` consumers of the group each hold partitions (fails early if one exits)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
