@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from streamscribe.settings import TopicSettings
+from producers import AudioProducer
+from streamscribe.settings import KafkaSettings, TopicSettings
 from tests.stream_app.kafka_io import (
-    TopicReader, WorkerProcess, concatenated, ended_streams, finals_by_stream, produce, segments_of,
+    TopicReader, WorkerProcess, concatenated, ended_streams, finals_by_stream, segments_of,
 )
 from tests.stream_app.streams import interleave, make_streams
 
@@ -36,27 +37,39 @@ def test_sigkill_and_restart_lose_nothing_and_duplicate_nothing(
     kafka_bootstrap: str, topic_settings: TopicSettings, unique_group: str, tmp_path: Path,
 ) -> None:
     streams = make_streams(12, 12.0, seed=20, prefix="crash-")
-    messages = [(m.key, m.value, m.headers, m.timestamp_ms) for m in interleave(streams, partitions=4)]
-    third = len(messages) // 3
+    chunks = [(m.key.decode(), m.value) for m in interleave(streams, partitions=4)]  # real-time order
+    third = len(chunks) // 3
     reader = TopicReader(kafka_bootstrap, topic_settings.segments)
+    producer = AudioProducer(KafkaSettings(bootstrap_servers=kafka_bootstrap), topic_settings)
+    handles = {s.stream_id: producer.open_stream(s.stream_id, s.fmt.sample_rate, s.fmt.channels, s.fmt.encoding.value)
+               for s in streams}
+
+    def send(part: list[tuple[str, bytes]]) -> None:
+        for stream_id, pcm in part:
+            handles[stream_id].write(pcm)
+        producer.flush()
+
     first = WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "first", *FLAGS)
     second = WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "second", *FLAGS)
     try:
         # two workers share the partitions
-        produce(kafka_bootstrap, topic_settings.chunks, messages[:third])
+        send(chunks[:third])
         reader.poll_until(lambda r: len(r) >= 12 and all(assigned_partitions(w) for w in (first, second)),
                           120, second.assert_running)
         shared = [assigned_partitions(w)[-1] for w in (first, second)]
         assert shared[0] and shared[1] and not shared[0] & shared[1], f"partitions not shared: {shared}"
         # one dies mid-stream; the other takes its partitions over from their checkpoints
         first.kill()
-        produce(kafka_bootstrap, topic_settings.chunks, messages[third:2 * third])
+        send(chunks[third:2 * third])
         seen = len(reader.records)
         reader.poll_until(lambda r: assigned_partitions(second)[-1] == {0, 1, 2, 3} and len(r) > seen + 12,
                           120, second.assert_running)
         # then it dies too, and a restarted worker must rebuild every stream on its own
         second.kill()
-        produce(kafka_bootstrap, topic_settings.chunks, messages[2 * third:])
+        send(chunks[2 * third:])
+        for handle in handles.values():
+            handle.close()  # the eos message
+        producer.close()
         with WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "restarted", *FLAGS) as restarted:
             records = reader.poll_until(
                 lambda r: {s.stream_id for s in streams} <= ended_streams(segments_of(r)), 200,
