@@ -83,7 +83,7 @@ def split_by_config(sweep: Series) -> list[Series]:
     ]
 
 
-def plot_series(series: list[Series], title: str, x_label: str, path: Path) -> Path | None:
+def plot_series(series: list[Series], title: str, x_label: str, y_label: str, path: Path) -> Path | None:
     """One PNG with a line per (sweep, y column); None when there is nothing to draw."""
     if not series:
         return None
@@ -100,6 +100,7 @@ def plot_series(series: list[Series], title: str, x_label: str, path: Path) -> P
             axes.plot(xs, [row[y_key] for row in rows], marker="o", label=f"{sweep.label}: {y_key}")
     axes.set_title(title)
     axes.set_xlabel(x_label)
+    axes.set_ylabel(y_label)
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize="small")
     figure.tight_layout()
@@ -113,10 +114,10 @@ def plot_results(results: Mapping[str, object], out_dir: Path) -> list[Path]:
     """Draw the standard plots for whatever sweeps `results` holds; returns the files written."""
     plots = [
         plot_series(find_series(results, STREAM_KEYS, is_latency),
-                    "Latency against concurrent streams", "concurrent streams",
+                    "Latency against concurrent streams", "concurrent streams", "latency (ms)",
                     out_dir / "latency_vs_streams.png"),
         plot_series(find_series(results, BATCH_KEYS, is_throughput),
-                    "Throughput against batch size", "batch size",
+                    "Throughput against batch size", "batch size", "audio seconds per second",
                     out_dir / "throughput_vs_batch_size.png"),
     ]
     return [path for path in plots if path is not None]
