@@ -12,6 +12,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from streamscribe.errors import StreamscribeError
 
 COMMAND_MODULES = (
@@ -54,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except StreamscribeError as exc:
         log.error("%s", exc)
+        return 2
+    except ValidationError as exc:  # a setting from a flag or an env var is out of range
+        log.error("invalid settings: %s", exc)
         return 2
     except KeyboardInterrupt:
         return 130

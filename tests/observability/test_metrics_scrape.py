@@ -3,7 +3,7 @@ then each /metrics endpoint over HTTP names its component's metrics and the coun
 
 from __future__ import annotations
 
-import os
+import signal
 import sys
 import time
 import urllib.request
@@ -16,7 +16,7 @@ from infra.broker import free_port
 from producers import AudioProducer
 from streamscribe.demo.samples import load_samples
 from streamscribe.demo.settings import SHIPPED_SAMPLES
-from streamscribe.demo.supervisor import ChildSpec, Supervisor, log_line_appears
+from streamscribe.demo.supervisor import ChildSpec, Supervisor, log_line_appears, metrics_endpoint_answers
 from streamscribe.settings import KafkaSettings, TopicSettings
 from tests.observability.metric_names import SERVICE_FAMILIES
 
@@ -69,7 +69,7 @@ def test_every_service_serves_its_metrics_and_they_move_under_load(
         "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"metrics-test-recognizers-{unique_suffix}",
     }
     with Supervisor(ready_timeout=180) as supervisor:
-        supervisor.start(ChildSpec("up", argv, log_file, log_line_appears(log_file, "streamscribe is up"), env))
+        up = supervisor.start(ChildSpec("up", argv, log_file, log_line_appears(log_file, "streamscribe is up"), env))
         before = {service: scrape(port) for service, port in ports.items()}
         for service, defined_families in SERVICE_FAMILIES.items():
             families, _ = before[service]
@@ -86,4 +86,9 @@ def test_every_service_serves_its_metrics_and_they_move_under_load(
                     pending.discard((service, name))
             time.sleep(0.5)  # scrape interval while waiting for the counters to move
         assert not pending, f"metrics that did not move under load: {sorted(pending)}"
+
+        up.process.send_signal(signal.SIGINT)  # Ctrl-C: up stops its services and exits cleanly
+        assert up.process.wait(timeout=60) == 0
+    for port in ports.values():
+        assert not metrics_endpoint_answers(port)()
     assert "Traceback" not in log_file.read_text()
