@@ -103,8 +103,7 @@ def fit(settings: FitSettings) -> FitResult:
     started = time.monotonic()
     trainer.fit(model, ckpt_path=resume_from)
     seconds = time.monotonic() - started
-    settings.output.parent.mkdir(parents=True, exist_ok=True)
-    model.save_to(str(settings.output))
+    save_nemo(model, settings.output)
     val_wer = trainer.callback_metrics.get("val_wer")
     result = FitResult(
         model_path=str(settings.output), parameters=parameters, epochs=trainer.current_epoch,
@@ -122,6 +121,20 @@ def export_checkpoint(checkpoint: Path, output: Path) -> Path:
     if not checkpoint.is_file():
         raise TrainingError(f"no checkpoint at {checkpoint}")
     model = EncDecCTCModel.load_from_checkpoint(str(checkpoint), map_location="cpu")
+    save_nemo(model, output)
+    return output
+
+
+def save_nemo(model: Any, output: Path) -> None:
+    """Write the model as `.nemo`, without this machine's manifest paths in its config
+    (a restored model would otherwise try to load them as datasets)."""
+    from omegaconf import open_dict  # noqa: PLC0415
+
+    cfg = model.cfg
+    with open_dict(cfg):
+        for split in ("train_ds", "validation_ds", "test_ds"):
+            if split in cfg:
+                cfg[split].manifest_filepath = None
+    model.cfg = cfg
     output.parent.mkdir(parents=True, exist_ok=True)
     model.save_to(str(output))
-    return output
