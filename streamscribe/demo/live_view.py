@@ -22,7 +22,8 @@ STATUS_STYLES = {
     StreamStatus.SENT: "yellow",
     StreamStatus.DONE: "green",
 }
-TEXT_WIDTH = 70
+FIXED_COLUMNS_WIDTH = 40  # stream, status and latency columns with borders
+FINISHED_TEXT_WIDTH = 70
 
 
 def _latency_cell(state: StreamState) -> str:
@@ -42,7 +43,7 @@ def progress_line(states: Sequence[StreamState]) -> Text:
     return Text.from_markup(f"{len(states)} streams: " + ", ".join(parts))
 
 
-def streams_table(states: Sequence[StreamState], max_rows: int) -> Table:
+def streams_table(states: Sequence[StreamState], max_rows: int, text_width: int) -> Table:
     """One row per stream, in a stable order (easier to follow than newest-first), cut at max_rows."""
     table = Table(expand=True, pad_edge=False)
     table.add_column("stream", no_wrap=True)
@@ -55,7 +56,7 @@ def streams_table(states: Sequence[StreamState], max_rows: int) -> Table:
             state.stream_id,
             Text(state.status.value, style=STATUS_STYLES[state.status]),
             _latency_cell(state),
-            _tail(state.latest_text, TEXT_WIDTH),
+            _tail(state.latest_text, text_width),
         )
     if len(states) > len(shown):
         table.caption = f"… and {len(states) - len(shown)} more streams"
@@ -65,7 +66,7 @@ def streams_table(states: Sequence[StreamState], max_rows: int) -> Table:
 def finished_line(state: StreamState) -> str:
     """The plain-text line printed for a finished stream when there is no terminal."""
     latency = _latency_cell(state) or "-"
-    return f"{state.stream_id}: done (last latency {latency}): {_tail(state.hypothesis, TEXT_WIDTH)}"
+    return f"{state.stream_id}: done (last latency {latency}): {_tail(state.hypothesis, FINISHED_TEXT_WIDTH)}"
 
 
 class LiveView:
@@ -79,7 +80,8 @@ class LiveView:
     def _render(self) -> Group:
         states = self.board.states()
         max_rows = max(5, self.console.size.height - 8)
-        return Group(progress_line(states), streams_table(states, max_rows))
+        text_width = max(20, self.console.size.width - FIXED_COLUMNS_WIDTH)
+        return Group(progress_line(states), streams_table(states, max_rows, text_width))
 
     def stream_finished(self, state: StreamState) -> None:
         """Called once per stream when its last result arrives."""
