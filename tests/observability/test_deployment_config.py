@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from streamscribe.cli import build_parser
+from streamscribe.cli import COMMAND_MODULES, build_parser
 from streamscribe.paths import REPO_ROOT
 from tests.observability.metric_names import all_sample_names
 
@@ -93,3 +93,12 @@ def test_grafana_provisioning_points_at_the_dashboards_folder() -> None:
     mounted = {v.split(":")[1]: Path(v.split(":")[0]) for v in SERVICES["grafana"]["volumes"]}
     dashboards_dir = provider["providers"][0]["options"]["path"]
     assert (REPO_ROOT / mounted[dashboards_dir] / "streamscribe.json").is_file()
+
+
+def test_the_image_holds_every_package_the_cli_imports() -> None:
+    dockerfile = (REPO_ROOT / "infra/docker/Dockerfile").read_text().splitlines()
+    copied = {line.split()[1] for line in dockerfile if line.startswith("COPY ") and "--from" not in line}
+    ignored = set((REPO_ROOT / "infra/docker/Dockerfile.dockerignore").read_text().split())
+    for module in COMMAND_MODULES:
+        package = module.split(".")[0]
+        assert package in copied and package not in ignored, package
