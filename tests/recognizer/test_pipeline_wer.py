@@ -9,7 +9,6 @@ log-probabilities for the LM. Cutting streams into segments is the only differen
 
 from __future__ import annotations
 
-import csv
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -45,17 +44,13 @@ class HeldOut:
 
 
 def read_held_out(folder: Path) -> HeldOut:
-    """`samples.tsv` (path, sentence; a header row is allowed) and the files it names."""
-    from training.text_normalization import normalize_text
+    """The shipped samples (`samples.tsv`: file, normalised sentence) and their files."""
+    from training.samples import SAMPLES_TSV, read_samples
 
-    index = folder / "samples.tsv"
-    if not index.is_file():
-        pytest.fail(f"no held-out samples at {index}: the training pipeline ships them with the model")
-    rows = [row for row in csv.reader(index.open(), delimiter="\t", quoting=csv.QUOTE_NONE) if row]
-    if rows[0][0] == "path":
-        rows = rows[1:]
-    paths = [folder / Path(row[0]).name for row in rows]
-    return HeldOut(paths, [normalize_text(row[1], "en") for row in rows])
+    if not (folder / SAMPLES_TSV).is_file():
+        pytest.fail(f"no held-out samples at {folder}: the training pipeline ships them with the model")
+    samples = read_samples(folder)
+    return HeldOut([folder / sample.path for sample in samples], [sample.sentence for sample in samples])
 
 
 def offline_texts(engine: RecognitionEngine, held_out: HeldOut, greedy: bool) -> list[str]:
