@@ -31,10 +31,6 @@ from streamscribe.settings import KafkaSettings
 log = logging.getLogger(__name__)
 
 
-class DemoIncomplete(StreamscribeError):
-    """Some streams did not get their last transcript in time."""
-
-
 def stack_plan(settings: StackSettings, kafka: KafkaSettings) -> StackPlan:
     """The services `demo` and `up` start, from their settings."""
     return StackPlan(
@@ -101,7 +97,7 @@ def stream_speech(
 
 
 def run_demo(settings: DemoSettings, console: Console) -> DemoSummary:
-    """Run the demo end to end and return its summary (DemoIncomplete when streams went missing)."""
+    """Run the demo end to end and return its summary (streams that timed out count as incomplete)."""
     samples = load_samples(settings.samples)
     planned = plan_streams(samples, settings.streams, settings.ramp_seconds, uuid.uuid4().hex[:6])
     board = Board([StreamState(p.stream_id, p.sample.sentence, p.sample.seconds) for p in planned])

@@ -9,6 +9,7 @@ logged that it consumes: faust's worker "Ready", the recognizer's "reading <topi
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,8 +57,11 @@ class StackPlan:
     model: str | None = None
     decoder: str | None = None
     ports: ServicePorts = field(default_factory=ServicePorts)
-    stream_app_args: tuple[str, ...] = ()
-    recognizer_args: tuple[str, ...] = ()
+
+    @property
+    def recognizer_torch_threads(self) -> int | None:
+        """Several recognizers on one machine share its cores instead of each taking all of them."""
+        return max(1, (os.cpu_count() or 1) // self.recognizers) if self.recognizers > 1 else None
 
     def kafka_arguments(self) -> list[str]:
         """--bootstrap-servers and topic names, as every service takes them."""
@@ -94,8 +98,7 @@ def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     name = f"stream-app-{index}"
     workdir = plan.state_dir / "stream-app" / f"worker-{index}"
     argv = streamscribe_command(
-        "stream-app", *plan.kafka_arguments(), "--workdir", str(workdir), "--metrics-port", str(port),
-        *plan.stream_app_args,
+        "stream-app", *plan.kafka_arguments(), "--workdir", str(workdir), "--metrics-port", str(port)
     )
     return _service_spec(name, argv, plan.log_dir, port, STREAM_APP_READY_METRIC, STREAM_APP_READY_LINE)
 
@@ -103,11 +106,9 @@ def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
 def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     """The index-th recognizer group member."""
     name = f"recognizer-{index}"
-    model = ["--model", plan.model] if plan.model else []
-    decoder = ["--decoder", plan.decoder] if plan.decoder else []
-    argv = streamscribe_command(
-        "recognizer", *plan.kafka_arguments(), *model, *decoder, "--metrics-port", str(port), *plan.recognizer_args
-    )
+    optional = {"--model": plan.model, "--decoder": plan.decoder, "--torch-threads": plan.recognizer_torch_threads}
+    flags = [part for flag, value in optional.items() if value is not None for part in (flag, str(value))]
+    argv = streamscribe_command("recognizer", *plan.kafka_arguments(), *flags, "--metrics-port", str(port))
     return _service_spec(name, argv, plan.log_dir, port, RECOGNIZER_READY_METRIC, RECOGNIZER_READY_LINE)
 
 

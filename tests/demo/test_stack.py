@@ -1,0 +1,43 @@
+"""The commands `demo` and `up` run for each service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamscribe.cli import build_parser
+from streamscribe.demo.stack import ServicePorts, StackPlan, recognizer_spec, stream_app_spec
+from streamscribe.settings import KafkaSettings, TopicSettings
+
+
+def plan(**overrides: object) -> StackPlan:
+    return StackPlan(
+        kafka=KafkaSettings(bootstrap_servers="127.0.0.1:9"), topics=TopicSettings(chunks="c", segments="s"),
+        state_dir=Path("/state"), log_dir=Path("/logs"), **overrides,
+    )
+
+
+def parsed(argv: list[str]):  # the child's argv after `python -m streamscribe.cli`
+    return build_parser().parse_args(argv[argv.index("streamscribe.cli") + 1:])
+
+
+def test_each_stream_app_worker_has_its_own_workdir_port_and_log() -> None:
+    specs = [stream_app_spec(plan(stream_app_workers=2), index, 9100 + index) for index in range(2)]
+    args = [parsed(spec.argv) for spec in specs]
+    assert [a.workdir for a in args] == [Path("/state/stream-app/worker-0"), Path("/state/stream-app/worker-1")]
+    assert [a.metrics_port for a in args] == [9100, 9101]
+    assert [spec.log_file for spec in specs] == [Path("/logs/stream-app-0.log"), Path("/logs/stream-app-1.log")]
+    assert all(a.bootstrap_servers == "127.0.0.1:9" and a.topic_chunks == "c" for a in args)
+
+
+def test_recognizers_get_the_model_decoder_and_a_share_of_the_cores() -> None:
+    alone = parsed(recognizer_spec(plan(), 0, 9200).argv)
+    assert alone.model is None and alone.decoder is None and alone.torch_threads is None
+    args = parsed(recognizer_spec(plan(recognizers=2, model="m.nemo", decoder="beam"), 1, 9201).argv)
+    assert (args.model, args.decoder, args.metrics_port) == ("m.nemo", "beam", 9201)
+    assert args.torch_threads >= 1
+
+
+def test_fixed_ports_count_up_and_zero_means_any_free_port() -> None:
+    ports = ServicePorts(stream_app=9100, recognizer=0)
+    assert [ports.port(ports.stream_app, i) for i in range(3)] == [9100, 9101, 9102]
+    assert ports.port(ports.recognizer, 0) > 0
