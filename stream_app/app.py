@@ -4,8 +4,9 @@ Durability without re-sending audio to a changelog (see README.md): the `stream-
 holds one small `Checkpoint` per stream, and the unemitted audio stays in `audio.chunks`
 because this worker never commits an input offset a stream may still need:
 
-1. the agent takes batches of chunk events and hands them to `IngestCore`; segments and
-   rejections it produces are sent at once (their delivery futures are kept);
+1. the consumer hands the agent the chunk records of each fetch as one batch, and the agent
+   feeds them to `IngestCore`; segments and rejections it produces are sent at once (their
+   delivery futures are kept);
 2. faust's periodic commit calls `CheckpointingConsumer._commit_tps`, which awaits those
    deliveries, writes the changed checkpoints to the table, asks the core for the safe offset
    of every partition and lets faust flush the producer (segments, rejections, changelog)
@@ -14,8 +15,8 @@ because this worker never commits an input offset a stream may still need:
    rebuilt from its checkpoint (`on_recover`), and the chunks from the committed offsets on
    are replayed; deterministic cutting makes a replayed segment identical to its first copy.
 
-faust's per-message loop is replaced (`_drain_messages`) by one without a task per message,
-which more than halved the worker's CPU per chunk (see bench.py).
+faust's per-message path (two tasks, conductor, channel queue, stream iterator per message) is
+replaced by one batch per fetch (`_drain_messages`); README.md has the measurements.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as aiokafka_driver
-from faust.types import TP, EventT
+from faust.types import TP, Message
 
 from stream_app.checkpoint import Checkpoint
 from stream_app.ingest import ChunkMessage, IngestCore, Outputs
@@ -87,21 +88,30 @@ class CheckpointingConsumer(aiokafka_driver.Consumer):
         return committed
 
     async def _drain_messages(self, fetcher: Any) -> None:  # pragma: no cover - faust's hot loop
-        # faust's loop wraps every message in two tasks (`wait_first(callback, suspend)`);
-        # this one calls the callback directly and only checks the suspend flag
+        # faust's loop runs every message through two tasks (`wait_first(callback, suspend)`),
+        # the conductor, a channel queue and the stream iterator. Here the records of one fetch
+        # from the chunks topic go to the agent as one batch; other topics (the table's
+        # changelog during recovery) take faust's path.
         callback, getmany = self.callback, self.getmany
         consumer_stopped, fetcher_stopped = self._stopped.is_set, fetcher._stopped.is_set
         read_offset, suspended = self._read_offset, self.suspend_flow.is_set
+        runtime = self.app.runtime
         try:
             while not (consumer_stopped() or fetcher_stopped()):
                 records = getmany(timeout=1.0)
                 await asyncio.sleep(0)
+                batch = []
                 async for tp, message in records:
                     known = read_offset[tp]
                     if suspended() or (known is not None and message.offset < known):
                         continue
-                    await callback(message)
+                    if tp.topic == runtime.chunks_topic_name:
+                        batch.append(message)
+                    else:
+                        await callback(message)
                     read_offset[tp] = message.offset
+                if batch:
+                    await runtime.batches.send(value=batch)
         except self.consumer_stopped_errors:
             if not self.transport.app.should_stop:
                 raise
@@ -154,7 +164,8 @@ def faust_app(settings: StreamAppSettings, partitions: int) -> StreamFaustApp:
         broker_session_timeout=settings.session_timeout_ms / 1000,
         broker_heartbeat_interval=settings.session_timeout_ms / 3000,
         broker_rebalance_timeout=settings.session_timeout_ms / 1000,
-        producer_linger_ms=5,
+        producer_linger_ms=10,
+        producer_max_batch_size=1_048_576,  # several segments per produce request, not one each
         producer_max_request_size=settings.max_chunk_bytes * 2 + 65_536,
         stream_wait_empty=False,
         **web,
@@ -174,13 +185,16 @@ class StreamAppRuntime:
             metrics.watch(self.core)
         topics = settings.topics
         self.chunks_topic_name = topics.chunks
-        # acks=False: faust's per-message ack bookkeeping is not what decides commits here
+        # the consumer subscribes audio.chunks and hands the agent one batch of records per fetch
+        # (acks=False: faust's ack bookkeeping is not what decides commits here)
         self.chunks = self.app.topic(topics.chunks, key_type=bytes, value_type=bytes,
                                      key_serializer=RAW, value_serializer=RAW, acks=False)
+        self.app.topics.add(self.chunks)
+        self.batches = self.app.channel(maxsize=settings.batch_queue)
         # bytes → bytes makes faust use the raw serializer for the table and its changelog
         self.table = self.app.Table(TABLE_NAME, partitions=partitions, key_type=bytes, value_type=bytes,
                                     on_recover=self._on_recovered, help="stream_id → Checkpoint of the stream app")
-        self.app.agent(self.chunks, name="stream_app.ingest")(self._ingest)
+        self.app.agent(self.batches, name="stream_app.ingest")(self._ingest)
         tick_s = min(1.0, settings.idle_timeout_s / 4)
         self.app.timer(tick_s, name="stream_app.housekeeping")(self._housekeeping)
         self.app.on_partitions_revoked.connect(self._on_revoked)
@@ -188,17 +202,15 @@ class StreamAppRuntime:
         self._committed: dict[int, int] = {}
         self._owned: set[int] = set()  # partitions whose streams were restored from the table
 
-    async def _ingest(self, stream: faust.StreamT) -> None:
-        within = self.settings.batch_within_ms / 1000
-        async for events in stream.noack_take(self.settings.batch_max, within=within):
-            await self.handle(events)
+    async def _ingest(self, batches: faust.StreamT) -> None:
+        async for messages in batches:
+            await self.handle(messages)
 
-    async def handle(self, events: Sequence[EventT]) -> None:
-        """Process a batch of chunk events and send what it produced."""
+    async def handle(self, messages: Sequence[Message]) -> None:
+        """Process a batch of chunk messages (in partition order) and send what it produced."""
         out, now, process = Outputs(), time.monotonic(), self.core.process
         generation, owned = self.app.consumer_generation_id, self._owned
-        for event in events:
-            message = event.message
+        for message in messages:
             if message.generation_id != generation or message.partition not in owned:
                 continue  # fetched before a rebalance: read again from the committed offset
             timestamp_ms = int(message.timestamp * 1000) if message.timestamp is not None else 0

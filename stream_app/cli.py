@@ -15,7 +15,8 @@ from streamscribe.settings import add_kafka_arguments, kafka_settings_from_args
 FLAG_FIELDS = (
     "app_id", "workdir", "max_segment_bytes", "max_segment_age_ms", "min_silence_ms", "silence_threshold_dbfs",
     "frame_ms", "cut_search_ms", "idle_timeout_ms", "interim_interval_ms", "max_chunk_bytes",
-    "commit_interval_ms", "session_timeout_ms", "fetch_min_bytes", "fetch_max_wait_ms", "batch_max", "batch_within_ms", "metrics_port", "web_port",
+    "commit_interval_ms", "session_timeout_ms", "fetch_min_bytes", "fetch_max_wait_ms", "batch_queue",
+    "metrics_port", "web_port",
 )
 
 

@@ -39,10 +39,9 @@ class StreamAppSettings(BaseSettings):
 
     commit_interval_ms: int = Field(1_000, ge=50, description="checkpoint + input offset commit period")
     session_timeout_ms: int = Field(10_000, ge=1_000, description="a silent worker leaves the group after this")
-    fetch_min_bytes: int = Field(64_000, ge=1, description="the broker answers a fetch once it has this much")
-    fetch_max_wait_ms: int = Field(20, ge=0, description="... or once this long has passed")
-    batch_max: int = Field(1_000, ge=1, description="chunks per batch the agent takes")
-    batch_within_ms: int = Field(20, ge=1, description="longest wait to fill a batch")
+    fetch_min_bytes: int = Field(262_144, ge=1, description="the broker answers a fetch once it has this much")
+    fetch_max_wait_ms: int = Field(50, ge=0, description="... or once this long has passed")
+    batch_queue: int = Field(4, ge=1, description="fetched batches waiting for the agent (backpressure)")
     metrics_port: int | None = None
     web_port: int | None = Field(None, description="faust's web server port (None: disabled)")
 
