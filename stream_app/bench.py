@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "sweep": rows,
         "target_cpu_ms_per_audio_s_at_100ms": 1.33,
         "target_rss_mb_per_stream": 0.5,
-        "command": "streamscribe bench ingest " + " ".join(sys.argv[3:]),
+        "command": "streamscribe " + " ".join(sys.argv[1:]),
     }
 
 
