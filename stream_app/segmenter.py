@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Generic, TypeVar
 
 from stream_app.endpointing import frame_energies, quiet_cut
 from streamscribe.contracts.segment import EmitReason
@@ -80,19 +80,16 @@ class Cut:
         return self.start_sample + len(self.pcm) // SAMPLE_BYTES
 
 
-class _Mark(NamedTuple):
-    """A pushed chunk with audio: where its audio ends, its timestamp and its resume point."""
-
-    end_sample: int
-    timestamp_ms: int
-    ref: Any
+# a pushed chunk with audio, as a plain tuple (the hot path makes one per chunk):
+# (sample where its audio ends, its timestamp, its resume point)
+_END, _TIMESTAMP, _REF = 0, 1, 2
 
 
 class Segmenter(Generic[Ref]):
     """Buffer of one stream from `start_sample` on; `push` chunks, `finish` at the end."""
 
-    __slots__ = ("_rules", "_start", "_index", "_pcm", "_energies", "_silent_run", "_has_speech", "_marks",
-                 "_oldest_ms", "_latest_ms", "_interim_end")
+    __slots__ = ("_rules", "_start", "_index", "_pieces", "_nbytes", "_partial", "_energies", "_silent_run",
+                 "_has_speech", "_marks", "_oldest_ms", "_latest_ms", "_interim_end")
 
     def __init__(
         self, rules: SegmentingRules, start_sample: int = 0, next_index: int = 0,
@@ -101,11 +98,15 @@ class Segmenter(Generic[Ref]):
         self._rules = rules
         self._start = start_sample
         self._index = next_index
-        self._pcm = bytearray()
+        # the buffered audio as the chunks brought it (no copying per chunk), and the tail of it
+        # that does not fill a frame yet
+        self._pieces: deque[bytes] = deque()
+        self._nbytes = 0
+        self._partial = b""
         self._energies: list[int] = []
         self._silent_run = 0
         self._has_speech = False
-        self._marks: deque[_Mark] = deque()
+        self._marks: deque[tuple[int, int, Ref]] = deque()
         self._oldest_ms = NO_TIMESTAMP
         self._latest_ms = latest_timestamp_ms
         self._interim_end = start_sample
@@ -118,7 +119,7 @@ class Segmenter(Generic[Ref]):
     @property
     def end_sample(self) -> int:
         """One past the last buffered sample."""
-        return self._start + len(self._pcm) // SAMPLE_BYTES
+        return self._start + self._nbytes // SAMPLE_BYTES
 
     @property
     def next_index(self) -> int:
@@ -133,12 +134,12 @@ class Segmenter(Generic[Ref]):
     @property
     def buffered_bytes(self) -> int:
         """Bytes of audio waiting to be emitted."""
-        return len(self._pcm)
+        return self._nbytes
 
     @property
     def resume_ref(self) -> Ref | None:
         """Resume point of the earliest chunk with audio not yet emitted (None: nothing buffered)."""
-        return self._marks[0].ref if self._marks else None
+        return self._marks[0][_REF] if self._marks else None
 
     def push(self, pcm: bytes, first_sample: int, timestamp_ms: int, ref: Ref) -> list[Cut]:
         """Add a chunk's normalised audio (which starts at `first_sample` of the stream).
@@ -159,21 +160,22 @@ class Segmenter(Generic[Ref]):
 
     def finish(self, reason: EmitReason) -> Cut:
         """The last segment of the stream: everything still buffered (possibly nothing)."""
-        cut = self._cut(len(self._pcm), reason, eos=True)
+        cut = self._cut(self._nbytes, reason, eos=True)
         self._energies.clear()
         return cut
 
     def _add_audio(self, pcm: bytes, timestamp_ms: int, ref: Ref, cuts: list[Cut]) -> None:
         rules = self._rules
-        frame_bytes = rules.frame_bytes
-        complete_before = len(self._energies) * frame_bytes
-        self._pcm += pcm
-        self._marks.append(_Mark(self.end_sample, timestamp_ms, ref))
+        self._pieces.append(pcm)
+        self._nbytes += len(pcm)
+        self._marks.append((self._start + self._nbytes // SAMPLE_BYTES, timestamp_ms, ref))
         self._oldest_ms = timestamp_ms if self._oldest_ms == NO_TIMESTAMP else min(self._oldest_ms, timestamp_ms)
-        complete_after = len(self._pcm) - len(self._pcm) % frame_bytes
-        if complete_after == complete_before:
+        framed = self._partial + pcm if self._partial else pcm
+        complete = len(framed) - len(framed) % rules.frame_bytes
+        self._partial = framed[complete:]
+        if not complete:
             return
-        new_frames = frame_energies(memoryview(self._pcm)[complete_before:complete_after], rules.frame_samples)
+        new_frames = frame_energies(memoryview(framed)[:complete], rules.frame_samples)
         silent_below, min_silence, max_frames = rules.silent_below, rules.min_silence_frames, rules.max_frames
         energies = self._energies
         for energy in new_frames:
@@ -212,36 +214,50 @@ class Segmenter(Generic[Ref]):
 
     def _maybe_interim(self, cuts: list[Cut]) -> None:
         interval = self._rules.interim_interval_samples
-        if interval and self._pcm and self.end_sample - self._interim_end >= interval:
+        if interval and self._nbytes and self.end_sample - self._interim_end >= interval:
             self._interim_end = self.end_sample
             cuts.append(
-                Cut(self._index, self._start, bytes(self._pcm), EmitReason.INTERIM, False, False,
+                Cut(self._index, self._start, b"".join(self._pieces), EmitReason.INTERIM, False, False,
                     self._latest_ms)
             )
 
     def _cut(self, nbytes: int, reason: EmitReason, eos: bool = False) -> Cut:
         end_sample = self._start + nbytes // SAMPLE_BYTES
-        cut = Cut(self._index, self._start, bytes(self._pcm[:nbytes]), reason, True, eos,
+        cut = Cut(self._index, self._start, self._take(nbytes), reason, True, eos,
                   self._newest_timestamp_until(end_sample))
-        del self._pcm[:nbytes]
         del self._energies[: nbytes // self._rules.frame_bytes]
         self._start = end_sample
         self._interim_end = max(self._interim_end, end_sample)
         self._index += 1
         marks = self._marks
-        while marks and marks[0].end_sample <= end_sample:
+        while marks and marks[0][_END] <= end_sample:
             marks.popleft()
-        self._oldest_ms = min((mark.timestamp_ms for mark in marks), default=NO_TIMESTAMP)
+        self._oldest_ms = min((mark[_TIMESTAMP] for mark in marks), default=NO_TIMESTAMP)
         self._recount_silence()
         return cut
+
+    def _take(self, nbytes: int) -> bytes:
+        """Remove the first `nbytes` of buffered audio and return them as one bytes object."""
+        pieces, taken, missing = self._pieces, [], nbytes
+        while missing:
+            piece = pieces.popleft()
+            if len(piece) > missing:
+                pieces.appendleft(piece[missing:])
+                piece = piece[:missing]
+            taken.append(piece)
+            missing -= len(piece)
+        self._nbytes -= nbytes
+        if not pieces:
+            self._partial = b""
+        return b"".join(taken)
 
     def _newest_timestamp_until(self, end_sample: int) -> int:
         newest, mark_start = NO_TIMESTAMP, self._start
         for mark in self._marks:
             if mark_start >= end_sample:
                 break
-            newest = max(newest, mark.timestamp_ms)
-            mark_start = mark.end_sample
+            newest = max(newest, mark[_TIMESTAMP])
+            mark_start = mark[_END]
         return newest if newest != NO_TIMESTAMP else self._latest_ms
 
     def _recount_silence(self) -> None:
