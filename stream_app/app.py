@@ -241,7 +241,7 @@ class StreamAppRuntime:
     async def _housekeeping(self, _app: object = None) -> None:
         """Close idle streams; drop the table entries of streams closed long enough ago."""
         out, now = Outputs(), time.monotonic()
-        self.core.close_idle(now, out)
+        self.core.close_idle(now, out, self._partitions_behind())
         if out:
             await self._send(out)
         for state in self.core.expired_closed(self._committed, now, self.settings.idle_timeout_s):
@@ -249,6 +249,16 @@ class StreamAppRuntime:
             self.table.send_changelog(state.partition, key, None, value_serializer=RAW)
             self.table.data.pop(key, None)
             self._count_changelog(len(key))
+
+    def _partitions_behind(self) -> frozenset[int]:
+        """Owned partitions with fetched messages not processed yet (no stream there looks idle)."""
+        consumer, behind = self.app.consumer, set()
+        for tp in consumer.assignment():
+            if tp.topic == self.chunks_topic_name and tp.partition in self._owned:
+                highwater, processed = consumer.highwater(tp), self.core.next_offset(tp.partition)
+                if highwater is not None and processed is not None and highwater > processed:
+                    behind.add(tp.partition)
+        return frozenset(behind)
 
     async def prepare_commit(self, tps: Sequence[TP]) -> dict[TP, int]:
         """Make the checkpoints durable-ready, then return the offsets safe to commit."""

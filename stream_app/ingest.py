@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import takewhile
 from typing import NamedTuple
 
 from stream_app.checkpoint import Checkpoint, ResumePoint
@@ -201,14 +202,17 @@ class IngestCore:
         if cuts:
             self._emit(state, cuts, out)
 
-    def close_idle(self, now: float, out: Outputs) -> None:
-        """Flush and close the streams that sent nothing for the idle timeout."""
+    def close_idle(self, now: float, out: Outputs, partitions_behind: frozenset[int] = frozenset()) -> None:
+        """Flush and close the streams that sent nothing for the idle timeout.
+
+        Streams of `partitions_behind` (with messages fetched but not processed yet) are left
+        alone: their next chunk may be waiting in that backlog.
+        """
         deadline = now - self._idle_timeout_s
-        while self._open_by_activity:
-            state = next(iter(self._open_by_activity.values()))
-            if state.last_seen > deadline:
-                return
-            self._close_idle(state, now, out)
+        idle = list(takewhile(lambda state: state.last_seen <= deadline, self._open_by_activity.values()))
+        for state in idle:
+            if state.partition not in partitions_behind:
+                self._close_idle(state, now, out)
 
     def _close_idle(self, state: StreamState, now: float, out: Outputs) -> None:
         segmenter, cuts = state.segmenter, []
@@ -255,6 +259,10 @@ class IngestCore:
         if state is not None and state.partition == checkpoint.partition:
             state.durable_resume = checkpoint.resume.offset
             state.written = (checkpoint.resume.offset, checkpoint.emitted_sample)
+
+    def next_offset(self, partition: int) -> int | None:
+        """The offset after the last message processed in `partition` (None: none yet)."""
+        return self._next_offsets.get(partition)
 
     def safe_offsets(self) -> dict[int, int]:
         """Per partition, the offset up to which input may be committed."""

@@ -139,6 +139,8 @@ def test_idle_streams_are_flushed_closed_and_their_state_expires() -> None:
         core.process(message, now=100.0, out=out)
     core.close_idle(now=104.9, out=out)
     assert core.open_streams == 1 and not any(e.cut.eos for e in out.segments)
+    core.close_idle(now=105.0, out=out, partitions_behind=frozenset({0}))  # its next chunk may be queued
+    assert core.open_streams == 1
     core.close_idle(now=105.0, out=out)
     last = out.segments[-1].cut
     assert (last.reason, last.eos, core.open_streams) == (EmitReason.IDLE, True, 0)
