@@ -163,7 +163,8 @@ def running_worker(context: BenchContext, topics: Any, max_batch: int) -> Iterat
         "topics": topics, "group_id": f"bench-recognizers-{topics.segments}", "max_batch": max_batch,
         "max_wait_ms": 20,
     })
-    engine = RecognitionEngine(context.engine.model, context.engine.decoder, max_batch, settings.max_padding)
+    engine = RecognitionEngine(context.engine.model, context.engine.decoder, max_batch, settings.max_padding,
+                               settings.silence_dbfs)
     thread = WorkerThread(RecognizerWorker(settings, engine))
     thread.start()
     try:
@@ -176,12 +177,13 @@ def segment_messages(stream_id: str, samples: np.ndarray, seconds: float) -> lis
     """A stream's audio as consecutive final segments of `seconds` (the last one eos)."""
     from streamscribe.contracts import EmitReason, Segment, SegmentHeaders  # noqa: PLC0415
 
+    from recognizer.batching import float_to_pcm_s16le  # noqa: PLC0415
+
     step = max(1, int(seconds * SAMPLE_RATE))
     starts = list(range(0, len(samples), step))
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
     return [
         Segment(stream_id, SegmentHeaders(i, start, EmitReason.TIME, eos=i == len(starts) - 1),
-                pcm[start:start + step].tobytes())
+                float_to_pcm_s16le(samples[start:start + step]))
         for i, start in enumerate(starts)
     ]
 

@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 # flag name → RecognizerSettings field, for the flags that map one to one
 SETTING_FLAGS = (
     "model", "device", "decoder", "lm", "unigrams", "beam_width", "alpha", "beta", "hotword_weight",
-    "max_batch", "max_wait_ms", "max_padding", "torch_threads", "group_id", "instance_id",
+    "max_batch", "max_wait_ms", "max_padding", "silence_dbfs", "torch_threads", "group_id", "instance_id",
     "transaction_timeout_ms", "session_timeout_ms", "metrics_port",
 )
 
@@ -52,6 +52,8 @@ def add_recognizer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-batch", type=int, help="most segments per forward pass")
     parser.add_argument("--max-wait-ms", type=int, help="longest wait to fill a batch")
     parser.add_argument("--max-padding", type=float, help="padding allowed per batch, as a fraction of its audio")
+    parser.add_argument("--silence-dbfs", type=float,
+                        help="segments with no 20 ms frame louder than this get an empty result unrecognised")
     parser.add_argument("--torch-threads", type=int, help="CPU threads for torch")
     parser.add_argument("--group-id", help="recognizer consumer group")
     parser.add_argument("--instance-id", help="this worker's id (its transactional.id suffix)")

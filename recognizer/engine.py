@@ -13,7 +13,14 @@ from typing import Protocol
 import numpy as np
 
 from recognizer import metrics
-from recognizer.batching import PreparedAudio, bucket_by_length, pad_batch, pad_to_min_length, pcm_s16le_to_float
+from recognizer.batching import (
+    PreparedAudio,
+    bucket_by_length,
+    loudest_frame_dbfs,
+    pad_batch,
+    pad_to_min_length,
+    pcm_s16le_to_float,
+)
 from recognizer.decoding import BeamDecoder, Decoded, Vocabulary, greedy_decode
 from recognizer.model import AcousticModel
 from recognizer.settings import RecognizerSettings
@@ -47,12 +54,18 @@ def build_decoder(settings: RecognizerSettings, vocabulary: Vocabulary) -> Decod
 
 @dataclass
 class RecognitionEngine:
-    """A model and a decoder; recognises any mix of segments from any streams."""
+    """A model and a decoder; recognises any mix of segments from any streams.
+
+    Segments with no 20 ms frame louder than `silence_dbfs` (None: no such check) skip the
+    model and get an empty transcript: a CTC model fed near-silence padded to one second tends
+    to make up a letter or two, e.g. for the silent tail the stream app emits after a pause.
+    """
 
     model: AcousticModel
     decoder: Decoder
     max_batch: int = 16
     max_padding: float = 0.5
+    silence_dbfs: float | None = -50.0
 
     @classmethod
     def from_settings(cls, settings: RecognizerSettings) -> RecognitionEngine:
@@ -62,19 +75,26 @@ class RecognitionEngine:
 
             torch.set_num_threads(settings.torch_threads)
         model = AcousticModel.load(settings.model_source(), settings.device)
-        return cls(model, build_decoder(settings, model.vocabulary), settings.max_batch, settings.max_padding)
+        decoder = build_decoder(settings, model.vocabulary)
+        return cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs)
 
     def recognize(self, segments: Sequence[Segment]) -> list[Transcript]:
         """One transcript per segment, in the order given."""
         min_samples = int(MIN_MODEL_SECONDS * self.model.sample_rate)
-        prepared = [pad_to_min_length(pcm_s16le_to_float(s.pcm), min_samples) for s in segments]
+        audio = [pcm_s16le_to_float(s.pcm) for s in segments]
+        prepared = [pad_to_min_length(samples, min_samples) for samples in audio]
         decoded: list[Decoded] = [Decoded(()) for _ in segments]
-        audible = [i for i, segment in enumerate(segments) if segment.num_samples > 0]
+        audible = [i for i, samples in enumerate(audio) if self._audible(samples)]
         lengths = [len(prepared[i].samples) for i in audible]
         for bucket in bucket_by_length(lengths, self.max_batch, self.max_padding):
             for index, result in self._recognize_batch([audible[i] for i in bucket], prepared):
                 decoded[index] = result
         return [self._transcript(s, p, d) for s, p, d in zip(segments, prepared, decoded, strict=True)]
+
+    def _audible(self, samples: np.ndarray) -> bool:
+        if len(samples) == 0:
+            return False
+        return self.silence_dbfs is None or loudest_frame_dbfs(samples) > self.silence_dbfs
 
     def _recognize_batch(self, indices: list[int], prepared: list[PreparedAudio]) -> list[tuple[int, Decoded]]:
         batch = pad_batch([prepared[i].samples for i in indices])

@@ -76,18 +76,14 @@ def noise_like_speech(seconds: float, seed: int) -> np.ndarray:
     return (0.3 * envelope * (0.5 * tone + 0.5 * rng.standard_normal(samples))).astype(np.float32)
 
 
-def to_pcm(samples: np.ndarray) -> bytes:
-    """float32 audio as 16-bit little-endian PCM (the segment wire format)."""
-    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-
-
 def make_segments(stream_id: str, durations: list[float], seed: int = 0, final: bool = True):
     """Consecutive segments of one stream, the last one marked end-of-stream."""
+    from recognizer.batching import float_to_pcm_s16le
     from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
 
     segments, start = [], 0
     for index, seconds in enumerate(durations):
-        pcm = to_pcm(noise_like_speech(seconds, seed * 1000 + index))
+        pcm = float_to_pcm_s16le(noise_like_speech(seconds, seed * 1000 + index))
         headers = SegmentHeaders(index, start, EmitReason.PAUSE, final=final, eos=index == len(durations) - 1)
         segments.append(Segment(stream_id, headers, pcm))
         start += len(pcm) // 2
@@ -123,6 +119,7 @@ def spoken_segments(tmp_path_factory: pytest.TempPathFactory) -> list:
 
     import soundfile
 
+    from recognizer.batching import float_to_pcm_s16le
     from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
 
     folder = tmp_path_factory.mktemp("speech")
@@ -131,7 +128,7 @@ def spoken_segments(tmp_path_factory: pytest.TempPathFactory) -> list:
         raw, wav = folder / f"{index}-22k.wav", folder / f"{index}.wav"
         subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(raw), sentence], check=True, capture_output=True)
         subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(wav)], check=True)
-        pcm = to_pcm(soundfile.read(wav, dtype="float32")[0])
+        pcm = float_to_pcm_s16le(soundfile.read(wav, dtype="float32")[0])
         segments.append(Segment("spoken", SegmentHeaders(index, start, EmitReason.PAUSE), pcm))
         start += len(pcm) // 2
     return segments

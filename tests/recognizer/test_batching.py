@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recognizer.batching import bucket_by_length, pad_batch, pad_to_min_length, pcm_s16le_to_float
+from recognizer.batching import (
+    SILENCE_FLOOR_DBFS,
+    bucket_by_length,
+    float_to_pcm_s16le,
+    loudest_frame_dbfs,
+    pad_batch,
+    pad_to_min_length,
+    pcm_s16le_to_float,
+)
 
 
 def test_pcm_is_scaled_to_unit_range_like_soundfile() -> None:
@@ -13,6 +21,8 @@ def test_pcm_is_scaled_to_unit_range_like_soundfile() -> None:
     converted = pcm_s16le_to_float(samples.tobytes())
     assert converted.dtype == np.float32
     np.testing.assert_array_equal(converted * 32768.0, samples.astype(np.float32))
+    assert float_to_pcm_s16le(converted) == samples.tobytes()  # exact round trip
+    assert float_to_pcm_s16le(np.array([-2.0, 2.0])) == np.array([-32768, 32767], "<i2").tobytes()
 
 
 def test_short_audio_is_centred_in_silence_and_reports_its_lead_in() -> None:
@@ -67,3 +77,13 @@ def test_buckets_cover_every_utterance_once_within_the_limits(max_batch: int, ma
 def test_bucket_size_must_be_positive() -> None:
     with pytest.raises(ValueError):
         bucket_by_length([1, 2], max_batch=0, max_padding=0.5)
+
+
+def test_level_is_that_of_the_loudest_frame() -> None:
+    sine = np.sin(2 * np.pi * 440 * np.arange(16_000) / 16_000).astype(np.float32)
+    assert loudest_frame_dbfs(sine) == pytest.approx(-3.01, abs=0.1)  # a frame holds 8.8 cycles
+    quiet_then_loud = np.concatenate([0.001 * sine, 0.5 * sine[:320]])
+    assert loudest_frame_dbfs(quiet_then_loud) == pytest.approx(-9.03, abs=0.1)
+    assert loudest_frame_dbfs(0.1 * sine[:100]) == pytest.approx(-23.0, abs=0.5)  # shorter than a frame
+    assert loudest_frame_dbfs(np.zeros(800, np.float32)) == SILENCE_FLOOR_DBFS
+    assert loudest_frame_dbfs(np.zeros(0, np.float32)) == SILENCE_FLOOR_DBFS

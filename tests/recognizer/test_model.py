@@ -99,3 +99,15 @@ def test_empty_segment_gets_an_empty_transcript(tiny_model) -> None:
     [segment] = make_segments("empty", [0.0])
     [transcript] = RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary)).recognize([segment])
     assert transcript.text == "" and transcript.words == [] and transcript.eos
+
+
+def test_silent_segment_skips_the_model_and_gets_an_empty_transcript(tiny_model) -> None:
+    """Digital silence (±1 LSB) padded to 1 s makes the random model spell letters; the gate stops it."""
+    rng = np.random.default_rng(0)
+    hiss = (rng.integers(-1, 2, size=800)).astype("<i2").tobytes()  # 50 ms at about -96 dBFS
+    [segment] = make_segments("tail", [0.05])
+    tail = type(segment)("tail", segment.headers, hiss)
+    gated = RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary)).recognize([tail])
+    ungated = RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary), silence_dbfs=None).recognize([tail])
+    assert ungated[0].text != ""
+    assert gated[0].text == "" and gated[0].words == [] and gated[0].eos

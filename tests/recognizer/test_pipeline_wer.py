@@ -24,7 +24,6 @@ from recognizer.reader import TranscriptReader
 from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS, RecognizerSettings
 from recognizer.worker import RecognizerWorker, WorkerThread
 from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
-from tests.recognizer.conftest import to_pcm
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -39,7 +38,12 @@ class HeldOut:
     paths: list[Path]
     references: list[str]
 
+    def pcm(self) -> list[bytes]:
+        """Each file's 16-bit samples exactly as stored (what a producer sends)."""
+        return [soundfile.read(path, dtype="int16")[0].tobytes() for path in self.paths]
+
     def audio(self) -> list[np.ndarray]:
+        """The same samples as floats, the way NeMo reads audio files."""
         return [soundfile.read(path, dtype="float32")[0] for path in self.paths]
 
 
@@ -55,10 +59,9 @@ def read_held_out(folder: Path) -> HeldOut:
 
 def offline_texts(engine: RecognitionEngine, held_out: HeldOut, greedy: bool) -> list[str]:
     """Whole-file recognition: NeMo's transcribe() (greedy), else the engine on whole files."""
-    audio = held_out.audio()
     if greedy:
-        return [h.text for h in engine.model.module.transcribe(audio, batch_size=8, verbose=False)]
-    whole = [Segment(f"f{i}", SegmentHeaders(0, 0, EmitReason.EOS, eos=True), to_pcm(a)) for i, a in enumerate(audio)]
+        return [h.text for h in engine.model.module.transcribe(held_out.audio(), batch_size=8, verbose=False)]
+    whole = [Segment(f"f{i}", SegmentHeaders(0, 0, EmitReason.EOS, eos=True), pcm) for i, pcm in enumerate(held_out.pcm())]
     return [t.text for t in engine.recognize(whole)]
 
 
@@ -68,9 +71,8 @@ def send_streams(kafka, topics, held_out: HeldOut) -> list[str]:
 
     stream_ids = []
     with AudioProducer(kafka, topics) as producer:
-        for index, samples in enumerate(held_out.audio()):
+        for index, pcm in enumerate(held_out.pcm()):
             stream = producer.open_stream(f"held-out-{index}", sample_rate=16_000)
-            pcm = to_pcm(samples)
             for start in range(0, len(pcm), 3200):
                 stream.write(pcm[start:start + 3200])
             stream.close()
