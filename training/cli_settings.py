@@ -12,10 +12,7 @@ import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
 from pydantic_settings import BaseSettings
-
-from streamscribe.errors import ConfigurationError
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 SCALARS = (int, float, str, Path)
@@ -53,10 +50,4 @@ def settings_from_args(settings_class: type[SettingsT], args: argparse.Namespace
         name: getattr(args, name) for name in settings_class.model_fields
         if getattr(args, name, None) is not None
     }
-    try:
-        return settings_class(**given)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()
-        )
-        raise ConfigurationError(f"invalid {settings_class.__name__}: {problems}") from None
+    return settings_class(**given)  # a bad value raises ValidationError; the CLI reports it

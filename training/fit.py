@@ -58,7 +58,24 @@ def load_config(settings: FitSettings) -> Any:
         cfg.trainer.max_epochs = settings.max_epochs
     if settings.max_steps:
         cfg.trainer.max_steps = settings.max_steps
+    if settings.learning_rate:
+        cfg.model.optim.lr = settings.learning_rate
     return cfg
+
+
+def initialise_from(model: Any, source_path: Path) -> None:
+    """Copy the weights of another `.nemo` model with the same labels and architecture."""
+    from nemo.collections.asr.models import EncDecCTCModel  # noqa: PLC0415
+
+    if not source_path.is_file():
+        raise TrainingError(f"no model to initialise from at {source_path}")
+    source = EncDecCTCModel.restore_from(str(source_path), map_location="cpu")
+    if list(source.decoder.vocabulary) != list(model.decoder.vocabulary):
+        raise TrainingError(f"{source_path} has other labels than this config's language")
+    try:
+        model.load_state_dict(source.state_dict())
+    except RuntimeError as exc:
+        raise TrainingError(f"{source_path} does not fit this config's architecture: {exc}") from None
 
 
 def build_trainer(trainer_cfg: Any, work_dir: Path) -> Any:
@@ -99,6 +116,8 @@ def fit(settings: FitSettings) -> FitResult:
     parameters = sum(p.numel() for p in model.parameters())
     last = settings.work_dir / CHECKPOINT_DIR / "last.ckpt"
     resume_from = str(last) if settings.resume and last.is_file() else None
+    if settings.init_from and not resume_from:
+        initialise_from(model, settings.init_from)
     log.info("training %d parameters%s", parameters, f", resuming from {last}" if resume_from else "")
     started = time.monotonic()
     trainer.fit(model, ckpt_path=resume_from)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TypeVar
 
@@ -40,8 +40,3 @@ def parallel_map(
             progress.advance(task)
             yield future.result()
 
-
-def track(items: Iterable[Item], description: str, total: int | None = None) -> Iterator[Item]:
-    """Iterate with a progress bar."""
-    with progress_bar() as progress:
-        yield from progress.track(items, total=total, description=description)

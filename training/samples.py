@@ -49,6 +49,8 @@ def export_samples(settings: SamplesSettings) -> list[Sample]:
     speakers = {Path(row["path"]).stem: row.get("client_id", "") for row in read_split(settings.corpus_dir, "test")}
     entries = pick_entries(read_manifest(settings.test_manifest), speakers, settings)
     settings.output_dir.mkdir(parents=True, exist_ok=True)
+    for stale in settings.output_dir.glob("sample_*.flac"):
+        stale.unlink()
     samples = []
     for number, entry in enumerate(sorted(entries, key=lambda e: e.audio_filepath)):
         name = f"sample_{number:02d}.flac"

@@ -64,6 +64,10 @@ class FitSettings(BaseSettings):
     max_epochs: int | None = Field(default=None, ge=1, description="overrides the config")
     max_steps: int | None = Field(default=None, ge=1, description="overrides the config")
     batch_size: int | None = Field(default=None, ge=1, description="overrides the config")
+    learning_rate: float | None = Field(default=None, gt=0, description="peak LR, overrides the config")
+    init_from: Path | None = Field(
+        default=None, description=".nemo whose weights start the run (fine-tuning, a second stage)"
+    )
     resume: bool = Field(default=True, description="continue from the run's last checkpoint")
     threads: int | None = Field(default=None, ge=1, description="torch CPU threads")
     seed: int = 1234
@@ -132,5 +136,11 @@ class ReproduceSettings(BaseSettings):
         description="where the model, n-gram, samples and metrics go (recognizer/models to ship)",
     )
     config: Path = CONFIG_DIR / "quartznet_small_cpu.yaml"
-    max_epochs: int | None = Field(default=None, ge=1, description="overrides the config")
+    max_sentences: int | None = Field(default=None, ge=3, description="corpus cap (for tiny runs)")
+    max_epochs: int | None = Field(default=None, ge=1, description="first stage, overrides the config")
+    refine_epochs: int = Field(
+        default=8, ge=0, description="second stage: epochs from the first stage's weights (0: none)"
+    )
+    refine_learning_rate: float = Field(default=0.002, gt=0, description="second stage's peak LR")
+    threads: int | None = Field(default=None, ge=1, description="torch CPU threads")
     seed: int = 1234

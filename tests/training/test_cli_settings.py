@@ -4,8 +4,8 @@ import argparse
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from streamscribe.errors import ConfigurationError
 from training.cli_settings import add_settings_arguments, settings_from_args
 from training.settings import EvaluateSettings, FitSettings
 
@@ -32,5 +32,5 @@ def test_env_vars_apply_unless_a_flag_overrides(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_invalid_values_are_refused() -> None:
-    with pytest.raises(ConfigurationError, match="max_epochs: Input should be greater than or equal to 1"):
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
         settings_from_args(FitSettings, parse(FitSettings, ["--max-epochs", "0"]))

@@ -1,0 +1,58 @@
+"""The shipped model and n-gram against the shipped held-out samples, within the model card's bounds."""
+
+import json
+import re
+
+import pytest
+import soundfile
+
+from streamscribe.paths import REPO_ROOT
+from training.acoustic import load_ctc_model
+from training.evaluate import score_manifest
+from training.lm_decoding import build_beam_decoder
+from training.samples import SAMPLES_TSV, read_samples
+from training.settings import EvaluateSettings
+
+MODELS = REPO_ROOT / "recognizer" / "models"
+MODEL = MODELS / "streamscribe-small.nemo"
+DECODER_JSON = MODELS / "streamscribe-small.decoder.json"
+SAMPLES = MODELS / "samples"
+BOUND = re.compile(r"Test bounds?: greedy WER on `samples/` <= ([0-9.]+), with the n-gram <= ([0-9.]+)")
+
+
+def card_bounds() -> tuple[float, float]:
+    """The WER bounds the model card promises (greedy, with the n-gram)."""
+    match = BOUND.search((MODELS / "MODEL_CARD.md").read_text(encoding="utf-8"))
+    assert match, "MODEL_CARD.md states no test bound"
+    return float(match.group(1)), float(match.group(2))
+
+
+def test_samples_are_short_16k_mono_flac_with_references() -> None:
+    samples = read_samples(SAMPLES)
+    assert len(samples) >= 30
+    for sample in samples:
+        info = soundfile.info(str(SAMPLES / sample.path))
+        assert (info.format, info.samplerate, info.channels) == ("FLAC", 16000, 1)
+        assert 0.5 < info.duration < 8
+        assert sample.sentence and sample.sentence == sample.sentence.lower()
+
+
+def test_shipped_files_stay_small() -> None:
+    shipped = [path for path in MODELS.rglob("*") if path.is_file()]
+    assert sum(path.stat().st_size for path in shipped) < 20 * 2**20
+    assert sum(path.stat().st_size for path in SAMPLES.iterdir()) < 8 * 2**20
+
+
+@pytest.mark.slow
+def test_wer_on_held_out_samples_is_within_the_model_card_bound() -> None:
+    greedy_bound, lm_bound = card_bounds()
+    parameters = json.loads(DECODER_JSON.read_text())
+    model = load_ctc_model(MODEL)
+    decoder = build_beam_decoder(
+        list(model.decoder.vocabulary), MODELS / parameters["kenlm_model"], MODELS / parameters["unigrams"],
+        parameters["alpha"], parameters["beta"],
+    )
+    score = score_manifest(model, SAMPLES / SAMPLES_TSV, decoder, EvaluateSettings(beam_width=parameters["beam_width"]))
+    assert score.utterances == len(read_samples(SAMPLES))
+    assert score.greedy_wer <= greedy_bound
+    assert score.lm_wer is not None and score.lm_wer <= lm_bound
