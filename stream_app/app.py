@@ -234,7 +234,8 @@ class StreamAppRuntime:
             message = rejection.message
             source = (self.chunks_topic_name, message.partition, message.offset)
             original = [(name, value or b"") for name, value in message.headers or []]
-            log.warning("rejected %s/%d@%d (stream %r): %s", *source, message.key, rejection.error)
+            stream_id = message.key.decode("utf-8", "replace") if message.key else None
+            log.warning("rejected %s/%d@%d (stream %s): %s", *source, stream_id, rejection.error)
             headers = rejection_headers(original, rejection.error, source)
             in_flight.append(await send(rejected, message.key, message.value, None, None, headers))
 

@@ -10,13 +10,19 @@ audio (words and pauses) sent at real-time pace by a load generator in this proc
 - `rss_mb_per_stream`: (worker RSS with N streams open − RSS before they started) / N;
 - `emit_latency_p50_ms`/`p99`: a final segment's Kafka timestamp minus its `produced_at_ms`
   (the newest chunk's timestamp), i.e. how long the app held the audio after it arrived;
-- `changelog_ratio`: bytes in the stream-state changelog topic / input audio bytes.
+- `changelog_ratio`: bytes in the stream-state changelog topic / input audio bytes;
+- `machine_load_1m`: the machine's load average when the window ended (CPU time per chunk grows
+  when other processes share the cores).
+
+The emit latency includes the cut-back to a quiet point: a segment cut at a pause found up to
+`cut_search_ms` before the threshold holds audio that old, so p99 approaches that window.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -100,6 +106,7 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
             cpu_used, elapsed = _cpu(process) - cpu_start, time.monotonic() - t_start
             chunks = load.chunks_sent - chunks_start
             rss_loaded = process.memory_info().rss
+            load_average = os.getloadavg()[0]
             load.finish()
             delays = _emit_delays(bootstrap, topics.segments, {f"bench-{i}" for i in range(config.streams)}, worker)
             changelog = _topic_bytes(bootstrap, f"{app_id}-stream-state-changelog")
@@ -120,6 +127,7 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
         "emit_latency_p99_ms": round(_percentile(delays, 99), 1),
         "segments": len(delays),
         "changelog_ratio": round(changelog / max(1, load.audio_bytes_sent), 5),
+        "machine_load_1m": round(load_average, 2),  # other processes share the cores: context for CPU figures
     }
 
 
