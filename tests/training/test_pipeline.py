@@ -1,0 +1,119 @@
+"""The whole training path on a tiny generated corpus, with real espeak-ng, sox, NeMo and KenLM:
+`train reproduce` (corpus TSV + MP3 -> WAV + manifests -> two short training stages -> .nemo ->
+n-gram tuned on dev -> samples -> evaluation), then the pieces it shipped, used one by one."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from streamscribe.cli import main
+from training.acoustic import ctc_log_probs, load_ctc_model, model_labels
+from training.commonvoice import read_split
+from training.errors import TrainingError
+from training.fit import fit, initialise_from, load_config
+from training.lm_decoding import beam_decode, build_beam_decoder
+from training.prepare import read_manifest
+from training.reproduce import ReproduceReport, reproduce
+from training.settings import FitSettings, LanguageModelSettings, ReproduceSettings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReproduceSettings, ReproduceReport]:
+    """A 6-sentence corpus (16 train clips, 1 dev, 1 test), one epoch per training stage."""
+    root = tmp_path_factory.mktemp("pipeline")
+    settings = ReproduceSettings(
+        work_dir=root / "work", ship_dir=root / "ship", max_sentences=6, max_epochs=1, refine_epochs=1, seed=3,
+    )
+    return settings, reproduce(settings)
+
+
+def manifest(settings: ReproduceSettings, split: str) -> Path:
+    return settings.work_dir / "prepared" / f"{split}.json"
+
+
+def test_corpus_has_the_common_voice_layout(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
+    settings, report = run
+    rows = read_split(settings.work_dir / "corpus", "train")
+    assert report.clips == {"train": len(rows), "dev": 1, "test": 1} and len(rows) == 16
+    assert {"client_id", "path", "sentence", "up_votes", "down_votes", "age", "gender", "accent"} <= set(rows[0])
+    assert all((settings.work_dir / "corpus" / row["path"]).stat().st_size > 1000 for row in rows)
+
+
+def test_manifests_hold_normalised_text(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
+    settings, _ = run
+    entries = read_manifest(manifest(settings, "train"))
+    assert len(entries) == 16
+    assert all(entry.text == entry.text.lower() and "." not in entry.text for entry in entries)
+
+
+def test_every_artefact_is_shipped_and_measured(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
+    settings, report = run
+    ship = settings.ship_dir
+    names = {path.name for path in ship.iterdir()}
+    assert names == {
+        "streamscribe-small.nemo", "streamscribe-small.fit.json", "streamscribe-small.arpa.bin",
+        "streamscribe-small.unigrams.txt", "streamscribe-small.decoder.json",
+        "streamscribe-small.metrics.json", "samples",
+    }
+    assert (report.fit.epochs, report.fit.steps) == (2, 2)
+    assert 500_000 < report.fit.parameters < 1_500_000
+    decoder = json.loads((ship / "streamscribe-small.decoder.json").read_text())
+    assert decoder["alpha"] in LanguageModelSettings().alphas and decoder["dev_wer_lm"] is not None
+    metrics = json.loads((ship / "streamscribe-small.metrics.json").read_text())
+    assert [Path(score["manifest"]).name for score in metrics["scores"]] == ["dev.json", "test.json", "samples.tsv"]
+    assert (ship / "samples" / "sample_00.flac").is_file()
+
+
+def test_the_model_loads_and_transcribes(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
+    settings, _ = run
+    model = load_ctc_model(settings.ship_dir / "streamscribe-small.nemo")
+    assert model_labels(model) == [" ", *"abcdefghijklmnopqrstuvwxyz", "'"]
+    wavs = [entry.audio_filepath for entry in read_manifest(manifest(settings, "test"))]
+    [hypothesis] = model.transcribe(wavs, batch_size=1, verbose=False)
+    assert isinstance(getattr(hypothesis, "text", hypothesis), str)
+
+
+def test_the_ngram_decodes_the_model_output(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
+    settings, report = run
+    model = load_ctc_model(settings.ship_dir / "streamscribe-small.nemo")
+    decoder = build_beam_decoder(model_labels(model), report.ngram.binary, report.ngram.unigrams, 0.5, 1.0)
+    wavs = [entry.audio_filepath for entry in read_manifest(manifest(settings, "dev"))]
+    [text] = beam_decode(decoder, ctc_log_probs(model, wavs), beam_width=8)
+    assert isinstance(text, str)
+
+
+def test_fit_resumes_from_the_last_checkpoint(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
+    settings, _ = run
+    resumed = fit(FitSettings(
+        train_manifest=manifest(settings, "train"), dev_manifest=manifest(settings, "dev"),
+        output=settings.work_dir / "resumed.nemo", work_dir=settings.work_dir / "run", max_epochs=2,
+    ))
+    assert (resumed.epochs, resumed.steps) == (2, 2)  # epoch 1 came from the first stage's checkpoint
+
+
+def test_initialising_copies_weights_and_refuses_other_labels(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
+    from nemo.collections.asr.models import EncDecCTCModel
+
+    settings, _ = run
+    shipped = settings.ship_dir / "streamscribe-small.nemo"
+    fresh_settings = FitSettings(train_manifest=manifest(settings, "train"), dev_manifest=manifest(settings, "dev"))
+    fresh = EncDecCTCModel(cfg=load_config(fresh_settings).model)
+    initialise_from(fresh, shipped)
+    source = load_ctc_model(shipped).state_dict()
+    assert all(value.equal(source[name]) for name, value in fresh.state_dict().items())
+    spanish = EncDecCTCModel(cfg=load_config(fresh_settings.model_copy(update={"language": "es"})).model)
+    with pytest.raises(TrainingError, match="other labels"):
+        initialise_from(spanish, shipped)
+
+
+def test_evaluate_command_reports_both_decodings(run: tuple[ReproduceSettings, ReproduceReport], capsys: pytest.CaptureFixture[str]) -> None:
+    settings, report = run
+    assert main([
+        "train", "evaluate", "--model", str(settings.ship_dir / "streamscribe-small.nemo"),
+        "--manifests", str(manifest(settings, "dev")), "--kenlm-model", str(report.ngram.binary),
+        "--unigrams", str(report.ngram.unigrams), "--beam-width", "8",
+    ]) == 0
+    assert "dev.json: 1 utterances" in capsys.readouterr().out
