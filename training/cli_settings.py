@@ -31,12 +31,20 @@ def scalar_type(annotation: Any) -> tuple[type, bool]:
     raise TypeError(f"no command-line form for {annotation!r}")
 
 
+def format_default(value: Any) -> str:
+    """A default as a user would type it: tuples space-separated."""
+    if isinstance(value, tuple):
+        return " ".join(map(str, value)) or "none"
+    return "none" if value is None else str(value)
+
+
 def add_settings_arguments(parser: argparse.ArgumentParser, settings_class: type[BaseSettings]) -> None:
     """Add one flag per settings field, its help from the field's description."""
     for name, field in settings_class.model_fields.items():
         flag = "--" + name.replace("_", "-")
         kind, many = scalar_type(field.annotation)
-        help_text = field.description or ""
+        default = field.get_default(call_default_factory=True)
+        help_text = " ".join(filter(None, [field.description, f"(default: {format_default(default)})"]))
         if kind is bool:
             parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, help=help_text)
         else:

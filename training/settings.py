@@ -87,7 +87,7 @@ class LanguageModelSettings(BaseSettings):
     prune: tuple[int, ...] = Field(default=(), description="lmplz --prune thresholds")
     model: Path | None = Field(
         default_factory=lambda: workspace("models", "streamscribe-small.nemo"),
-        description=".nemo model to tune alpha/beta with (none: no tuning)",
+        description=".nemo model to tune alpha/beta with (no tuning when missing)",
     )
     dev_manifest: Path = Field(default_factory=lambda: workspace("prepared", "dev.json"))
     alphas: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5)
