@@ -11,10 +11,12 @@ from streamscribe.settings import add_kafka_arguments, kafka_settings_from_args
 
 log = logging.getLogger(__name__)
 
+KAFKA_START_TIMEOUT = 120.0  # joining the group and initialising transactions
+
 # flag name → RecognizerSettings field, for the flags that map one to one
 SETTING_FLAGS = (
     "model", "device", "decoder", "lm", "unigrams", "beam_width", "alpha", "beta", "hotword_weight",
-    "max_batch", "max_wait_ms", "max_padding", "silence_dbfs", "torch_threads", "group_id", "instance_id",
+    "max_batch", "max_wait_ms", "batches_per_transaction", "max_padding", "silence_dbfs", "torch_threads", "group_id", "instance_id",
     "transaction_timeout_ms", "session_timeout_ms", "metrics_port",
 )
 
@@ -51,6 +53,8 @@ def add_recognizer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hotword-weight", type=float)
     parser.add_argument("--max-batch", type=int, help="most segments per forward pass")
     parser.add_argument("--max-wait-ms", type=int, help="longest wait to fill a batch")
+    parser.add_argument("--batches-per-transaction", type=int,
+                        help="read up to this many batches' worth of segments per Kafka transaction")
     parser.add_argument("--max-padding", type=float, help="padding allowed per batch, as a fraction of its audio")
     parser.add_argument("--silence-dbfs", type=float,
                         help="segments with no 20 ms frame louder than this get an empty result unrecognised")
@@ -76,16 +80,17 @@ def recognizer_settings_from_args(args: argparse.Namespace) -> Any:
 def run_recognizer(args: argparse.Namespace) -> int:
     """Load the model, then process segments until SIGINT/SIGTERM."""
     from recognizer.engine import RecognitionEngine  # noqa: PLC0415 - loads torch and NeMo
-    from recognizer.worker import RecognizerWorker  # noqa: PLC0415
+    from recognizer.worker import RecognizerWorker, WorkerThread  # noqa: PLC0415
     from streamscribe.metrics import serve_metrics  # noqa: PLC0415
 
     settings = recognizer_settings_from_args(args)
     serve_metrics(settings.metrics_port, "recognizer")
     engine = RecognitionEngine.from_settings(settings)
-    worker = RecognizerWorker(settings, engine)
+    runner = WorkerThread(RecognizerWorker(settings, engine))
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: worker.stop())
-    worker.run()
+        signal.signal(signum, lambda *_: runner.worker.stop())
+    runner.start(timeout=KAFKA_START_TIMEOUT)
+    runner.wait()
     log.info("recognizer %s stopped", settings.instance_id)
     return 0
 

@@ -71,9 +71,7 @@ class RecognitionEngine:
     def from_settings(cls, settings: RecognizerSettings) -> RecognitionEngine:
         """Load the model and build the decoder the settings name."""
         if settings.torch_threads:
-            import torch  # noqa: PLC0415
-
-            torch.set_num_threads(settings.torch_threads)
+            AcousticModel.use_cpu_threads(settings.torch_threads)
         model = AcousticModel.load(settings.model_source(), settings.device)
         decoder = build_decoder(settings, model.vocabulary)
         return cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs)

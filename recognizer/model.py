@@ -98,6 +98,17 @@ class AcousticModel:
         """Duration of one output frame: feature hop × the encoder's subsampling."""
         return float(self.module.cfg.preprocessor.window_stride) * int(self.module.encoder.subsampling_factor)
 
+    @staticmethod
+    def use_cpu_threads(count: int) -> None:
+        """Run CPU inference from the calling thread on `count` threads.
+
+        Call it in the thread that runs the model: under OpenMP the count is per thread, so a
+        worker thread would otherwise not follow what the main thread set.
+        """
+        import torch  # noqa: PLC0415
+
+        torch.set_num_threads(count)
+
     def log_probs(self, batch: PaddedBatch) -> list[np.ndarray]:
         """Per batch row, the `[frames, tokens + 1]` float32 log-probabilities (blank last)."""
         import torch  # noqa: PLC0415

@@ -66,6 +66,7 @@ class RecognizerSettings(BaseSettings):
 
     max_batch: int = Field(default=16, ge=1)
     max_wait_ms: int = Field(default=50, ge=0)
+    batches_per_transaction: int = Field(default=4, ge=1, description="forward passes per Kafka transaction")
     max_padding: float = Field(default=0.5, ge=0.0, description="padded/real audio - 1 allowed per batch")
     max_segment_seconds: float = Field(default=60.0, gt=0)
     silence_dbfs: float | None = Field(default=-50.0, le=0, description="quieter segments are not recognised")

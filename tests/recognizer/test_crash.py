@@ -100,6 +100,7 @@ def test_sigkilled_worker_loses_nothing_and_duplicates_nothing(
             process.wait(30)
 
     assert victim.returncode == -signal.SIGKILL
+    assert survivor.returncode == 0  # SIGTERM: finishes its batch, leaves the group, exits cleanly
     for stream_id, segments in streams.items():
         assert [t.segment for t in finished[stream_id].segments] == list(range(len(segments)))
     counts = finals_on_topic(kafka_bootstrap, topic_settings.transcripts, STREAMS * SEGMENTS_PER_STREAM)
