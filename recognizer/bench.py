@@ -303,6 +303,7 @@ def measure_decoding(context: BenchContext) -> dict[str, object]:
         )
         figures["lm"] = str(language_model.kenlm_path)
     for name, decoder in decoders.items():
+        decoder.decode(log_probs[0])  # warm-up: the first call builds the decoder's caches
         started = time.perf_counter()
         for lp in log_probs:
             decoder.decode(lp)
