@@ -13,7 +13,8 @@ def _add_stack_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--recognizers", type=int, help="recognizer group members to run (default 1)")
     parser.add_argument("--stream-app-workers", type=int, help="stream app workers to run (default 1)")
     parser.add_argument("--model", help="recognizer model: a .nemo file or NeMo name (default: the shipped one)")
-    parser.add_argument("--decoder", choices=["greedy", "beam"], help="recognizer decoder (default: beam, with the shipped KenLM)")
+    parser.add_argument("--decoder", choices=["greedy", "beam"],
+                        help="recognizer decoder (default: beam, with the shipped KenLM)")
     parser.add_argument("--stream-app-metrics-port", type=int,
                         help="metrics port of the first stream app worker; the i-th adds i (default: free ports)")
     parser.add_argument("--recognizer-metrics-port", type=int,
