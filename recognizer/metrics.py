@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 SEGMENTS = Counter(
     "streamscribe_recognizer_segments_total", "Segments recognised and written", ["final"]
@@ -33,4 +33,8 @@ END_TO_END_LATENCY = Histogram(
 )
 ERRORS = Counter(
     "streamscribe_recognizer_errors_total", "Failures by kind (rejected input, aborted transaction, …)", ["kind"]
+)
+BACKLOG = Gauge(
+    "streamscribe_recognizer_backlog_segments",
+    "Segments of this worker's partitions waiting: the batch in hand plus those not read yet",
 )

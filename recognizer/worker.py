@@ -89,6 +89,13 @@ def triage(messages: Sequence[Message], max_segment_seconds: float) -> tuple[lis
     return accepted, refused
 
 
+def backlog(positions: Sequence[TopicPartition], high_watermarks: Sequence[int]) -> int:
+    """Messages not read yet: per partition, its high watermark minus the consumer's position
+    (partitions whose position or watermark is not known yet count as none)."""
+    return sum(max(0, high - tp.offset) for tp, high in zip(positions, high_watermarks, strict=True)
+               if tp.offset >= 0 and high >= 0)
+
+
 def first_offsets(messages: Sequence[Message]) -> list[TopicPartition]:
     """Per partition, the lowest offset among `messages`: where to rewind to re-read them."""
     lowest: dict[tuple[str, int], int] = {}
@@ -158,6 +165,7 @@ class RecognizerWorker:
             most = self.settings.max_batch * self.settings.batches_per_transaction
             while not self._stopping.is_set():
                 messages = consumer.consume(num_messages=most, timeout=wait)
+                metrics.BACKLOG.set(len(messages) + self._unread(consumer))
                 if messages:
                     self._process(consumer, producer, messages)
         except KafkaException as exc:
@@ -192,6 +200,14 @@ class RecognizerWorker:
             return
         self._retry_seconds = FIRST_RETRY_SECONDS
         self._record_delivered(accepted, refused)
+
+    @staticmethod
+    def _unread(consumer: Consumer) -> int:
+        """Segments in the assigned partitions not consumed yet, from the latest fetches' watermarks
+        (right after a rewind a partition's position is unknown until it is read again)."""
+        positions = consumer.position(consumer.assignment())
+        highs = [consumer.get_watermark_offsets(tp, cached=True)[1] for tp in positions]
+        return backlog(positions, highs)
 
     def _abort_and_rewind(
         self, consumer: Consumer, producer: Producer, messages: list[Message], error: KafkaError

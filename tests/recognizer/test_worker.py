@@ -43,6 +43,18 @@ def aborts() -> float:
     return sample("streamscribe_recognizer_errors_total", kind="transaction_aborted")
 
 
+def backlog() -> float:
+    return sample("streamscribe_recognizer_backlog_segments")
+
+
+def wait_until(condition, timeout: float = 30.0) -> bool:
+    """Poll `condition` (a metric the worker thread updates) until it holds or the time is up."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
 @contextmanager
 def running(settings: RecognizerSettings, engine: RecognitionEngine) -> Iterator[WorkerThread]:
     runner = WorkerThread(RecognizerWorker(settings, engine))
@@ -138,18 +150,30 @@ def test_failed_transaction_is_aborted_redone_and_never_seen_by_committed_reader
     aborts_before = aborts()
 
     with running(settings, engine) as runner:
-        deadline = time.monotonic() + 60
-        while aborts() == aborts_before and time.monotonic() < deadline and runner.error is None:
-            time.sleep(0.1)
+        wait_until(lambda: aborts() > aborts_before or runner.error is not None, timeout=60)
         assert aborts() > aborts_before, f"no abort seen (worker error: {runner.error})"
+        # the failed batch is rewound and read again: the refused message and both segments wait
+        assert wait_until(lambda: backlog() == 3), f"backlog {backlog()}, expected 3"
         resource = ConfigResource("topic", small, set_config={"max.message.bytes": "1000000"})
         admin.alter_configs([resource])[resource].result(30)
         with TranscriptReader(settings.kafka, settings.topics) as reader:
             done = reader.wait_for_stream("retry", timeout=60)
         assert runner.error is None
+        assert wait_until(lambda: backlog() == 0), f"backlog {backlog()} after everything was read"
 
     assert [t.text for t in done.segments] == [t.text for t in engine.recognize(segments)]
     committed = read_all(kafka_bootstrap, settings.topics.transcripts, 3, "read_committed", timeout=5)
     assert Counter(Transcript.from_json_bytes(m.value()).segment for m in committed) == {0: 1, 1: 1}
     uncommitted = read_all(kafka_bootstrap, settings.topics.transcripts, 99, "read_uncommitted", timeout=5)
     assert len(uncommitted) > len(committed)  # the aborted attempts' copies exist, hidden from readers
+
+
+def test_backlog_counts_unread_messages_of_known_partitions() -> None:
+    from confluent_kafka import TopicPartition
+
+    from recognizer.worker import backlog as unread
+
+    positions = [TopicPartition("s", 0, 5), TopicPartition("s", 1, 7), TopicPartition("s", 2, -1001)]
+    assert unread(positions, [9, 7, 40]) == 4  # partition 2 has no position yet
+    assert unread(positions, [-1001, 10, 40]) == 3  # no fetch from partition 0 yet
+    assert unread([], []) == 0
