@@ -14,6 +14,8 @@ because this worker never commits an input offset a stream may still need:
 3. after a crash or rebalance, the table is restored from its changelog, every stream is
    rebuilt from its checkpoint (`on_recover`), and the chunks from the committed offsets on
    are replayed; deterministic cutting makes a replayed segment identical to its first copy.
+   The consumer hands the core each partition's records once and in offset order from there
+   (`PartitionPositions`: duplicates are skipped, a hole makes it seek back; `on_seeked`).
 
 faust's per-message path (two tasks, conductor, channel queue, stream iterator per message) is
 replaced by one batch per fetch (`_drain_messages`); README.md has the measurements.
@@ -34,6 +36,7 @@ from faust.types import TP, Message
 from stream_app.checkpoint import Checkpoint
 from stream_app.ingest import ChunkMessage, IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
+from stream_app.positions import PartitionPositions, Verdict
 from stream_app.settings import StreamAppSettings
 from streamscribe.contracts.rejection import rejection_headers
 from streamscribe.contracts.segment import SegmentHeaders
@@ -90,26 +93,35 @@ class CheckpointingConsumer(aiokafka_driver.Consumer):
     async def _drain_messages(self, fetcher: Any) -> None:  # pragma: no cover - faust's hot loop
         # faust's loop runs every message through two tasks (`wait_first(callback, suspend)`),
         # the conductor, a channel queue and the stream iterator. Here the records of one fetch
-        # from the chunks topic go to the agent as one batch; other topics (the table's
-        # changelog during recovery) take faust's path.
+        # from the chunks topic go to the agent as one batch, each partition's in order and
+        # without holes (`positions`); other topics (the table's changelog during recovery) take
+        # faust's path.
         callback, getmany = self.callback, self.getmany
         consumer_stopped, fetcher_stopped = self._stopped.is_set, fetcher._stopped.is_set
         read_offset, suspended = self._read_offset, self.suspend_flow.is_set
         runtime = self.app.runtime
+        positions, chunks_topic = runtime.positions, runtime.chunks_topic_name
         try:
             while not (consumer_stopped() or fetcher_stopped()):
                 records = getmany(timeout=1.0)
                 await asyncio.sleep(0)
+                positions.new_fetch()
                 batch = []
                 async for tp, message in records:
-                    known = read_offset[tp]
-                    if suspended() or (known is not None and message.offset < known):
+                    if suspended():
                         continue
-                    if tp.topic == runtime.chunks_topic_name:
-                        batch.append(message)
-                    else:
+                    if tp.topic == chunks_topic:
+                        verdict = positions.admit(tp.partition, message.offset)
+                        if verdict is Verdict.ACCEPT:
+                            batch.append(message)
+                            read_offset[tp] = message.offset
+                        elif verdict is Verdict.RESEEK:
+                            await runtime.reseek(tp, message.offset)
+                        continue
+                    known = read_offset[tp]
+                    if known is None or message.offset >= known:
                         await callback(message)
-                    read_offset[tp] = message.offset
+                        read_offset[tp] = message.offset
                 if batch:
                     await runtime.batches.send(value=batch)
         except self.consumer_stopped_errors:
@@ -118,6 +130,11 @@ class CheckpointingConsumer(aiokafka_driver.Consumer):
         except asyncio.CancelledError:
             if not self.transport.app.should_stop:
                 raise
+
+    async def perform_seek(self) -> None:
+        """faust's seek of every assigned partition to its committed offset, then the runtime's."""
+        await super().perform_seek()
+        await self.app.runtime.on_seeked()
 
 
 class CheckpointingTransport(aiokafka_driver.Transport):
@@ -200,7 +217,7 @@ class StreamAppRuntime:
         self.app.on_partitions_revoked.connect(self._on_revoked)
         self._in_flight: list[asyncio.Future] = []
         self._committed: dict[int, int] = {}
-        self._owned: set[int] = set()  # partitions whose streams were restored from the table
+        self.positions = PartitionPositions()  # owned partitions (streams restored) and where they stand
 
     async def _ingest(self, batches: faust.StreamT) -> None:
         async for messages in batches:
@@ -209,10 +226,10 @@ class StreamAppRuntime:
     async def handle(self, messages: Sequence[Message]) -> None:
         """Process a batch of chunk messages (in partition order) and send what it produced."""
         out, now, process = Outputs(), time.monotonic(), self.core.process
-        generation, owned = self.app.consumer_generation_id, self._owned
+        generation, owns = self.app.consumer_generation_id, self.positions.owns
         for message in messages:
-            if message.generation_id != generation or message.partition not in owned:
-                continue  # fetched before a rebalance: read again from the committed offset
+            if message.generation_id != generation or not owns(message.partition):
+                continue  # fetched before a rebalance: the partition is read again from its committed offset
             timestamp_ms = int(message.timestamp * 1000) if message.timestamp is not None else 0
             process(ChunkMessage(message.key, message.value, message.headers, timestamp_ms,
                                  message.partition, message.offset), now, out)
@@ -255,7 +272,7 @@ class StreamAppRuntime:
         """Owned partitions with fetched messages not processed yet (no stream there looks idle)."""
         consumer, behind = self.app.consumer, set()
         for tp in consumer.assignment():
-            if tp.topic == self.chunks_topic_name and tp.partition in self._owned:
+            if tp.topic == self.chunks_topic_name and self.positions.owns(tp.partition):
                 highwater, processed = consumer.highwater(tp), self.core.next_offset(tp.partition)
                 if highwater is not None and processed is not None and highwater > processed:
                     behind.add(tp.partition)
@@ -291,7 +308,7 @@ class StreamAppRuntime:
             await self.app.consumer.commit()
         except Exception:  # noqa: BLE001 - the new owner replays from the last commit instead
             log.warning("commit on revocation failed; partitions %s will replay further", sorted(partitions))
-        self._owned -= partitions
+        self.positions.revoke(partitions)
         self.core.forget_partitions(partitions)
         for partition in partitions:
             self._committed.pop(partition, None)
@@ -304,8 +321,49 @@ class StreamAppRuntime:
             if checkpoint.partition in partitions:
                 entries.append((key.decode(), checkpoint))
         restored = self.core.restore(entries, time.monotonic())
-        self._owned = partitions
+        for partition in partitions:
+            self.positions.own(partition)  # its records wait until `on_seeked` says where they start
         log.info("table recovered: %d streams restored for partitions %s", restored, sorted(partitions))
+
+    async def on_seeked(self) -> None:
+        """faust sought the assigned partitions to their committed offsets: the partitions whose streams
+        were rebuilt since start there (at the first offset kept when nothing was committed) and are
+        sought there again, so records the consumer took and dropped before that are read again."""
+        consumer, positions = self.app.consumer, self.positions
+        tps = [tp for tp in consumer.assignment() if tp.topic == self.chunks_topic_name
+               and positions.owns(tp.partition) and positions.next_offset(tp.partition) is None]
+        if not tps:
+            return
+        committed = {tp: consumer._read_offset.get(tp) for tp in tps}  # what faust's seek just set
+        unknown = [tp for tp in tps if committed[tp] is None]
+        earliest = await consumer.earliest_offsets(*unknown) if unknown else {}
+        starts = {tp: committed[tp] if committed[tp] is not None else earliest.get(tp) or 0 for tp in tps}
+        for tp, offset in starts.items():
+            positions.start(tp.partition, offset)
+        await consumer.seek_wait(starts)
+
+    async def reseek(self, tp: TP, offset: int) -> None:
+        """The consumer skipped records of `tp` (`offset` arrived): read it again from where the core stands."""
+        positions, consumer = self.positions, self.app.consumer
+        wanted = positions.next_offset(tp.partition)
+        if wanted is None:
+            return
+        try:
+            first_kept = (await consumer.earliest_offsets(tp)).get(tp) or 0
+            if positions.next_offset(tp.partition) != wanted:
+                return  # rebuilt meanwhile: it is read from its new start
+            target = max(wanted, first_kept)
+            if target > wanted:
+                log.error("%s/%d: offsets %d..%d were deleted before they were processed", tp.topic, tp.partition,
+                          wanted, target - 1)
+            else:
+                log.warning("%s/%d: offset %d arrived before %d; reading again from %d", tp.topic, tp.partition,
+                            offset, wanted, wanted)
+            await consumer.seek_wait({tp: target})
+        except Exception:  # noqa: BLE001 - e.g. revoked meanwhile; the next fetch shows the hole again
+            log.warning("%s/%d: seeking back to %d failed", tp.topic, tp.partition, wanted, exc_info=True)
+            return
+        positions.sought(tp.partition, wanted, target)
 
     def _count_changelog(self, nbytes: int) -> None:
         if self.metrics is not None:
