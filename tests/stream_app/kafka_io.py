@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from confluent_kafka import Consumer, Producer
 
 from streamscribe.contracts.headers import KafkaHeaders
@@ -42,19 +43,21 @@ class TopicReader:
     records: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._consumer = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"reader-{self.topic}-{os.getpid()}",
+        self._consumer = Consumer({"bootstrap.servers": self.bootstrap,
+                                   "group.id": f"reader-{self.topic}-{os.getpid()}",
                                    "auto.offset.reset": "earliest", "enable.auto.commit": False})
         self._consumer.subscribe([self.topic])
 
     def poll_until(self, done: Callable[[list], bool], timeout_s: float,
-                   alive: Callable[[], None] = lambda: None) -> list:
-        """Poll until `done(records)` holds; AssertionError after `timeout_s` (or when `alive` raises)."""
+                   alive: Callable[[], None] = lambda: None, context: Callable[[], str] = lambda: "") -> list:
+        """Poll until `done(records)` holds; AssertionError after `timeout_s` (or when `alive` raises),
+        with `context()` appended to its message."""
         deadline = time.monotonic() + timeout_s
         while not done(self.records):
             alive()
             if time.monotonic() > deadline:
                 raise AssertionError(f"{self.topic}: condition not met after {timeout_s:.0f} s "
-                                     f"({len(self.records)} records)")
+                                     f"({len(self.records)} records){context()}")
             for message in self._consumer.consume(500, timeout=0.2):
                 if message.error() is None:
                     self.records.append(message)
@@ -83,6 +86,33 @@ def finals_by_stream(segments: list[Segment]) -> dict[str, dict[int, Segment]]:
 def ended_streams(segments: list[Segment]) -> set[str]:
     """Streams whose eos segment has arrived."""
     return {segment.stream_id for segment in segments if segment.headers.eos}
+
+
+def describe_mismatch(finals: dict[int, Segment], expected: bytes) -> str:
+    """How a stream's final segments differ from its expected audio (for failure messages): where
+    they start and end against the expected length, how the stream ended, the first differing one."""
+    if not finals:
+        return "no final segment"
+    ordered = [finals[index] for index in sorted(finals)]
+    first, last = ordered[0], ordered[-1]
+    end = last.headers.start_sample + last.num_samples
+    parts = [f"{len(ordered)} final segments (indices {first.headers.index}..{last.headers.index}) cover samples "
+             f"{first.headers.start_sample}..{end} of {len(expected) // 2} expected; the last is "
+             f"{last.headers.reason.value} with eos={int(last.headers.eos)}"]
+    for segment in ordered:
+        start = segment.headers.start_sample * 2
+        want = expected[start:start + len(segment.pcm)]
+        if segment.pcm != want:
+            got_s, want_s = np.frombuffer(segment.pcm[:len(want)], "<i2"), np.frombuffer(want, "<i2")
+            diff = np.nonzero(got_s != want_s)[0]
+            where = f"{len(diff)} samples differ from sample {diff[0]} on" if len(diff) else "no sample differs"
+            parts.append(f"segment {segment.headers.index} ({segment.headers.reason.value}, start "
+                         f"{segment.headers.start_sample}, {segment.num_samples} samples, {len(want) // 2} expected "
+                         f"there): {where}")
+            break
+    else:
+        parts.append("every segment matches the expected audio at its position")
+    return "; ".join(parts)
 
 
 def concatenated(finals: dict[int, Segment]) -> bytes:
