@@ -48,7 +48,8 @@ def make_streams(count: int, seconds: float, seed: int, prefix: str = "s") -> li
         fmt = FORMATS[i % len(FORMATS)]
         pcm = encode(speech_like(rng, seconds * rng.uniform(0.7, 1.0), fmt.sample_rate), fmt)
         frames = fmt.sample_rate * CHUNK_MS[i % len(CHUNK_MS)] // 1000
-        streams.append(SampleStream(f"{prefix}{i}", fmt, split(pcm, fmt.channels * fmt.encoding.sample_width, [frames])))
+        chunks = split(pcm, fmt.channels * fmt.encoding.sample_width, [frames])
+        streams.append(SampleStream(f"{prefix}{i}", fmt, chunks))
     return streams
 
 
