@@ -34,15 +34,37 @@ def use_fastest_event_loop() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
+def changelog_topic(app_id: str) -> str:
+    """The Kafka topic where faust keeps the stream-state table of app `app_id`."""
+    from stream_app.app import TABLE_NAME  # noqa: PLC0415
+
+    return f"{app_id}-{TABLE_NAME}-changelog"
+
+
+def input_partitions(settings: StreamAppSettings) -> int:
+    """Partitions of the chunks topic; ConfigurationError when the app's existing state does not
+    line up with them (faust would fail later with "Unrecognized partition")."""
+    changelog = changelog_topic(settings.app_id)
+    counts = partition_counts(settings.kafka, [settings.topics.chunks, changelog])
+    partitions = counts.get(settings.topics.chunks)
+    if not partitions:
+        raise ConfigurationError(f"topic {settings.topics.chunks!r} does not exist and could not be created")
+    if counts.get(changelog, partitions) != partitions:
+        raise ConfigurationError(
+            f"stream app {settings.app_id!r} keeps its state in {changelog!r} with {counts[changelog]} partitions, "
+            f"but {settings.topics.chunks!r} has {partitions}: streams and their state would not line up. "
+            f"Run this topic under another --app-id, or delete {changelog!r} to start the state afresh."
+        )
+    return partitions
+
+
 def run_worker(settings: StreamAppSettings, log_level: str = "INFO") -> int:
     """Run a worker until SIGINT/SIGTERM (faust exits the process with its status)."""
     from stream_app.app import QuietWorker, StreamAppRuntime  # noqa: PLC0415
     from stream_app.metrics import StreamAppMetrics  # noqa: PLC0415
 
     ensure_topics(settings.kafka, settings.topics)
-    partitions = partition_counts(settings.kafka, [settings.topics.chunks]).get(settings.topics.chunks)
-    if not partitions:
-        raise ConfigurationError(f"topic {settings.topics.chunks!r} does not exist and could not be created")
+    partitions = input_partitions(settings)
     settings.workdir.mkdir(parents=True, exist_ok=True)
     load_kernels()
     use_fastest_event_loop()
