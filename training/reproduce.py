@@ -71,19 +71,18 @@ def train_in_stages(settings: ReproduceSettings, train: Path, dev: Path, output:
     fresh, lower cosine schedule: each run stays short on a shared CPU, and a warm restart
     helps a model that is still improving. The result reports both stages' time together."""
     stage_output = output.with_name(output.stem + ".stage1.nemo") if settings.refine_epochs else output
-    first = fit(FitSettings(
+    first_stage = FitSettings(
         config=settings.config, train_manifest=train, dev_manifest=dev, output=stage_output,
         work_dir=settings.work_dir / "run", max_epochs=settings.max_epochs, threads=settings.threads,
         seed=settings.seed,
-    ))
+    )
+    first = fit(first_stage)
     if not settings.refine_epochs:
         return first
-    second = fit(FitSettings(
-        config=settings.config, train_manifest=train, dev_manifest=dev, output=output,
-        work_dir=settings.work_dir / "run-refine", max_epochs=settings.refine_epochs,
-        learning_rate=settings.refine_learning_rate, init_from=stage_output, threads=settings.threads,
-        seed=settings.seed,
-    ))
+    second = fit(first_stage.model_copy(update={
+        "output": output, "work_dir": settings.work_dir / "run-refine", "max_epochs": settings.refine_epochs,
+        "learning_rate": settings.refine_learning_rate, "init_from": stage_output,
+    }))
     stage_output.unlink()
     stage_output.with_suffix(".fit.json").unlink(missing_ok=True)
     return FitResult(
