@@ -16,7 +16,8 @@ KAFKA_START_TIMEOUT = 120.0  # joining the group and initialising transactions
 # flag name → RecognizerSettings field, for the flags that map one to one
 SETTING_FLAGS = (
     "model", "device", "decoder", "lm", "unigrams", "beam_width", "alpha", "beta", "hotword_weight",
-    "max_batch", "max_wait_ms", "batches_per_transaction", "max_padding", "silence_dbfs", "torch_threads", "group_id", "instance_id",
+    "max_batch", "max_wait_ms", "batches_per_transaction", "max_padding", "silence_dbfs", "torch_threads",
+    "group_id", "instance_id",
     "transaction_timeout_ms", "session_timeout_ms", "metrics_port",
 )
 

@@ -74,7 +74,9 @@ class RecognizerSettings(BaseSettings):
 
     group_id: str = "streamscribe-recognizers"
     instance_id: str = Field(default_factory=default_instance_id)
-    transaction_timeout_ms: int = Field(default=10_000, ge=1000, description="a dead worker's open batch is aborted after this")
+    transaction_timeout_ms: int = Field(
+        default=10_000, ge=1000, description="a dead worker's open batch is aborted after this"
+    )
     session_timeout_ms: int = Field(default=10_000, ge=6000, description="a dead worker's partitions move after this")
     max_poll_interval_ms: int = Field(default=300_000, ge=10_000)
     metrics_port: int | None = None

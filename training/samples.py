@@ -28,7 +28,9 @@ class Sample:
     sentence: str
 
 
-def pick_entries(entries: list[ManifestEntry], speakers: dict[str, str], settings: SamplesSettings) -> list[ManifestEntry]:
+def pick_entries(
+    entries: list[ManifestEntry], speakers: dict[str, str], settings: SamplesSettings
+) -> list[ManifestEntry]:
     """Up to `count` short entries, each from a new speaker while new ones remain."""
     rng = random.Random(settings.seed)
     candidates = [e for e in entries if e.duration <= settings.max_seconds]

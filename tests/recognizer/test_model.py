@@ -86,7 +86,8 @@ def test_transcripts_carry_stream_times_and_segment_identity(tiny_model) -> None
     transcripts = RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary)).recognize(segments)
     for segment, transcript in zip(segments, transcripts, strict=True):
         assert (transcript.stream_id, transcript.segment) == ("times", segment.headers.index)
-        assert (transcript.start, transcript.end) == pytest.approx((segment.start_seconds, segment.end_seconds), abs=1e-3)
+        expected = (segment.start_seconds, segment.end_seconds)
+        assert (transcript.start, transcript.end) == pytest.approx(expected, abs=1e-3)
         assert transcript.eos == segment.headers.eos and transcript.final
         assert transcript.model == "tiny-random"
         for word in transcript.words:

@@ -61,7 +61,8 @@ def offline_texts(engine: RecognitionEngine, held_out: HeldOut, greedy: bool) ->
     """Whole-file recognition: NeMo's transcribe() (greedy), else the engine on whole files."""
     if greedy:
         return [h.text for h in engine.model.module.transcribe(held_out.audio(), batch_size=8, verbose=False)]
-    whole = [Segment(f"f{i}", SegmentHeaders(0, 0, EmitReason.EOS, eos=True), pcm) for i, pcm in enumerate(held_out.pcm())]
+    whole = [Segment(f"f{i}", SegmentHeaders(0, 0, EmitReason.EOS, eos=True), pcm)
+             for i, pcm in enumerate(held_out.pcm())]
     return [t.text for t in engine.recognize(whole)]
 
 

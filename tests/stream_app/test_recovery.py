@@ -30,10 +30,7 @@ def assigned_partitions(worker: WorkerProcess) -> list[set[int]]:
 
 def shared_between(one: WorkerProcess, other: WorkerProcess) -> bool:
     """True when the workers' latest assignments split all four partitions between them."""
-    latest = [assigned_partitions(worker)[-1:] for worker in (one, other)]
-    if not all(latest):
-        return False
-    mine, theirs = latest[0][0], latest[1][0]
+    mine, theirs = ((assigned_partitions(worker) or [set()])[-1] for worker in (one, other))
     return bool(mine) and bool(theirs) and not mine & theirs and mine | theirs == {0, 1, 2, 3}
 
 

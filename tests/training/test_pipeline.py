@@ -109,7 +109,9 @@ def test_initialising_copies_weights_and_refuses_other_labels(run: tuple[Reprodu
         initialise_from(spanish, shipped)
 
 
-def test_evaluate_command_reports_both_decodings(run: tuple[ReproduceSettings, ReproduceReport], capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_command_reports_both_decodings(
+    run: tuple[ReproduceSettings, ReproduceReport], capsys: pytest.CaptureFixture[str]
+) -> None:
     settings, report = run
     assert main([
         "train", "evaluate", "--model", str(settings.ship_dir / "streamscribe-small.nemo"),

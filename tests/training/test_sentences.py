@@ -24,7 +24,9 @@ The cat sat on the mat. Oh.
 def test_fortune_entries_give_short_plain_sentences(tmp_path: Path) -> None:
     (tmp_path / "fortunes").write_text(FORTUNE, encoding="latin-1")
     sentences = load_fortune_sentences(tmp_path, min_words=3, max_words=9)
-    assert sentences == ["Is this a good idea?", "The cat sat on the mat.", "The early bird gets the worm.", "Yes it is."]
+    assert sentences == [
+        "Is this a good idea?", "The cat sat on the mat.", "The early bird gets the worm.", "Yes it is.",
+    ]
 
 
 def test_missing_fortunes_is_a_clear_error(tmp_path: Path) -> None:
