@@ -118,7 +118,7 @@ def require_topic(kafka: KafkaSettings, topic: str) -> None:
 
     bootstrap = kafka.resolved_bootstrap()
     try:
-        metadata = AdminClient({"bootstrap.servers": bootstrap}).list_topics(topic=topic, timeout=10)
+        metadata = AdminClient(kafka.client_config()).list_topics(topic=topic, timeout=10)
     except KafkaException as exc:
         raise ConfigurationError(f"cannot reach Kafka at {bootstrap}: {exc.args[0].str()}") from None
     found = metadata.topics.get(topic)

@@ -30,11 +30,11 @@ WriteData = bytes | bytearray | memoryview | np.ndarray
 class ProducerCore:
     """A librdkafka producer bound to the chunks topic, plus every stream's ledger."""
 
-    def __init__(self, settings: ProducerSettings, bootstrap_servers: str, topic: str) -> None:
+    def __init__(self, settings: ProducerSettings, kafka: KafkaSettings, topic: str) -> None:
         self.settings = settings
         self.topic = topic
         self.ledger = ProducerLedger(settings.max_chunk_bytes)
-        config = settings.client_config(bootstrap_servers)
+        config = settings.client_config(kafka)
         config.update(
             {"error_cb": self._on_client_error, "logger": logging.getLogger("producers.librdkafka")}
         )
@@ -140,9 +140,8 @@ class ProducerHandle:
         topics: TopicSettings | None = None,
         settings: ProducerSettings | None = None,
     ) -> None:
-        bootstrap = (kafka or KafkaSettings()).resolved_bootstrap()
         self._core = ProducerCore(
-            settings or ProducerSettings(), bootstrap, (topics or TopicSettings()).chunks
+            settings or ProducerSettings(), kafka or KafkaSettings(), (topics or TopicSettings()).chunks
         )
 
     @property

@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streamscribe.contracts.chunk import DEFAULT_MAX_CHUNK_BYTES
+from streamscribe.settings import KafkaSettings
 
 HEADER_ALLOWANCE_BYTES = 64 * 1024
 
@@ -44,10 +45,9 @@ class ProducerSettings(BaseSettings):
     )
     poll_interval_s: float = Field(default=0.01, gt=0, description="async producer's wait between polls")
 
-    def client_config(self, bootstrap_servers: str) -> dict[str, object]:
+    def client_config(self, kafka: KafkaSettings) -> dict[str, object]:
         """librdkafka configuration of an idempotent, acks=all producer with these knobs."""
-        return {
-            "bootstrap.servers": bootstrap_servers,
+        return kafka.client_config(**{
             "enable.idempotence": True,
             "acks": "all",
             "linger.ms": self.linger_ms,
@@ -57,4 +57,4 @@ class ProducerSettings(BaseSettings):
             "queue.buffering.max.kbytes": self.queue_max_kbytes,
             "message.timeout.ms": self.delivery_timeout_ms,
             "message.max.bytes": self.max_chunk_bytes + HEADER_ALLOWANCE_BYTES,
-        }
+        })

@@ -38,6 +38,7 @@ from stream_app.ingest import ChunkMessage, IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
 from stream_app.positions import PartitionPositions, Verdict
 from stream_app.settings import StreamAppSettings
+from streamscribe.settings import KafkaSettings
 from streamscribe.contracts.rejection import rejection_headers
 from streamscribe.contracts.segment import SegmentHeaders
 
@@ -166,12 +167,28 @@ class QuietWorker(faust.Worker):
         self.spinner = None
 
 
+def broker_options(kafka: KafkaSettings) -> dict[str, Any]:
+    """faust's broker URLs and credentials from the shared Kafka settings (same security as librdkafka's)."""
+    urls = [f"kafka://{server.strip()}" for server in kafka.resolved_bootstrap().split(",")]
+    security = kafka.security_config()  # validates the fields the same way for every client
+    context = kafka.ssl_context()
+    credentials: faust.types.auth.CredentialsT | None = None
+    if kafka.uses_sasl:
+        credentials = faust.SASLCredentials(
+            username=str(security["sasl.username"]), password=str(security["sasl.password"]),
+            ssl_context=context, mechanism=kafka.sasl_mechanism,
+        )
+    elif context is not None:
+        credentials = faust.SSLCredentials(context)
+    return {"broker": urls, "broker_credentials": credentials}
+
+
 def faust_app(settings: StreamAppSettings, partitions: int) -> StreamFaustApp:
     """The faust App for `settings` (consumer group = `app_id`)."""
     web = {"web_enabled": False} if settings.web_port is None else {"web_port": settings.web_port}
     return StreamFaustApp(
         settings.app_id,
-        broker=f"kafka://{settings.kafka.resolved_bootstrap()}",
+        **broker_options(settings.kafka),
         store="memory://",
         datadir=str(settings.workdir),
         topic_partitions=partitions,

@@ -87,10 +87,11 @@ class RunningService:
         return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
 
-def _service_spec(name: str, argv: list[str], log_dir: Path, port: int, metric: str, ready_line: str) -> ChildSpec:
-    log_file = log_dir / f"{name}.log"
+def _service_spec(plan: StackPlan, name: str, argv: list[str], port: int, metric: str, ready_line: str) -> ChildSpec:
+    """A service child; the Kafka settings (security included) travel as KAFKA_* env vars, not argv."""
+    log_file = plan.log_dir / f"{name}.log"
     ready = all_of(metrics_endpoint_answers(port, metric), log_line_appears(log_file, ready_line))
-    return ChildSpec(name, argv, log_file, ready)
+    return ChildSpec(name, argv, log_file, ready, env=plan.kafka.environment())
 
 
 def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
@@ -100,7 +101,7 @@ def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     argv = streamscribe_command(
         "stream-app", *plan.kafka_arguments(), "--workdir", str(workdir), "--metrics-port", str(port)
     )
-    return _service_spec(name, argv, plan.log_dir, port, STREAM_APP_READY_METRIC, STREAM_APP_READY_LINE)
+    return _service_spec(plan, name, argv, port, STREAM_APP_READY_METRIC, STREAM_APP_READY_LINE)
 
 
 def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
@@ -109,7 +110,7 @@ def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     optional = {"--model": plan.model, "--decoder": plan.decoder, "--torch-threads": plan.recognizer_torch_threads}
     flags = [part for flag, value in optional.items() if value is not None for part in (flag, str(value))]
     argv = streamscribe_command("recognizer", *plan.kafka_arguments(), *flags, "--metrics-port", str(port))
-    return _service_spec(name, argv, plan.log_dir, port, RECOGNIZER_READY_METRIC, RECOGNIZER_READY_LINE)
+    return _service_spec(plan, name, argv, port, RECOGNIZER_READY_METRIC, RECOGNIZER_READY_LINE)
 
 
 def start_stack(supervisor: Supervisor, plan: StackPlan) -> list[RunningService]:
