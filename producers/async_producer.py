@@ -19,6 +19,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from producers.client import ProducerCore, ProducerHandle, StreamHandle, WriteData
+from streamscribe.contracts.chunk import StreamOptions
 from streamscribe.contracts.headers import KafkaHeaders
 
 
@@ -76,10 +77,12 @@ class AsyncAudioProducer(ProducerHandle):
     """asyncio producer SDK for `audio.chunks` (idempotent, acks=all)."""
 
     def open_stream(
-        self, stream_id: str, sample_rate: int, channels: int = 1, encoding: str = "pcm_s16le"
+        self, stream_id: str, sample_rate: int, channels: int = 1, encoding: str = "pcm_s16le",
+        options: StreamOptions = StreamOptions(),
     ) -> AsyncAudioStream:
-        """Start a stream (no I/O); its format is checked against the contract here."""
-        return AsyncAudioStream(self._core, self._core.open(stream_id, sample_rate, channels, encoding))
+        """Start a stream (no I/O); its format and options (chunk headers that override the stream
+        app's segmenting defaults) are checked against the contract here."""
+        return AsyncAudioStream(self._core, self._core.open(stream_id, sample_rate, channels, encoding, options))
 
     async def flush(self, timeout: float | None = None) -> None:
         """Wait until every chunk is acknowledged; raise any failure not raised yet."""

@@ -19,6 +19,7 @@ from producers.errors import DeliveryFailure, ProducerError
 from producers.ledger import ProducerLedger, ProducerStats, StreamLedger
 from producers.settings import ProducerSettings
 from producers.sources import cut_chunks, to_payload
+from streamscribe.contracts.chunk import StreamOptions
 from streamscribe.contracts.headers import KafkaHeaders
 from streamscribe.settings import KafkaSettings, TopicSettings
 
@@ -42,9 +43,12 @@ class ProducerCore:
         self._produce = self.client.produce
         self._poll = self.client.poll
 
-    def open(self, stream_id: str, sample_rate: int, channels: int, encoding: str) -> StreamLedger:
-        """Register a new stream after checking its format against the contract."""
-        return self.ledger.open(stream_id, sample_rate, channels, encoding)
+    def open(
+        self, stream_id: str, sample_rate: int, channels: int, encoding: str,
+        options: StreamOptions = StreamOptions(),
+    ) -> StreamLedger:
+        """Register a new stream after checking its format and options against the contract."""
+        return self.ledger.open(stream_id, sample_rate, channels, encoding, options)
 
     def pieces(self, stream: StreamLedger, data: WriteData) -> Sequence[bytes]:
         """The chunks one write becomes: one, or several when it exceeds the chunk size limit."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from producers.errors import DeliveryError, DeliveryFailure, ProducerError, StreamStateError
-from streamscribe.contracts import ChunkHeaders, Encoding, InvalidChunk
+from streamscribe.contracts import ChunkHeaders, Encoding, InvalidChunk, StreamOptions
 from streamscribe.contracts.chunk import parse_chunk_headers
 from streamscribe.contracts.headers import KafkaHeaders
 
@@ -144,8 +144,11 @@ class ProducerLedger:
     streams: dict[str, StreamLedger] = field(default_factory=dict)
     fatal: DeliveryFailure | None = None
 
-    def open(self, stream_id: str, sample_rate: int, channels: int, encoding: Encoding | str) -> StreamLedger:
-        """A ledger for a new stream, after checking its format against the contract."""
+    def open(
+        self, stream_id: str, sample_rate: int, channels: int, encoding: Encoding | str,
+        options: StreamOptions = StreamOptions(),
+    ) -> StreamLedger:
+        """A ledger for a new stream, after checking its format and options against the contract."""
         if not stream_id:
             raise StreamStateError("stream_id must not be empty (it is the message key)")
         current = self.streams.get(stream_id)
@@ -153,7 +156,7 @@ class ProducerLedger:
             raise StreamStateError(f"stream {stream_id!r} is already open in this producer")
         try:
             format_ = parse_chunk_headers(
-                ChunkHeaders(0, sample_rate, channels, Encoding(encoding)).to_kafka()
+                ChunkHeaders(0, sample_rate, channels, Encoding(encoding), options=options).to_kafka()
             )
         except (InvalidChunk, ValueError) as exc:
             raise StreamStateError(f"stream {stream_id!r}: {exc}") from None

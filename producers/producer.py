@@ -16,6 +16,7 @@ import time
 from types import TracebackType
 
 from producers.client import ProducerHandle, StreamHandle, WriteData
+from streamscribe.contracts.chunk import StreamOptions
 from streamscribe.contracts.headers import KafkaHeaders
 
 BACKPRESSURE_POLL_S = 0.05
@@ -63,10 +64,12 @@ class AudioProducer(ProducerHandle):
     """Synchronous producer SDK for `audio.chunks` (idempotent, acks=all)."""
 
     def open_stream(
-        self, stream_id: str, sample_rate: int, channels: int = 1, encoding: str = "pcm_s16le"
+        self, stream_id: str, sample_rate: int, channels: int = 1, encoding: str = "pcm_s16le",
+        options: StreamOptions = StreamOptions(),
     ) -> AudioStream:
-        """Start a stream; its format is checked against the contract here."""
-        return AudioStream(self._core, self._core.open(stream_id, sample_rate, channels, encoding))
+        """Start a stream; its format and options (chunk headers that override the stream app's
+        segmenting defaults) are checked against the contract here."""
+        return AudioStream(self._core, self._core.open(stream_id, sample_rate, channels, encoding, options))
 
     def flush(self, timeout: float | None = None) -> None:
         """Wait until every chunk is acknowledged; raise any failure not raised yet."""

@@ -19,6 +19,7 @@ import soundfile
 
 from producers.errors import AudioSourceError
 from streamscribe.contracts import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Encoding
+from streamscribe.g711 import ALAW_TO_S16, MULAW_TO_S16, encode_alaw, encode_mulaw
 
 S16_SCALE = 32768.0
 MAX_CONTRACT_CHANNELS = 2
@@ -126,8 +127,11 @@ def from_pcm(
     frame_bytes = encoding.sample_width * channels
     if channels < 1 or len(pcm) % frame_bytes:
         raise AudioSourceError(f"{len(pcm)} bytes is not a whole number of {frame_bytes}-byte frames")
-    dtype = "<i2" if encoding is Encoding.PCM_S16LE else "<f4"
-    return from_array(np.frombuffer(pcm, dtype=dtype).reshape(-1, channels), sample_rate)
+    if encoding in _G711:
+        samples = _G711[encoding][0][np.frombuffer(pcm, dtype=np.uint8)]
+    else:
+        samples = np.frombuffer(pcm, dtype="<i2" if encoding is Encoding.PCM_S16LE else "<f4")
+    return from_array(samples.reshape(-1, channels), sample_rate)
 
 
 def conform(audio: Audio, target_sample_rate: int = 16_000) -> Audio:
@@ -154,10 +158,16 @@ def resample(audio: Audio, sample_rate: int) -> Audio:
 
 def encode(samples: np.ndarray, encoding: Encoding | str = Encoding.PCM_S16LE) -> bytes:
     """Interleaved little-endian PCM bytes of float samples (s16 clips to its range)."""
-    if Encoding(encoding) is Encoding.PCM_F32LE:
+    encoding = Encoding(encoding)
+    if encoding is Encoding.PCM_F32LE:
         return np.ascontiguousarray(samples, dtype="<f4").tobytes()
     scaled = np.rint(np.asarray(samples, dtype=np.float32) * S16_SCALE)
-    return np.clip(scaled, -S16_SCALE, S16_SCALE - 1).astype("<i2").tobytes()
+    s16 = np.clip(scaled, -S16_SCALE, S16_SCALE - 1).astype("<i2")
+    return _G711[encoding][1](s16) if encoding in _G711 else s16.tobytes()
+
+
+# G.711 encodings: (code -> 16-bit linear table, 16-bit linear -> codes encoder)
+_G711 = {Encoding.PCM_MULAW: (MULAW_TO_S16, encode_mulaw), Encoding.PCM_ALAW: (ALAW_TO_S16, encode_alaw)}
 
 
 def frames_per_chunk(sample_rate: int, chunk_ms: int) -> int:

@@ -5,7 +5,8 @@ whose audio is not yet emitted (`resume_offset`) and the state just before that 
 far the final segments reached (`emitted_sample`, `next_index`). After a crash the stream is
 rebuilt by replaying its chunks from `resume_offset`, skipping audio before `emitted_sample`;
 the worker never commits input offsets past a stream's `resume_offset`, so those chunks are
-still in Kafka. Encoding: one little-endian struct, then the resampler's float32 history.
+still in Kafka. Encoding: one little-endian struct, the stream's options (version 2: -1 where
+unset), then the resampler's float32 history. Version 1 entries (no options) still decode.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from typing import NamedTuple
 import numpy as np
 
 from stream_app.normalize import ResamplerState, StreamFormat
-from streamscribe.contracts.chunk import Encoding
+from streamscribe.contracts.chunk import Encoding, StreamOptions
 
-VERSION = 1
+VERSION = 2
 _LAYOUT = struct.Struct("<BBHqqqqqIBBqqI")
+_OPTIONS = struct.Struct("<iii")
+_UNSET = -1
 _ENCODINGS = list(Encoding)
 _FLAG_CLOSED = 1
 _FLAG_FORMAT = 2
@@ -45,6 +48,7 @@ class Checkpoint:
     next_index: int
     format: StreamFormat | None
     closed: bool = False
+    options: StreamOptions = StreamOptions()
 
     def encode(self) -> bytes:
         """Compact binary form (the table's value)."""
@@ -57,16 +61,23 @@ class Checkpoint:
             fmt.channels if fmt else 0, _ENCODINGS.index(fmt.encoding) if fmt else 0,
             resume.resampler.consumed, resume.resampler.produced, len(history),
         )
-        return head + history.tobytes()
+        options = _OPTIONS.pack(*(_UNSET if value is None else value for _, value in self.options.items()))
+        return head + options + history.tobytes()
 
     @classmethod
     def decode(cls, data: bytes) -> Checkpoint:
         """Inverse of `encode`; ValueError when `data` is not a checkpoint."""
-        if len(data) < _LAYOUT.size or data[0] != VERSION:
-            raise ValueError("not a stream checkpoint of this version")
-        (_, flags, partition, offset, next_seq, latest_ms, emitted, next_index, rate, channels,
+        if len(data) < _LAYOUT.size or data[0] not in (1, VERSION):
+            raise ValueError("not a stream checkpoint of a known version")
+        (version, flags, partition, offset, next_seq, latest_ms, emitted, next_index, rate, channels,
          encoding, consumed, produced, history_len) = _LAYOUT.unpack_from(data)
-        history = np.frombuffer(data, dtype="<f4", count=history_len, offset=_LAYOUT.size).copy()
+        options, history_at = StreamOptions(), _LAYOUT.size
+        if version >= 2:
+            values = _OPTIONS.unpack_from(data, _LAYOUT.size)
+            names = [name for name, _ in options.items()]
+            options = StreamOptions(**{n: v for n, v in zip(names, values, strict=True) if v != _UNSET})
+            history_at += _OPTIONS.size
+        history = np.frombuffer(data, dtype="<f4", count=history_len, offset=history_at).copy()
         fmt = StreamFormat(rate, channels, _ENCODINGS[encoding]) if flags & _FLAG_FORMAT else None
         resume = ResumePoint(offset, next_seq, latest_ms, ResamplerState(consumed, produced, history))
-        return cls(partition, resume, emitted, next_index, fmt, bool(flags & _FLAG_CLOSED))
+        return cls(partition, resume, emitted, next_index, fmt, bool(flags & _FLAG_CLOSED), options)

@@ -20,7 +20,8 @@ from stream_app.checkpoint import Checkpoint, ResumePoint
 from stream_app.normalize import ResamplerState, StreamNormalizer
 from stream_app.segmenter import Cut, Segmenter, SegmentingRules
 from stream_app.sequencing import SequenceGate
-from streamscribe.contracts.chunk import decode_chunk
+from stream_app.stream_options import rules_for
+from streamscribe.contracts.chunk import AudioChunk, StreamOptions, decode_chunk
 from streamscribe.contracts.rejection import InvalidChunk
 from streamscribe.contracts.segment import EmitReason
 
@@ -78,9 +79,12 @@ class IngestStats:
 
 
 class StreamState:
-    """One stream: its rules, its audio pipeline and where its durable checkpoint stands."""
+    """One stream: its rules, its audio pipeline and where its durable checkpoint stands.
 
-    __slots__ = ("stream_id", "partition", "gate", "normalizer", "segmenter", "replayed_before",
+    Its options (and so its segmenting rules) are those of the chunk that starts its audio.
+    """
+
+    __slots__ = ("stream_id", "partition", "gate", "normalizer", "segmenter", "options", "replayed_before",
                  "durable_resume", "written", "last_offset", "last_seen", "closed_at")
 
     def __init__(
@@ -92,6 +96,7 @@ class StreamState:
         self.last_seen = now
         self.closed_at: float | None = None
         self.normalizer: StreamNormalizer | None = None
+        self.options = StreamOptions() if checkpoint is None else checkpoint.options
         if checkpoint is None:
             self.gate = SequenceGate()
             self.segmenter: Segmenter[ResumePoint] = Segmenter(rules)
@@ -104,14 +109,24 @@ class StreamState:
         self.gate = SequenceGate(resume.next_seq, checkpoint.format)
         if checkpoint.format is not None:
             self.normalizer = StreamNormalizer(checkpoint.format, resume.resampler)
-        self.segmenter = Segmenter(rules, checkpoint.emitted_sample, checkpoint.next_index,
-                                   resume.latest_timestamp_ms)
+        self.segmenter = Segmenter(rules_for(rules, self.options), checkpoint.emitted_sample,
+                                   checkpoint.next_index, resume.latest_timestamp_ms)
         self.replayed_before = self.durable_resume = resume.offset
         self.written = (resume.offset, checkpoint.emitted_sample)
         self.last_offset = resume.offset - 1
         if checkpoint.closed:
             self.gate.close("the stream had ended (eos or idle) before this worker took it over")
             self.closed_at = now
+
+    def start_audio(self, chunk: AudioChunk, defaults: SegmentingRules) -> StreamNormalizer:
+        """The stream's first accepted chunk fixes its format and options: build its audio pipeline."""
+        self.normalizer = StreamNormalizer(self.gate.format)  # type: ignore[arg-type]
+        self.options = chunk.headers.options
+        if self.options != StreamOptions():
+            segmenter = self.segmenter  # holds no audio yet: only its position carries over
+            self.segmenter = Segmenter(rules_for(defaults, self.options), segmenter.start_sample,
+                                       segmenter.next_index, segmenter.latest_timestamp_ms)
+        return self.normalizer
 
     @property
     def is_open(self) -> bool:
@@ -134,7 +149,8 @@ class StreamState:
     def checkpoint(self) -> Checkpoint:
         """The current state as a table entry."""
         return Checkpoint(self.partition, self.resume_point(), self.segmenter.start_sample,
-                          self.segmenter.next_index, self.gate.format, closed=not self.is_open)
+                          self.segmenter.next_index, self.gate.format, closed=not self.is_open,
+                          options=self.options)
 
 
 class IngestCore:
@@ -186,7 +202,7 @@ class IngestCore:
             return
         normalizer = state.normalizer
         if normalizer is None:
-            normalizer = state.normalizer = StreamNormalizer(state.gate.format)  # type: ignore[arg-type]
+            normalizer = state.start_audio(chunk, self._rules)
         segmenter = state.segmenter
         ref = ResumePoint(message.offset, chunk.headers.seq, segmenter.latest_timestamp_ms, normalizer.state)
         first_sample = normalizer.produced

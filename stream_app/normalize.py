@@ -2,7 +2,8 @@
 
 The definition (what a stream's final segments concatenate to) is `normalize(pcm, fmt)`:
 
-1. decode: `pcm_s16le` samples / 32768, or `pcm_f32le` as is (NaN → 0), as float32;
+1. decode: `pcm_s16le` samples / 32768, `pcm_f32le` as is (NaN → 0), `pcm_mulaw`/`pcm_alaw`
+   through the G.711 table to 16-bit linear, then / 32768, as float32;
 2. downmix: the mean of the channels, `(left + right) * 0.5`;
 3. resample to 16 kHz with a polyphase FIR: the rational ratio up/down = 16000/rate in lowest
    terms, a Kaiser-windowed sinc low-pass (16 zero crossings a side, cut-off at 0.945 of the
@@ -31,12 +32,18 @@ import numpy as np
 
 from streamscribe.contracts.chunk import ChunkHeaders, Encoding
 from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE
+from streamscribe.g711 import ALAW_TO_S16, MULAW_TO_S16
 
 ZERO_CROSSINGS = 16
 ROLLOFF = 0.945
 KAISER_BETA = 8.6
 _S16_SCALE = 32768.0
 _EMPTY = np.zeros(0, dtype=np.float32)
+# G.711 code -> float sample, exactly what decoding the 16-bit linear value as s16 gives
+_G711_FLOAT = {
+    Encoding.PCM_MULAW: (MULAW_TO_S16 / np.float32(_S16_SCALE)).astype(np.float32),
+    Encoding.PCM_ALAW: (ALAW_TO_S16 / np.float32(_S16_SCALE)).astype(np.float32),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +166,18 @@ def _decode_f32(raw: np.ndarray, channels: int) -> np.ndarray:  # pragma: no cov
 
 
 @numba.njit(cache=True, nogil=True)
+def _decode_table(raw: np.ndarray, table: np.ndarray, channels: int) -> np.ndarray:  # pragma: no cover
+    out = np.empty(raw.shape[0] // channels, dtype=np.float32)
+    if channels == 1:
+        for i in range(out.shape[0]):
+            out[i] = table[raw[i]]
+    else:
+        for i in range(out.shape[0]):
+            out[i] = (table[raw[2 * i]] + table[raw[2 * i + 1]]) * np.float32(0.5)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
 def _quantize(samples: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
     out = np.empty(samples.shape[0], dtype=np.int16)
     for i in range(samples.shape[0]):
@@ -234,6 +253,9 @@ def decode_mono(pcm: bytes, fmt: StreamFormat) -> np.ndarray:
     """Decode PCM bytes to mono float32 samples (steps 1 and 2 of the definition)."""
     if fmt.encoding is Encoding.PCM_S16LE:
         return _decode_s16(np.frombuffer(pcm, dtype="<i2"), fmt.channels)
+    table = _G711_FLOAT.get(fmt.encoding)
+    if table is not None:
+        return _decode_table(np.frombuffer(pcm, dtype=np.uint8), table, fmt.channels)
     return _decode_f32(np.frombuffer(pcm, dtype="<f4"), fmt.channels)
 
 

@@ -10,6 +10,7 @@ from streamscribe.contracts.chunk import (
     AudioChunk,
     ChunkHeaders,
     Encoding,
+    StreamOptions,
     decode_chunk,
 )
 from streamscribe.contracts.rejection import InvalidChunk, RejectReason, rejection_headers
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidChunk",
     "RejectReason",
     "Segment",
+    "StreamOptions",
     "SegmentHeaders",
     "Transcript",
     "Word",

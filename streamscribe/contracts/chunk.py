@@ -1,8 +1,14 @@
 """`audio.chunks`: raw PCM from a producer, key = stream_id, format in headers.
 
 Headers (UTF-8 text): `seq` (0,1,2,… per stream, required), `sample_rate` (8000–48000,
-required), `channels` (`1` or `2`, default 1), `encoding` (`pcm_s16le` default, or
-`pcm_f32le`), `eos` (present with value `1` or empty on a stream's last message).
+required), `channels` (`1` or `2`, default 1), `encoding` (`pcm_s16le` default, `pcm_f32le`, or
+the G.711 telephone codecs `pcm_mulaw` / `pcm_alaw`, one byte per sample), `eos` (present with
+value `1` or empty on a stream's last message).
+
+Optional per-stream option headers (`StreamOptions`: `interim_interval_ms`, `min_silence_ms`,
+`max_segment_age_ms`) override the stream app's defaults for one stream; the chunk that opens
+the stream (its first accepted one) fixes them, later values are ignored. A chunk without them
+gets the service defaults, so producers that do not know them keep working.
 """
 
 from __future__ import annotations
@@ -21,13 +27,69 @@ DEFAULT_MAX_CHUNK_BYTES = 1_048_576
 class Encoding(StrEnum):
     """Sample encodings accepted on `audio.chunks`."""
 
+    # the order is part of the stream app's checkpoint encoding: append, never reorder
     PCM_S16LE = "pcm_s16le"
     PCM_F32LE = "pcm_f32le"
+    PCM_MULAW = "pcm_mulaw"
+    PCM_ALAW = "pcm_alaw"
 
     @property
     def sample_width(self) -> int:
         """Bytes per sample of one channel."""
-        return 2 if self is Encoding.PCM_S16LE else 4
+        return _SAMPLE_WIDTHS[self]
+
+
+_SAMPLE_WIDTHS = {Encoding.PCM_S16LE: 2, Encoding.PCM_F32LE: 4, Encoding.PCM_MULAW: 1, Encoding.PCM_ALAW: 1}
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOptions:
+    """Per-stream overrides of the stream app's segmenting rules (None: the service default).
+
+    `interim_interval_ms`: interim results this often (0 = finals only); `min_silence_ms`:
+    silence after speech that ends a segment; `max_segment_age_ms`: the longest a segment may
+    wait before it is cut (the time threshold).
+    """
+
+    interim_interval_ms: int | None = None
+    min_silence_ms: int | None = None
+    max_segment_age_ms: int | None = None
+
+    def to_kafka(self) -> KafkaHeaders:
+        """The headers of the options that are set."""
+        return dict_to_headers({name: value for name, value in self.items() if value is not None})
+
+    def items(self) -> list[tuple[str, int | None]]:
+        """(header name, value) of every option, set or not."""
+        return [(name, getattr(self, name)) for name in OPTION_RANGES]
+
+    @classmethod
+    def parse(cls, values: dict[str, object]) -> StreamOptions:
+        """Options from a mapping of name -> int (a start message); ValueError names the bad one."""
+        unknown = set(values) - set(OPTION_RANGES)
+        if unknown:
+            raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(OPTION_RANGES)}")
+        for name, value in values.items():
+            if value is not None:
+                check_option(name, value)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+# inclusive bounds of each option: wide enough for any use, narrow enough that no stream can make
+# the stream app hold unbounded audio or emit a preview for every chunk
+OPTION_RANGES: dict[str, tuple[int, int]] = {
+    "interim_interval_ms": (0, 60_000),
+    "min_silence_ms": (20, 10_000),
+    "max_segment_age_ms": (500, 60_000),
+}
+
+
+def check_option(name: str, value: object) -> int:
+    """The option's value when it is an integer in range; ValueError otherwise."""
+    low, high = OPTION_RANGES[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"option {name!r} must be an integer in {low}..{high}, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +101,7 @@ class ChunkHeaders:
     channels: int = 1
     encoding: Encoding = Encoding.PCM_S16LE
     eos: bool = False
+    options: StreamOptions = StreamOptions()
 
     @property
     def frame_bytes(self) -> int:
@@ -55,7 +118,7 @@ class ChunkHeaders:
         }
         if self.eos:
             values["eos"] = 1
-        return dict_to_headers(values)
+        return dict_to_headers(values) + self.options.to_kafka()
 
     def same_format(self, other: ChunkHeaders) -> bool:
         """True when both chunks carry audio of one rate, channel count and encoding."""
@@ -111,7 +174,23 @@ def parse_chunk_headers(headers: list[tuple[str, bytes | None]] | None) -> Chunk
             RejectReason.UNKNOWN_ENCODING, f"encoding {encoding_text!r} is not one of {accepted}"
         ) from None
     eos = "eos" in values and values["eos"].strip() in (b"", b"1")
-    return ChunkHeaders(seq, sample_rate, int(channels_text), encoding, eos)
+    return ChunkHeaders(seq, sample_rate, int(channels_text), encoding, eos, _parse_options(values))
+
+
+def _parse_options(values: dict[str, bytes]) -> StreamOptions:
+    present = {name: values[name] for name in OPTION_RANGES if name in values}
+    if not present:
+        return StreamOptions()
+    parsed: dict[str, object] = {}
+    for name, raw in present.items():
+        text = raw.decode("utf-8", "replace").strip()
+        try:
+            if not (text.isascii() and text.isdigit()):
+                raise ValueError(f"option {name!r} must be a non-negative decimal, got {text!r}")
+            parsed[name] = check_option(name, int(text))
+        except ValueError as exc:
+            raise InvalidChunk(RejectReason.BAD_HEADER, str(exc)) from None
+    return StreamOptions(**parsed)  # type: ignore[arg-type]
 
 
 def decode_chunk(

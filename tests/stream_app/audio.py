@@ -7,6 +7,7 @@ import numpy as np
 from stream_app.normalize import StreamFormat
 from stream_app.synthetic import to_s16
 from streamscribe.contracts.chunk import Encoding
+from streamscribe.g711 import encode_alaw, encode_mulaw
 
 
 def encode(mono: np.ndarray, fmt: StreamFormat) -> bytes:
@@ -14,6 +15,10 @@ def encode(mono: np.ndarray, fmt: StreamFormat) -> bytes:
     frames = mono if fmt.channels == 1 else np.stack([mono, 0.5 * mono], axis=1).reshape(-1)
     if fmt.encoding is Encoding.PCM_F32LE:
         return frames.astype("<f4").tobytes()
+    if fmt.encoding is Encoding.PCM_MULAW:
+        return encode_mulaw(np.frombuffer(to_s16(frames), "<i2"))
+    if fmt.encoding is Encoding.PCM_ALAW:
+        return encode_alaw(np.frombuffer(to_s16(frames), "<i2"))
     return to_s16(frames)
 
 

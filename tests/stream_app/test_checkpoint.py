@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stream_app.checkpoint import Checkpoint, ResumePoint
+from stream_app.checkpoint import _LAYOUT, _OPTIONS, Checkpoint, ResumePoint
 from stream_app.normalize import ResamplerState, StreamFormat
-from streamscribe.contracts.chunk import Encoding
+from streamscribe.contracts.chunk import Encoding, StreamOptions
 
 
 def test_round_trip_with_resampler_history() -> None:
@@ -21,7 +21,7 @@ def test_round_trip_with_resampler_history() -> None:
     assert decoded.resume.resampler.history.tolist() == history.tolist()
     assert (decoded.partition, decoded.resume.offset, decoded.resume.next_seq, decoded.emitted_sample,
             decoded.next_index, decoded.format, decoded.closed) == (3, 1234, 56, 35_840, 7, checkpoint.format, False)
-    assert len(data) < 80 + 4 * len(history)
+    assert len(data) < 96 + 4 * len(history)  # 70-byte head, 12 bytes of options, the history
 
 
 def test_a_closed_stream_without_format_round_trips() -> None:
@@ -32,3 +32,14 @@ def test_a_closed_stream_without_format_round_trips() -> None:
 def test_garbage_is_refused() -> None:
     with pytest.raises(ValueError, match="not a stream checkpoint"):
         Checkpoint.decode(b"\x07garbage")
+
+
+def test_options_round_trip_and_version_1_entries_still_decode() -> None:
+    options = StreamOptions(interim_interval_ms=0, max_segment_age_ms=2500)
+    checkpoint = Checkpoint(1, ResumePoint(10, 3, 5), 160, 2, StreamFormat(8000, 1, Encoding.PCM_MULAW),
+                            options=options)
+    assert Checkpoint.decode(checkpoint.encode()) == checkpoint
+    without_options = Checkpoint(1, ResumePoint(10, 3, 5), 160, 2, StreamFormat(8000, 1, Encoding.PCM_MULAW))
+    data = without_options.encode()
+    version_1 = bytes([1]) + data[1:_LAYOUT.size] + data[_LAYOUT.size + _OPTIONS.size:]
+    assert Checkpoint.decode(version_1) == without_options

@@ -11,6 +11,7 @@ import pytest
 from stream_app.checkpoint import Checkpoint
 from stream_app.ingest import ChunkMessage, Emission, IngestCore, Outputs
 from stream_app.settings import StreamAppSettings
+from streamscribe.contracts.chunk import StreamOptions
 from streamscribe.contracts.segment import EmitReason
 from tests.stream_app.streams import SampleStream, interleave, make_streams
 
@@ -158,3 +159,32 @@ def test_idle_streams_are_flushed_closed_and_their_state_expires() -> None:
     assert core.expired_closed({0: committed[0] - 1}, now=110.0, retention_s=5.0) == []  # not committed past
     assert [s.stream_id for s in core.expired_closed(committed, now=110.0, retention_s=5.0)] == [stream.stream_id]
     assert core.stream(stream.stream_id) is None
+
+
+def test_per_stream_options_change_only_their_stream_and_survive_a_restore() -> None:
+    base = make_streams(1, 6.0, seed=5)[0]
+    plain = SampleStream("plain", base.fmt, base.chunks)
+    tuned = SampleStream("tuned", base.fmt, base.chunks)
+    options = StreamOptions(interim_interval_ms=300, max_segment_age_ms=1_000)
+    messages = []
+    for message in interleave([plain, tuned], 1):
+        if message.key == b"tuned" and dict(message.headers or [])["seq"] == b"0":  # only the first chunk asks
+            message = message._replace(headers=[*(message.headers or []), *options.to_kafka()])
+        messages.append(message)
+    half = len(messages) // 2
+    core, table, out = new_core(), Table(), Outputs()
+    for message in messages[:half]:
+        core.process(message, 0.0, out)
+    table.write_due(core)
+    committed = core.safe_offsets()
+    restored = new_core()  # the tuned stream's options come back from its checkpoint, not its chunks
+    table.restore_into(restored)
+    for message in messages:
+        if message.offset >= committed[message.partition]:
+            restored.process(message, 0.0, out)
+    interims = {sid: sum(1 for e in out.segments if e.stream_id == sid and not e.cut.final) for sid in ("plain", "tuned")}
+    finals = {sid: sum(1 for e in out.segments if e.stream_id == sid and e.cut.final) for sid in ("plain", "tuned")}
+    assert interims["plain"] == 0 and interims["tuned"] >= 10
+    assert any(e.stream_id == "tuned" and not e.cut.final for e in out.segments[-20:])  # after the restore too
+    assert finals["tuned"] > finals["plain"]
+    assert final_audio(out.segments) == {"plain": base.expected, "tuned": base.expected}

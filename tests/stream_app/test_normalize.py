@@ -9,6 +9,7 @@ import soxr
 
 from stream_app.normalize import ResamplerState, StreamFormat, StreamNormalizer, normalize
 from streamscribe.contracts.chunk import Encoding
+from streamscribe.g711 import ALAW_TO_S16, MULAW_TO_S16
 from stream_app.synthetic import speech_like
 from tests.stream_app.audio import encode, split
 
@@ -44,7 +45,8 @@ def test_whole_signal_matches_soxr_and_librosa(rate: int) -> None:
 @pytest.mark.parametrize(
     ("rate", "channels", "encoding"),
     [(8000, 1, Encoding.PCM_S16LE), (22050, 2, Encoding.PCM_F32LE), (44100, 2, Encoding.PCM_S16LE),
-     (48000, 1, Encoding.PCM_F32LE), (16000, 2, Encoding.PCM_S16LE), (16000, 1, Encoding.PCM_F32LE)],
+     (48000, 1, Encoding.PCM_F32LE), (16000, 2, Encoding.PCM_S16LE), (16000, 1, Encoding.PCM_F32LE),
+     (8000, 1, Encoding.PCM_MULAW), (8000, 2, Encoding.PCM_ALAW), (16000, 1, Encoding.PCM_MULAW)],
 )
 def test_chunking_never_changes_a_bit(rate: int, channels: int, encoding: Encoding) -> None:
     fmt = StreamFormat(rate, channels, encoding)
@@ -69,6 +71,15 @@ def test_resuming_from_a_saved_state_continues_identically() -> None:
     tail = b"".join(resumed.push(chunk) for chunk in chunks[4:]) + resumed.finish()
     assert resumed.produced == len(whole) // 2
     assert head + tail == whole
+
+
+@pytest.mark.parametrize(("encoding", "table"), [(Encoding.PCM_MULAW, MULAW_TO_S16), (Encoding.PCM_ALAW, ALAW_TO_S16)])
+def test_g711_decodes_as_its_16_bit_linear_values(encoding: Encoding, table: np.ndarray) -> None:
+    codes = np.random.default_rng(4).integers(0, 256, 8000).astype(np.uint8)
+    linear = table[codes].astype("<i2").tobytes()
+    for rate, channels in ((8000, 1), (8000, 2), (16000, 1)):
+        assert normalize(codes.tobytes(), StreamFormat(rate, channels, encoding)) == normalize(
+            linear, StreamFormat(rate, channels, Encoding.PCM_S16LE))
 
 
 def test_16k_mono_s16_passes_through_byte_for_byte() -> None:
