@@ -13,13 +13,18 @@ APT_PACKAGES := openjdk-17-jre-headless maven espeak-ng sox libsox-fmt-mp3 ffmpe
 	fortunes-min cmake g++ libboost-program-options-dev libboost-system-dev libboost-thread-dev \
 	libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev
 
-.PHONY: run test setup system venv lock kafka kenlm bench duplicates clean
+.PHONY: run test check setup system venv lock kafka kenlm bench duplicates clean
 
 run: setup
 	$(VENV)/bin/streamscribe demo
 
 test: setup
 	$(PY) -m pytest -ra $(PYTEST_ARGS)
+
+# The fast tests: no broker, no model, nothing marked slow (under a minute; see docs/development.md).
+CHECK_MARKERS := not broker and not model and not slow
+check: venv
+	$(PY) -m pytest -q -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
 
 setup: system venv kafka kenlm
 

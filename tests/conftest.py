@@ -2,6 +2,10 @@
 
 The broker is the embedded Apache Kafka (started once, under a temporary state folder) unless
 KAFKA_BOOTSTRAP_SERVERS points at an external one.
+
+Tests are marked by what they use, so `make check` can pick the fast ones: a test that needs the
+broker fixture is `broker`, one that builds or loads a NeMo model is `model` (see
+`pytest_collection_modifyitems`); long ones are marked `slow` by hand.
 """
 
 from __future__ import annotations
@@ -13,6 +17,19 @@ from collections.abc import Iterator
 import pytest
 
 from streamscribe.settings import KafkaSettings, TopicSettings
+
+BROKER_FIXTURES = frozenset({"kafka_bootstrap"})
+MODEL_FIXTURES = frozenset({"tiny_model_path", "tiny_model"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by the real parts its fixtures bring up (direct or through other fixtures)."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROKER_FIXTURES:
+            item.add_marker(pytest.mark.broker)
+        if used & MODEL_FIXTURES:
+            item.add_marker(pytest.mark.model)
 
 
 @pytest.fixture(scope="session")

@@ -52,8 +52,10 @@ def test_watch_returns_when_the_condition_holds(tmp_path: Path) -> None:
     code = "import time; print('up', flush=True); time.sleep(60)"
     deadline = time.monotonic() + 0.5
     with Supervisor(ready_timeout=20) as supervisor:
-        supervisor.start(python_child("steady", code, tmp_path, r"up"))
+        child = supervisor.start(python_child("steady", code, tmp_path, r"up"))
         supervisor.watch(until=lambda: time.monotonic() > deadline)
+        assert time.monotonic() > deadline  # watch returned because the condition held ...
+        assert child.exit_code() is None  # ... not because the child ended
         supervisor.check()
 
 

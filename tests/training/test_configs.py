@@ -7,6 +7,8 @@ import pytest
 from training.fit import load_config
 from training.settings import CONFIG_DIR, FitSettings
 
+pytestmark = pytest.mark.model  # builds each config's NeMo model (the conformer takes a minute)
+
 CONFIGS = sorted(CONFIG_DIR.glob("*.yaml"))
 
 
