@@ -1,7 +1,9 @@
-"""An embedded single-node Apache Kafka broker (KRaft, combined broker+controller mode).
+"""An embedded Apache Kafka node (KRaft, combined broker+controller mode).
 
-State lives under `<home>/broker`: `server.properties` (written on first start, so a restart
-reuses its ports and cluster), `data/`, `broker.pid` and `broker.log`.
+Alone it is the single-node broker; `infra.cluster.BrokerCluster` runs several of them as one
+replicated cluster (static controller quorum, `voters`). State lives under `home`:
+`server.properties` (written on first start, so a restart reuses its ports and cluster),
+`data/`, `broker.pid` and `broker.log`.
 """
 
 from __future__ import annotations
@@ -26,22 +28,24 @@ log = logging.getLogger(__name__)
 
 BROKER_PROPERTIES = """\
 process.roles=broker,controller
-node.id=1
+node.id={node_id}
 listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
 advertised.listeners=PLAINTEXT://127.0.0.1:{port}
 controller.listener.names=CONTROLLER
-controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}
+{quorum}
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs={data_dir}
 num.partitions=1
-offsets.topic.replication.factor=1
+default.replication.factor={replicas}
+min.insync.replicas={min_isr}
+offsets.topic.replication.factor={replicas}
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor={replicas}
+transaction.state.log.min.isr={min_isr}
 transaction.state.log.num.partitions=10
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.replication.factor={replicas}
+share.coordinator.state.topic.min.isr={min_isr}
 group.initial.rebalance.delay.ms=0
 message.max.bytes=10485760
 replica.fetch.max.bytes=10485760
@@ -55,6 +59,14 @@ class BrokerError(StreamscribeError):
     """The embedded broker could not be started, reached or stopped."""
 
 
+def min_insync_replicas(replication_factor: int) -> int:
+    """Writes need a majority of the replicas from 3 up (so one node may be down), else one.
+
+    With 2 replicas a majority would be both, and any broker loss would stop writes.
+    """
+    return replication_factor // 2 + 1 if replication_factor >= 3 else 1
+
+
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as sock:
@@ -64,12 +76,20 @@ def free_port() -> int:
 
 @dataclass
 class EmbeddedBroker:
-    """Start, stop and query the embedded broker whose state is under `home`."""
+    """Start, stop and query the embedded broker whose state is under `home`.
+
+    `voters` (`id@host:port,...`) makes it node `node_id` of a static controller quorum of
+    `replicas` nodes sharing `cluster_id`; without it, it is a standalone single node.
+    """
 
     home: Path
     port: int | None = None
     controller_port: int | None = None
     heap: str = "1g"
+    node_id: int = 1
+    voters: str | None = None
+    replicas: int = 1
+    cluster_id: str | None = None
 
     @classmethod
     def default(cls) -> EmbeddedBroker:
@@ -117,9 +137,19 @@ class EmbeddedBroker:
 
     def start(self, timeout: float = 90.0) -> str:
         """Start the broker (formatting storage the first time); returns bootstrap servers."""
+        self.launch()
+        self.wait_until_ready(timeout)
+        log.info("embedded Kafka broker ready at %s (state in %s)", self.bootstrap_servers, self.home)
+        return self.bootstrap_servers
+
+    def launch(self) -> None:
+        """Start the process unless it runs (formatting storage the first time); does not wait.
+
+        A cluster node answers only once a majority of the quorum runs, so a cluster launches
+        every node before it waits for any.
+        """
         if self.pid() is not None:
-            self.wait_until_ready(timeout)
-            return self.bootstrap_servers
+            return
         java = find_java()
         require_java_version(java)
         libs = ensure_jars()
@@ -130,16 +160,22 @@ class EmbeddedBroker:
         if first_start or not (self.home / "data" / "meta.properties").exists():
             self._format_storage(java, classpath)
         self._launch(java, classpath)
-        self.wait_until_ready(timeout)
-        log.info("embedded Kafka broker ready at %s (state in %s)", self.bootstrap_servers, self.home)
-        return self.bootstrap_servers
 
     def _write_properties(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
+        controller_port = self.controller_port or free_port()
+        quorum = (
+            f"controller.quorum.voters={self.voters}" if self.voters
+            else f"controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}"
+        )
         text = BROKER_PROPERTIES.format(
+            node_id=self.node_id,
             port=self.port or free_port(),
-            controller_port=self.controller_port or free_port(),
+            controller_port=controller_port,
+            quorum=quorum,
             data_dir=self.home / "data",
+            replicas=self.replicas,
+            min_isr=min_insync_replicas(self.replicas),
         )
         self.properties_file.write_text(text)
 
@@ -150,9 +186,10 @@ class EmbeddedBroker:
         ]
 
     def _format_storage(self, java: str, classpath: str) -> None:
+        quorum = [] if self.voters else ["--standalone"]
         command = self._java_command(
-            java, classpath, "kafka.tools.StorageTool", "format", "--standalone",
-            "-t", uuid.uuid4().hex[:22], "-c", str(self.properties_file), "--ignore-formatted",
+            java, classpath, "kafka.tools.StorageTool", "format", *quorum,
+            "-t", self.cluster_id or new_cluster_id(), "-c", str(self.properties_file), "--ignore-formatted",
         )
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
@@ -187,10 +224,21 @@ class EmbeddedBroker:
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the broker cleanly (SIGTERM, then SIGKILL after `timeout`); False if not running."""
-        pid = self.pid()
+        pid = self.request_stop()
         if pid is None:
             return False
-        os.kill(pid, signal.SIGTERM)
+        self.await_exit(pid, timeout)
+        return True
+
+    def request_stop(self) -> int | None:
+        """Send SIGTERM (controlled shutdown) without waiting; the pid, or None if not running."""
+        pid = self.pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
+        return pid
+
+    def await_exit(self, pid: int, timeout: float) -> None:
+        """Wait for the process to exit; SIGKILL after `timeout`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and _alive(pid):
             time.sleep(0.2)
@@ -198,13 +246,17 @@ class EmbeddedBroker:
             log.warning("broker %d ignored SIGTERM for %.0fs; killing it", pid, timeout)
             os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
-        return True
 
     def log_tail(self, lines: int = 30) -> str:
         """The last lines of the broker's log, for error messages."""
         if not self.log_file.exists():
             return "(no broker log)"
         return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+
+
+def new_cluster_id() -> str:
+    """A fresh KRaft cluster id (22 characters)."""
+    return uuid.uuid4().hex[:22]
 
 
 def _alive(pid: int) -> bool:

@@ -3,50 +3,89 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from streamscribe.settings import add_kafka_arguments, kafka_settings_from_args
+
+if TYPE_CHECKING:
+    from infra.broker import EmbeddedBroker
+    from infra.cluster import BrokerCluster
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the broker and topics subcommands."""
-    broker = subparsers.add_parser("broker", help="the embedded single-node Apache Kafka broker")
+    broker = subparsers.add_parser("broker", help="the embedded Apache Kafka broker, or a cluster of them")
     broker.add_argument("action", choices=["start", "stop", "status"])
-    broker.add_argument("--port", type=int, help="client port on first start (default: a free one)")
+    broker.add_argument("--port", type=int, help="client port of a single broker on first start (default: a free one)")
+    broker.add_argument(
+        "--nodes", type=int, default=1,
+        help="start: 1 = the single broker, N > 1 = an N-node replicated cluster (stop/status act on both)",
+    )
     broker.set_defaults(func=run_broker)
 
     topics = subparsers.add_parser("topics", help="create the pipeline topics if missing")
     add_kafka_arguments(topics)
     topics.add_argument("--audio-partitions", type=int, help="partitions of the audio topics")
+    topics.add_argument(
+        "--replication-factor", type=int,
+        help="replicas of each partition (default 1; min.insync.replicas = a majority from 3 up, else 1)",
+    )
     topics.set_defaults(func=run_topics)
 
 
 def run_broker(args: argparse.Namespace) -> int:
-    """Start, stop or report the embedded broker."""
+    """Start, stop or report the embedded broker or cluster."""
     from infra.broker import EmbeddedBroker  # noqa: PLC0415
+    from infra.cluster import BrokerCluster  # noqa: PLC0415
 
     broker = EmbeddedBroker.default()
     if args.port:
         broker.port = args.port
+    cluster = BrokerCluster.default(args.nodes if args.nodes > 1 else None)
     if args.action == "start":
-        print(f"Kafka broker running at {broker.start()} (state: {broker.home})")
+        if args.nodes > 1:
+            print(f"Kafka cluster of {cluster.nodes} nodes running at {cluster.start()} (state: {cluster.home})")
+        else:
+            print(f"Kafka broker running at {broker.start()} (state: {broker.home})")
         return 0
     if args.action == "stop":
-        print("broker stopped" if broker.stop() else "broker was not running")
+        stopped_cluster = cluster.stop()
+        stopped_broker = broker.stop()
+        if stopped_cluster:
+            print(f"cluster stopped ({cluster.nodes} nodes)")
+        if stopped_broker:
+            print("broker stopped")
+        if not (stopped_cluster or stopped_broker):
+            print("broker was not running")
         return 0
+    return _print_status(broker, cluster)
+
+
+def _print_status(broker: EmbeddedBroker, cluster: BrokerCluster) -> int:
+    """One line per running broker or cluster node; exit 1 when nothing runs."""
     running = broker.is_running()
-    print(f"running at {broker.bootstrap_servers} (pid {broker.pid()})" if running else "not running")
+    if running:
+        print(f"running at {broker.bootstrap_servers} (pid {broker.pid()})")
+    for node in cluster.status():
+        state = f"running (pid {node.pid})" if node.pid is not None else "down"
+        print(f"node {node.node_id}: {node.bootstrap_servers} {state}")
+        running = running or node.pid is not None
+    if not running:
+        print("not running")
     return 0 if running else 1
 
 
 def run_topics(args: argparse.Namespace) -> int:
     """Create missing topics and print each topic's partition count."""
-    from infra.topics import ensure_topics, partition_counts  # noqa: PLC0415
+    from infra.topics import ensure_topics, topic_layout  # noqa: PLC0415
 
     kafka, topics = kafka_settings_from_args(args)
     if args.audio_partitions:
         topics = topics.model_copy(update={"audio_partitions": args.audio_partitions})
+    if args.replication_factor:
+        topics = topics.model_copy(update={"replication_factor": args.replication_factor})
     ensure_topics(kafka, topics)
     names = [topics.chunks, topics.segments, topics.transcripts, topics.rejected]
-    for name, count in partition_counts(kafka, names).items():
-        print(f"{name}: {count} partitions")
+    for name, (partitions, replicas) in topic_layout(kafka, names).items():
+        print(f"{name}: {partitions} partitions, replication factor {replicas}")
     return 0

@@ -8,7 +8,7 @@ import time
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, NewTopic, TopicMetadata
 
-from infra.broker import BrokerError
+from infra.broker import BrokerError, min_insync_replicas
 from streamscribe.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
@@ -25,13 +25,15 @@ TRANSCRIPT_TOPIC_CONFIG = {
 
 
 def planned_topics(topics: TopicSettings) -> list[NewTopic]:
-    """The four pipeline topics as NewTopic specs."""
+    """The four pipeline topics as NewTopic specs (min.insync.replicas follows the replication factor)."""
     rf = topics.replication_factor
+    durability = {"min.insync.replicas": str(min_insync_replicas(rf))}
+    audio, transcripts = AUDIO_TOPIC_CONFIG | durability, TRANSCRIPT_TOPIC_CONFIG | durability
     return [
-        NewTopic(topics.chunks, topics.audio_partitions, rf, config=AUDIO_TOPIC_CONFIG),
-        NewTopic(topics.segments, topics.audio_partitions, rf, config=AUDIO_TOPIC_CONFIG),
-        NewTopic(topics.transcripts, topics.transcript_partitions, rf, config=TRANSCRIPT_TOPIC_CONFIG),
-        NewTopic(topics.rejected, topics.rejected_partitions, rf, config=AUDIO_TOPIC_CONFIG),
+        NewTopic(topics.chunks, topics.audio_partitions, rf, config=audio),
+        NewTopic(topics.segments, topics.audio_partitions, rf, config=audio),
+        NewTopic(topics.transcripts, topics.transcript_partitions, rf, config=transcripts),
+        NewTopic(topics.rejected, topics.rejected_partitions, rf, config=audio),
     ]
 
 
@@ -77,5 +79,13 @@ def _has_leaders(topic: TopicMetadata | None) -> bool:
 
 def partition_counts(kafka: KafkaSettings, names: list[str], timeout: float = 10.0) -> dict[str, int]:
     """Number of partitions of each named topic that exists."""
+    return {name: partitions for name, (partitions, _) in topic_layout(kafka, names, timeout).items()}
+
+
+def topic_layout(kafka: KafkaSettings, names: list[str], timeout: float = 10.0) -> dict[str, tuple[int, int]]:
+    """(partitions, replicas of its first partition) of each named topic that exists."""
     metadata = AdminClient(kafka.client_config()).list_topics(timeout=timeout)
-    return {name: len(metadata.topics[name].partitions) for name in names if name in metadata.topics}
+    return {
+        name: (len(metadata.topics[name].partitions), len(metadata.topics[name].partitions[0].replicas))
+        for name in names if name in metadata.topics
+    }

@@ -51,11 +51,11 @@ class KafkaSettings(BaseSettings):
         """The configured servers, or those of the running embedded broker."""
         if self.bootstrap_servers:
             return self.bootstrap_servers
-        from infra.broker import BrokerError, EmbeddedBroker  # noqa: PLC0415 - avoids a cycle
+        from infra.broker import BrokerError  # noqa: PLC0415 - avoids a cycle
+        from infra.cluster import embedded_bootstrap  # noqa: PLC0415
 
-        broker = EmbeddedBroker.default()
         try:
-            return broker.bootstrap_servers
+            return embedded_bootstrap()
         except BrokerError:
             raise ConfigurationError(
                 "no Kafka to talk to: set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers, "

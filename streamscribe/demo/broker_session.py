@@ -22,15 +22,20 @@ def kafka_for_session(kafka: KafkaSettings) -> Iterator[KafkaSettings]:
         yield kafka
         return
     from infra.broker import EmbeddedBroker  # noqa: PLC0415 - only when no Kafka is configured
+    from infra.cluster import BrokerCluster  # noqa: PLC0415
 
+    cluster = BrokerCluster.default()
+    if cluster.exists and cluster.is_running():
+        yield kafka.model_copy(update={"bootstrap_servers": cluster.bootstrap_servers})
+        return
     broker = EmbeddedBroker.default()
     if broker.is_running():
-        yield KafkaSettings(bootstrap_servers=broker.bootstrap_servers)
+        yield kafka.model_copy(update={"bootstrap_servers": broker.bootstrap_servers})
         return
     log.info("starting the embedded Kafka broker (state in %s)", broker.home)
     bootstrap = broker.start()
     try:
-        yield KafkaSettings(bootstrap_servers=bootstrap)
+        yield kafka.model_copy(update={"bootstrap_servers": bootstrap})
     finally:
         log.info("stopping the embedded Kafka broker this command started")
         broker.stop()
