@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from streamscribe.percentiles import percentile
+
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
@@ -113,20 +115,13 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
 def load_audio(folder: Path) -> list[np.ndarray]:
     """Every sound file in `folder`, as 16 kHz mono float32 (the rate is checked, not converted)."""
-    import soundfile  # noqa: PLC0415
-
+    from recognizer.audio_files import read_mono  # noqa: PLC0415
     from streamscribe.errors import ConfigurationError  # noqa: PLC0415
 
     paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".flac", ".wav"))
     if not paths:
         raise ConfigurationError(f"no .flac/.wav speech files in {folder}: pass --audio FOLDER")
-    audio = []
-    for path in paths:
-        samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
-        if rate != SAMPLE_RATE:
-            raise ConfigurationError(f"{path} is {rate} Hz; the benchmark needs {SAMPLE_RATE} Hz audio")
-        audio.append(samples.mean(axis=1))
-    return audio
+    return [read_mono(path, SAMPLE_RATE) for path in paths]
 
 
 def repeat_to(audio: list[np.ndarray], min_seconds: float) -> list[np.ndarray]:
@@ -356,15 +351,15 @@ def measure_latency(context: BenchContext, streams: int, stream_seconds: float, 
             writer.write(replace(segment, headers=replace(segment.headers, produced_at_ms=now_ms)))
         writer.flush()
         collector.join()
-    values = np.array(latencies) * 1000
-    log.info("%d streams: p50 %.0f ms, p99 %.0f ms", streams, *np.percentile(values, [50, 99]))
+    values = [latency * 1000 for latency in latencies]
+    log.info("%d streams: p50 %.0f ms, p99 %.0f ms", streams, percentile(values, 50), percentile(values, 99))
     return {
         "streams": streams,
         "segments": len(values),
-        "latency_p50_ms": round(float(np.percentile(values, 50)), 1),
-        "latency_p95_ms": round(float(np.percentile(values, 95)), 1),
-        "latency_p99_ms": round(float(np.percentile(values, 99)), 1),
-        "latency_max_ms": round(float(values.max()), 1),
+        "latency_p50_ms": round(percentile(values, 50), 1),
+        "latency_p95_ms": round(percentile(values, 95), 1),
+        "latency_p99_ms": round(percentile(values, 99), 1),
+        "latency_max_ms": round(max(values), 1),
         "sender_max_lag_ms": round(max_lag * 1000, 1),
     }
 

@@ -20,12 +20,13 @@ posterior probabilities of the emitted tokens over the frames where the alignmen
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 SUBWORD_WORD_START = "▁"  # sentencepiece's word-start mark
+UNKNOWN_SURFACE = "\u2047"  # how sentencepiece spells an unknown piece: ⁇, a word of its own
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,14 @@ class Vocabulary:
     """The model's output tokens (blank excluded; it is the next index).
 
     Character models separate words with a `" "` token; subword (sentencepiece) models start a
-    word with a piece that begins with `▁`.
+    word with a piece that begins with `▁`. As sentencepiece decodes them, an unknown piece
+    (`<unk>`) is a word of its own spelled `⁇`, and control pieces (`<s>`, `</s>`) spell nothing.
     """
 
     tokens: tuple[str, ...]
     subword: bool = False
+    unknown_ids: frozenset[int] = frozenset()
+    control_ids: frozenset[int] = frozenset()
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -61,9 +65,15 @@ class Vocabulary:
         """True for the character model's space token, which only separates words."""
         return not self.subword and self.tokens[token_id] == " "
 
+    def surface(self, token_id: int) -> str:
+        """What one token adds to the text (word-start mark kept)."""
+        if token_id in self.unknown_ids:
+            return UNKNOWN_SURFACE
+        return "" if token_id in self.control_ids else self.tokens[token_id]
+
     def spell(self, token_ids: Sequence[int]) -> str:
         """The text of one word's tokens."""
-        return "".join(self.tokens[t] for t in token_ids).replace(SUBWORD_WORD_START, "")
+        return "".join(self.surface(t) for t in token_ids).replace(SUBWORD_WORD_START, "")
 
     def word_token_ids(self, word: str) -> list[int] | None:
         """Tokens that spell `word`, or None when the vocabulary cannot spell it.
@@ -127,11 +137,15 @@ def _best_path_emissions(best: np.ndarray, blank_id: int) -> list[_Emission]:
 
 
 def _group_into_words(emissions: list[_Emission], vocabulary: Vocabulary) -> list[list[_Emission]]:
-    """Split emissions into words at separators (characters) or word-start pieces (subwords)."""
+    """Split emissions into words at separators (characters), word-start pieces (subwords) and
+    around unknown pieces."""
     words: list[list[_Emission]] = []
     current: list[_Emission] = []
     for emission in emissions:
-        if vocabulary.is_separator(emission.token) or vocabulary.starts_word(emission.token):
+        if emission.token in vocabulary.unknown_ids:
+            words += [current, [emission]] if current else [[emission]]
+            current = []
+        elif vocabulary.is_separator(emission.token) or vocabulary.starts_word(emission.token):
             if current:
                 words.append(current)
             current = [] if vocabulary.is_separator(emission.token) else [emission]
@@ -252,6 +266,11 @@ class BeamDecoder:
             alpha=options.alpha,
             beta=options.beta,
         )
+
+    def reweight(self, alpha: float, beta: float) -> None:
+        """Change the LM weight and word bonus in place (LM tuning: no reload of the LM per grid point)."""
+        self._decoder.reset_params(alpha=alpha, beta=beta)
+        self.options = replace(self.options, alpha=alpha, beta=beta)
 
     def decode(self, log_probs: np.ndarray) -> Decoded:
         """The best beam's words with their frame spans and confidences."""

@@ -1,5 +1,9 @@
-"""Recognition of a set of segments: batch them, run the model, decode, build `Transcript`s.
+"""The recognition core: batch audio, run the model, decode, build `Transcript`s.
 
+One path for everything that recognises speech: the recognizer worker (`recognize`: segments
+in, transcripts out), the benchmarks, and training's `train evaluate` and LM tuning
+(`transcribe`, `forward` + `decode`: float audio in), so the WER training reports is the WER
+the service gives (same short-audio padding, silence gate, batching and decoders).
 No Kafka here: the worker hands in segments it read and writes what comes back.
 """
 
@@ -33,6 +37,21 @@ class Decoder(Protocol):
     """Turns one utterance's log-probabilities into words."""
 
     def decode(self, log_probs: np.ndarray) -> Decoded: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """One utterance after the forward pass: the audio as the model saw it, and its output.
+
+    `log_probs` is None when the model did not hear it (empty, or below the silence gate).
+    """
+
+    prepared: PreparedAudio
+    log_probs: np.ndarray | None
+
+    def decode(self, decoder: Decoder) -> Decoded:
+        """The decoder's words, or none when the model did not hear the utterance."""
+        return Decoded(()) if self.log_probs is None else decoder.decode(self.log_probs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,38 +97,55 @@ class RecognitionEngine:
 
     def recognize(self, segments: Sequence[Segment]) -> list[Transcript]:
         """One transcript per segment, in the order given."""
+        utterances = self.forward([pcm_s16le_to_float(s.pcm) for s in segments])
+        decoded = self.decode(utterances)
+        return [self._transcript(s, u.prepared, d) for s, u, d in zip(segments, utterances, decoded, strict=True)]
+
+    def transcribe(self, waveforms: Sequence[np.ndarray]) -> list[Decoded]:
+        """The served path for offline audio (training's WER, LM tuning): float samples in, words out."""
+        return self.decode(self.forward(waveforms))
+
+    def forward(self, waveforms: Sequence[np.ndarray]) -> list[Utterance]:
+        """Each utterance prepared as served (short audio padded, silence gated) and, if audible,
+        its log-probabilities from batched forward passes."""
         min_samples = int(MIN_MODEL_SECONDS * self.model.sample_rate)
-        audio = [pcm_s16le_to_float(s.pcm) for s in segments]
-        prepared = [pad_to_min_length(samples, min_samples) for samples in audio]
-        decoded: list[Decoded] = [Decoded(()) for _ in segments]
-        audible = [i for i, samples in enumerate(audio) if self._audible(samples)]
+        prepared = [pad_to_min_length(samples, min_samples) for samples in waveforms]
+        log_probs: list[np.ndarray | None] = [None] * len(prepared)
+        audible = [i for i, samples in enumerate(waveforms) if self._audible(samples)]
         lengths = [len(prepared[i].samples) for i in audible]
         for bucket in bucket_by_length(lengths, self.max_batch, self.max_padding):
-            for index, result in self._recognize_batch([audible[i] for i in bucket], prepared):
-                decoded[index] = result
-        return [self._transcript(s, p, d) for s, p, d in zip(segments, prepared, decoded, strict=True)]
+            indices = [audible[i] for i in bucket]
+            for index, output in zip(indices, self._forward_batch([prepared[i].samples for i in indices]), strict=True):
+                log_probs[index] = output
+        return [Utterance(p, lp) for p, lp in zip(prepared, log_probs, strict=True)]
+
+    def decode(self, utterances: Sequence[Utterance], decoder: Decoder | None = None) -> list[Decoded]:
+        """Decode each utterance with `decoder` (default: the engine's); unheard ones have no words."""
+        decoder = decoder or self.decoder
+        started = time.perf_counter()
+        decoded = [u.decode(decoder) for u in utterances]
+        if any(u.log_probs is not None for u in utterances):
+            metrics.DECODE_SECONDS.observe(time.perf_counter() - started)
+        return decoded
 
     def _audible(self, samples: np.ndarray) -> bool:
         if len(samples) == 0:
             return False
         return self.silence_dbfs is None or loudest_frame_dbfs(samples) > self.silence_dbfs
 
-    def _recognize_batch(self, indices: list[int], prepared: list[PreparedAudio]) -> list[tuple[int, Decoded]]:
-        batch = pad_batch([prepared[i].samples for i in indices])
+    def _forward_batch(self, waveforms: list[np.ndarray]) -> list[np.ndarray]:
+        """Log-probabilities of each waveform (in the order given) from one forward pass."""
+        batch = pad_batch(waveforms)
         started = time.perf_counter()
         log_probs = self.model.log_probs(batch)
-        modelled = time.perf_counter()
-        results = [
-            (indices[position], self.decoder.decode(lp))
-            for position, lp in zip(batch.order, log_probs, strict=True)
-        ]
-        decoded = time.perf_counter()
-        audio_seconds = float(batch.lengths.sum()) / self.model.sample_rate
+        elapsed = time.perf_counter() - started
         metrics.BATCH_SIZE.observe(len(batch))
-        metrics.MODEL_SECONDS.observe(modelled - started)
-        metrics.DECODE_SECONDS.observe(decoded - modelled)
-        metrics.REAL_TIME_FACTOR.observe((decoded - started) / audio_seconds)
-        return results
+        metrics.MODEL_SECONDS.observe(elapsed)
+        metrics.REAL_TIME_FACTOR.observe(elapsed * self.model.sample_rate / float(batch.lengths.sum()))
+        ordered: list[np.ndarray] = [np.empty(0)] * len(waveforms)
+        for position, output in zip(batch.order, log_probs, strict=True):
+            ordered[position] = output
+        return ordered
 
     def _transcript(self, segment: Segment, prepared: PreparedAudio, decoded: Decoded) -> Transcript:
         frame = self.model.frame_seconds

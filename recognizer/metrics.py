@@ -19,11 +19,11 @@ MODEL_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 DECODE_SECONDS = Histogram(
-    "streamscribe_recognizer_decode_seconds", "Wall time of CTC decoding of one forward pass's output",
+    "streamscribe_recognizer_decode_seconds", "Wall time of CTC decoding of one recognised batch of segments",
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 REAL_TIME_FACTOR = Histogram(
-    "streamscribe_recognizer_real_time_factor", "Model + decode time divided by the audio duration, per batch",
+    "streamscribe_recognizer_real_time_factor", "Forward-pass time divided by the audio duration, per forward pass",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2),
 )
 END_TO_END_LATENCY = Histogram(

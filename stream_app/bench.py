@@ -31,6 +31,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from streamscribe.percentiles import percentile
+
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
@@ -123,8 +125,8 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
         "cpu_us_per_chunk": round(cpu_used * 1e6 / chunks, 1),
         "worker_cpu_percent": round(100 * cpu_used / elapsed, 1),
         "rss_mb_per_stream": round((rss_loaded - rss_before) / config.streams / 2**20, 3),
-        "emit_latency_p50_ms": round(_percentile(delays, 50), 1),
-        "emit_latency_p99_ms": round(_percentile(delays, 99), 1),
+        "emit_latency_p50_ms": round(percentile(delays, 50), 1),
+        "emit_latency_p99_ms": round(percentile(delays, 99), 1),
         "segments": len(delays),
         "changelog_ratio": round(changelog / max(1, load.audio_bytes_sent), 5),
         "machine_load_1m": round(load_average, 2),  # other processes share the cores: context for CPU figures
@@ -212,13 +214,6 @@ def _topic_bytes(bootstrap: str, topic: str) -> int:
         return total
     finally:
         consumer.close()
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
 class LoadGenerator:

@@ -1,18 +1,25 @@
-"""`train evaluate`: WER of a `.nemo` model on manifests, greedy and with the KenLM beam search."""
+"""`train evaluate`: WER of a model on manifests, greedy and with the KenLM beam search.
+
+Recognition goes through the recognizer's own core (`RecognitionEngine`: short-audio padding,
+silence gate, batching, the served decoders), so the figures are what the service does.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from training.acoustic import ctc_log_probs, greedy_decode, load_ctc_model, model_labels
-from training.lm_decoding import beam_decode, build_beam_decoder
+import numpy as np
+
+from recognizer.audio_files import read_mono
+from recognizer.decoding import BeamDecoder, BeamSearchOptions, LanguageModelFiles
+from recognizer.engine import GreedyDecoder, RecognitionEngine
+from recognizer.model import AcousticModel
+from streamscribe.wer import word_error_rate
 from training.prepare import ManifestEntry, read_manifest
 from training.samples import read_samples
 from training.settings import EvaluateSettings
-from training.wer import word_error_rate
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +45,26 @@ def read_references(path: Path) -> list[ManifestEntry]:
     ]
 
 
-def score_manifest(model: Any, manifest: Path, decoder: Any | None, settings: EvaluateSettings) -> ManifestScore:
-    """Transcribe every utterance of a manifest (or samples.tsv) and score both decodings."""
+def served_engine(model_source: str | Path, batch_size: int) -> RecognitionEngine:
+    """The recognizer's engine on the CPU with its default gate and padding, greedy decoding."""
+    model = AcousticModel.load(model_source, device="cpu")
+    return RecognitionEngine(model, GreedyDecoder(model.vocabulary), max_batch=batch_size)
+
+
+def read_audio(engine: RecognitionEngine, entries: list[ManifestEntry]) -> list[np.ndarray]:
+    """The entries' audio files as the model reads them."""
+    return [read_mono(entry.audio_filepath, engine.model.sample_rate) for entry in entries]
+
+
+def score_manifest(
+    engine: RecognitionEngine, manifest: Path, beam: BeamDecoder | None = None
+) -> ManifestScore:
+    """Recognise every utterance of a manifest (or samples.tsv) once; score greedy and beam decoding."""
     entries = read_references(manifest)
     references = [entry.text for entry in entries]
-    log_probs = ctc_log_probs(model, [entry.audio_filepath for entry in entries], settings.batch_size)
-    labels = model_labels(model)
-    greedy = [greedy_decode(lp, labels) for lp in log_probs]
-    with_lm = beam_decode(decoder, log_probs, settings.beam_width) if decoder is not None else None
+    utterances = engine.forward(read_audio(engine, entries))
+    greedy = [d.text for d in engine.decode(utterances)]
+    with_lm = None if beam is None else [d.text for d in engine.decode(utterances, beam)]
     return ManifestScore(
         manifest=str(manifest), utterances=len(entries),
         words=sum(len(reference.split()) for reference in references),
@@ -56,10 +75,12 @@ def score_manifest(model: Any, manifest: Path, decoder: Any | None, settings: Ev
 
 def evaluate(settings: EvaluateSettings) -> list[ManifestScore]:
     """Score the model on every manifest of the settings."""
-    model = load_ctc_model(settings.model)
-    decoder = None
-    if settings.kenlm_model is not None and settings.unigrams is not None:
-        decoder = build_beam_decoder(
-            model_labels(model), settings.kenlm_model, settings.unigrams, settings.alpha, settings.beta
+    engine = served_engine(settings.model, settings.batch_size)
+    beam = None
+    if settings.kenlm_model is not None:
+        beam = BeamDecoder(
+            engine.model.vocabulary,
+            BeamSearchOptions(settings.beam_width, settings.alpha, settings.beta),
+            LanguageModelFiles(settings.kenlm_model, settings.unigrams),
         )
-    return [score_manifest(model, manifest, decoder, settings) for manifest in settings.manifests]
+    return [score_manifest(engine, manifest, beam) for manifest in settings.manifests]

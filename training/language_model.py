@@ -11,12 +11,13 @@ import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from training.acoustic import ctc_log_probs, greedy_decode, load_ctc_model, model_labels
-from training.lm_decoding import TuningResult, build_beam_decoder, tune_alpha_beta
+from recognizer.decoding import BeamDecoder, BeamSearchOptions, LanguageModelFiles
+from streamscribe.wer import word_error_rate
+from training.evaluate import read_audio, served_engine
+from training.lm_decoding import TuningResult, tune_alpha_beta
 from training.ngram import NgramFiles, build_ngram, corpus_sentences
 from training.prepare import read_manifest
 from training.settings import LanguageModelSettings
-from training.wer import word_error_rate
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +47,19 @@ def decoder_parameters_path(output_prefix: Path) -> Path:
 def tune_on_dev(
     files: NgramFiles, model_path: Path, settings: LanguageModelSettings
 ) -> tuple[float, TuningResult]:
-    """Dev WER of greedy decoding, and the best alpha/beta of the beam search with the LM."""
-    model = load_ctc_model(model_path)
+    """Dev WER of greedy decoding, and the best alpha/beta of the beam search with the LM,
+    both on the recognizer's served path (the model runs once; each grid point decodes again)."""
+    engine = served_engine(model_path, batch_size=16)
     entries = read_manifest(settings.dev_manifest)
     references = [entry.text for entry in entries]
-    log_probs = ctc_log_probs(model, [entry.audio_filepath for entry in entries])
-    labels = model_labels(model)
-    greedy_wer = word_error_rate(references, [greedy_decode(lp, labels) for lp in log_probs])
-    decoder = build_beam_decoder(labels, files.binary, files.unigrams, settings.alphas[0], settings.betas[0])
-    tuning = tune_alpha_beta(decoder, log_probs, references, settings.alphas, settings.betas, settings.beam_width)
+    utterances = engine.forward(read_audio(engine, entries))
+    greedy_wer = word_error_rate(references, [d.text for d in engine.decode(utterances)])
+    beam = BeamDecoder(
+        engine.model.vocabulary,
+        BeamSearchOptions(settings.beam_width, settings.alphas[0], settings.betas[0]),
+        LanguageModelFiles(files.binary, files.unigrams),
+    )
+    tuning = tune_alpha_beta(beam, utterances, references, settings.alphas, settings.betas)
     return greedy_wer, tuning
 
 

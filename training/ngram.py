@@ -77,7 +77,3 @@ def run_kenlm(command: list[str], what: str, stdin: str | None = None) -> None:
     if result.returncode != 0:
         raise TrainingError(f"{what} failed (exit {result.returncode}): {result.stderr.strip()[-2000:]}")
 
-
-def read_unigrams(path: Path) -> list[str]:
-    """The words of a unigram file written by `build_ngram`."""
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -7,42 +7,15 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import jiwer
 from rich.table import Table
 
 from streamscribe.demo.board import StreamState, StreamStatus
-
-_NOT_WORD = re.compile(r"[^\w' ]+")
-
-
-def normalize_text(text: str) -> str:
-    """Lower case, punctuation out (apostrophes kept), single spaces: how WER compares words."""
-    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
-
-
-def word_error_rate(references: Sequence[str], hypotheses: Sequence[str]) -> float:
-    """Corpus WER (errors summed over all streams / reference words), after normalisation."""
-    pairs = [(normalize_text(r), normalize_text(h)) for r, h in zip(references, hypotheses, strict=True)]
-    pairs = [(r, h) for r, h in pairs if r]
-    if not pairs:
-        return math.nan
-    return float(jiwer.wer([r for r, _ in pairs], [h for _, h in pairs]))
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0..100) with linear interpolation; NaN for no values."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+from streamscribe.percentiles import percentile
+from streamscribe.wer import word_error_rate
 
 
 @dataclass(frozen=True)

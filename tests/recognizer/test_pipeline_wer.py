@@ -14,7 +14,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import jiwer
 import numpy as np
 import pytest
 import soundfile
@@ -24,6 +23,7 @@ from recognizer.reader import TranscriptReader
 from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS, RecognizerSettings
 from recognizer.worker import RecognizerWorker, WorkerThread
 from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
+from streamscribe.wer import word_error_rate
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -145,8 +145,8 @@ def test_pipeline_wer_is_within_a_point_of_offline_recognition(
 
     report = {}
     for name, engine in engines.items():
-        offline = jiwer.wer(held_out.references, offline_texts(engine, held_out, greedy=name == "greedy"))
-        streamed = jiwer.wer(held_out.references, pipeline[name])
+        offline = word_error_rate(held_out.references, offline_texts(engine, held_out, greedy=name == "greedy"))
+        streamed = word_error_rate(held_out.references, pipeline[name])
         report[name] = (streamed, offline)
         print(f"{name}: pipeline WER {streamed:.2%}, offline WER {offline:.2%} ({len(held_out.paths)} files)")
     for name, (streamed, offline) in report.items():

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from recognizer.decoding import BeamDecoder, BeamSearchOptions, LanguageModelFiles
+from recognizer.model import AcousticModel
 from streamscribe.cli import main
-from training.acoustic import ctc_log_probs, load_ctc_model, model_labels
 from training.commonvoice import read_split
 from training.errors import TrainingError
+from training.evaluate import read_audio, served_engine
 from training.fit import fit, initialise_from, load_config
-from training.lm_decoding import beam_decode, build_beam_decoder
 from training.prepare import read_manifest
 from training.reproduce import ReproduceReport, reproduce
 from training.settings import FitSettings, LanguageModelSettings, ReproduceSettings
@@ -69,20 +70,20 @@ def test_every_artefact_is_shipped_and_measured(run: tuple[ReproduceSettings, Re
 
 def test_the_model_loads_and_transcribes(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
     settings, _ = run
-    model = load_ctc_model(settings.ship_dir / "streamscribe-small.nemo")
-    assert model_labels(model) == [" ", *"abcdefghijklmnopqrstuvwxyz", "'"]
+    model = AcousticModel.load(settings.ship_dir / "streamscribe-small.nemo", device="cpu")
+    assert model.vocabulary.tokens == (" ", *"abcdefghijklmnopqrstuvwxyz", "'")
     wavs = [entry.audio_filepath for entry in read_manifest(manifest(settings, "test"))]
-    [hypothesis] = model.transcribe(wavs, batch_size=1, verbose=False)
+    [hypothesis] = model.module.transcribe(wavs, batch_size=1, verbose=False)
     assert isinstance(getattr(hypothesis, "text", hypothesis), str)
 
 
 def test_the_ngram_decodes_the_model_output(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
     settings, report = run
-    model = load_ctc_model(settings.ship_dir / "streamscribe-small.nemo")
-    decoder = build_beam_decoder(model_labels(model), report.ngram.binary, report.ngram.unigrams, 0.5, 1.0)
-    wavs = [entry.audio_filepath for entry in read_manifest(manifest(settings, "dev"))]
-    [text] = beam_decode(decoder, ctc_log_probs(model, wavs), beam_width=8)
-    assert isinstance(text, str)
+    engine = served_engine(settings.ship_dir / "streamscribe-small.nemo", batch_size=1)
+    engine.decoder = BeamDecoder(engine.model.vocabulary, BeamSearchOptions(8, 0.5, 1.0),
+                                 LanguageModelFiles(report.ngram.binary, report.ngram.unigrams))
+    [decoded] = engine.transcribe(read_audio(engine, read_manifest(manifest(settings, "dev"))))
+    assert isinstance(decoded.text, str)
 
 
 def test_fit_resumes_from_the_last_checkpoint(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
@@ -102,7 +103,7 @@ def test_initialising_copies_weights_and_refuses_other_labels(run: tuple[Reprodu
     fresh_settings = FitSettings(train_manifest=manifest(settings, "train"), dev_manifest=manifest(settings, "dev"))
     fresh = EncDecCTCModel(cfg=load_config(fresh_settings).model)
     initialise_from(fresh, shipped)
-    source = load_ctc_model(shipped).state_dict()
+    source = AcousticModel.load(shipped, device="cpu").module.state_dict()
     assert all(value.equal(source[name]) for name, value in fresh.state_dict().items())
     spanish = EncDecCTCModel(cfg=load_config(fresh_settings.model_copy(update={"language": "es"})).model)
     with pytest.raises(TrainingError, match="other labels"):

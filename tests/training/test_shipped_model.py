@@ -6,12 +6,10 @@ import re
 import pytest
 import soundfile
 
+from recognizer.decoding import BeamDecoder, BeamSearchOptions, LanguageModelFiles
 from streamscribe.paths import REPO_ROOT
-from training.acoustic import load_ctc_model
-from training.evaluate import score_manifest
-from training.lm_decoding import build_beam_decoder
+from training.evaluate import score_manifest, served_engine
 from training.samples import SAMPLES_TSV, read_samples
-from training.settings import EvaluateSettings
 
 MODELS = REPO_ROOT / "recognizer" / "models"
 MODEL = MODELS / "streamscribe-small.nemo"
@@ -47,12 +45,13 @@ def test_shipped_files_stay_small() -> None:
 def test_wer_on_held_out_samples_is_within_the_model_card_bound() -> None:
     greedy_bound, lm_bound = card_bounds()
     parameters = json.loads(DECODER_JSON.read_text())
-    model = load_ctc_model(MODEL)
-    decoder = build_beam_decoder(
-        list(model.decoder.vocabulary), MODELS / parameters["kenlm_model"], MODELS / parameters["unigrams"],
-        parameters["alpha"], parameters["beta"],
+    engine = served_engine(MODEL, batch_size=16)
+    beam = BeamDecoder(
+        engine.model.vocabulary,
+        BeamSearchOptions(parameters["beam_width"], parameters["alpha"], parameters["beta"]),
+        LanguageModelFiles(MODELS / parameters["kenlm_model"], MODELS / parameters["unigrams"]),
     )
-    score = score_manifest(model, SAMPLES / SAMPLES_TSV, decoder, EvaluateSettings(beam_width=parameters["beam_width"]))
+    score = score_manifest(engine, SAMPLES / SAMPLES_TSV, beam)
     assert score.utterances == len(read_samples(SAMPLES))
     assert score.greedy_wer <= greedy_bound
     assert score.lm_wer is not None and score.lm_wer <= lm_bound
