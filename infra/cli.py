@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from streamscribe.settings import add_kafka_arguments, kafka_settings_from_args
+from streamscribe.cli_settings import add_settings_arguments, settings_from_args, with_embedded_broker
+from streamscribe.settings import KafkaClientSettings
 
 if TYPE_CHECKING:
     from infra.broker import EmbeddedBroker
@@ -24,12 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     broker.set_defaults(func=run_broker)
 
     topics = subparsers.add_parser("topics", help="create the pipeline topics if missing")
-    add_kafka_arguments(topics)
-    topics.add_argument("--audio-partitions", type=int, help="partitions of the audio topics")
-    topics.add_argument(
-        "--replication-factor", type=int,
-        help="replicas of each partition (default 1; min.insync.replicas = a majority from 3 up, else 1)",
-    )
+    add_settings_arguments(topics, KafkaClientSettings)
     topics.set_defaults(func=run_topics)
 
 
@@ -79,11 +75,8 @@ def run_topics(args: argparse.Namespace) -> int:
     """Create missing topics and print each topic's partition count."""
     from infra.topics import ensure_topics, topic_layout  # noqa: PLC0415
 
-    kafka, topics = kafka_settings_from_args(args)
-    if args.audio_partitions:
-        topics = topics.model_copy(update={"audio_partitions": args.audio_partitions})
-    if args.replication_factor:
-        topics = topics.model_copy(update={"replication_factor": args.replication_factor})
+    settings = with_embedded_broker(settings_from_args(KafkaClientSettings, args))
+    kafka, topics = settings.kafka, settings.topics
     ensure_topics(kafka, topics)
     names = [topics.chunks, topics.segments, topics.transcripts, topics.rejected]
     for name, (partitions, replicas) in topic_layout(kafka, names).items():

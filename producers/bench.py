@@ -185,9 +185,12 @@ def main() -> None:
         "--realtime-seconds", type=float, help="instead: --streams paced live streams of this length"
     )
     args = parser.parse_args()
-    kafka = (
-        KafkaSettings(bootstrap_servers=args.bootstrap_servers) if args.bootstrap_servers else KafkaSettings()
-    )
+    from streamscribe.cli_settings import reachable_kafka  # noqa: PLC0415
+
+    configured = KafkaSettings()
+    if args.bootstrap_servers:
+        configured = configured.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
+    kafka = reachable_kafka(configured)
     chunks = speech_chunks(args.chunk_bytes)
     if args.realtime_seconds:
         settings = ProducerSettings(compression=args.compression[0], linger_ms=args.linger_ms[0])

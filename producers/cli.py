@@ -9,29 +9,23 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from producers.settings import ProducerSettings
+from streamscribe.cli_settings import add_settings_arguments, settings_from_args, with_embedded_broker
 from streamscribe.errors import ConfigurationError
-from streamscribe.settings import KafkaSettings, TopicSettings, add_kafka_arguments, kafka_settings_from_args
+from streamscribe.settings import KafkaSettings
 
 if TYPE_CHECKING:
-    from producers.settings import ProducerSettings
     from producers.sources import ContractAudio
 
 log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `send` subcommand."""
+    """Add the `send` subcommand: the files and ids, then ProducerSettings' fields as flags."""
     send = subparsers.add_parser(
         "send", help="stream audio files (WAV, FLAC, OGG, MP3, …) as live streams into audio.chunks"
     )
     send.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    send.add_argument(
-        "--realtime",
-        action="store_true",
-        default=None,
-        help="pace each stream at the speed of its audio, as a live source",
-    )
-    send.add_argument("--chunk-ms", type=int, help="audio per chunk in milliseconds (default 100)")
     send.add_argument(
         "--stream-id",
         action="append",
@@ -40,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="stream id, once per file in order (default: file stem + random suffix)",
     )
     send.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
-    add_kafka_arguments(send)
+    add_settings_arguments(send, ProducerSettings)
     send.set_defaults(func=run_send)
 
 
@@ -55,33 +49,24 @@ def stream_ids_for(files: list[Path], given: list[str] | None) -> list[str]:
 
 def run_send(args: argparse.Namespace) -> int:
     """Read every file, then stream them all concurrently; a line per stream when it is done."""
-    from producers.settings import ProducerSettings  # noqa: PLC0415 - keeps --help fast
-    from producers.sources import prepare, read_audio  # noqa: PLC0415
+    from producers.sources import prepare, read_audio  # noqa: PLC0415 - keeps --help fast
 
-    flags = {"chunk_ms": args.chunk_ms, "realtime": args.realtime}
-    settings = ProducerSettings(**{name: value for name, value in flags.items() if value is not None})
-    kafka, topics = kafka_settings_from_args(args)
+    settings = with_embedded_broker(settings_from_args(ProducerSettings, args))
     ids = stream_ids_for(args.files, args.stream_ids)
     sources = {
         stream_id: prepare(read_audio(path), settings.target_sample_rate)
         for stream_id, path in zip(ids, args.files, strict=True)
     }
-    require_topic(kafka, topics.chunks)
+    require_topic(settings.kafka, settings.topics.chunks)
     if args.metrics_port is not None:
         from streamscribe.metrics import serve_metrics  # noqa: PLC0415
 
         serve_metrics(args.metrics_port, "send")
-    asyncio.run(_send_all(kafka, topics, settings, sources, args.metrics_port is not None))
+    asyncio.run(_send_all(settings, sources, args.metrics_port is not None))
     return 0
 
 
-async def _send_all(
-    kafka: KafkaSettings,
-    topics: TopicSettings,
-    settings: ProducerSettings,
-    sources: dict[str, ContractAudio],
-    with_metrics: bool,
-) -> None:
+async def _send_all(settings: ProducerSettings, sources: dict[str, ContractAudio], with_metrics: bool) -> None:
     """All sources at once through one producer, with a progress bar per stream on stderr."""
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
@@ -90,7 +75,7 @@ async def _send_all(
     from producers.metrics import expose  # noqa: PLC0415
     from producers.sending import send_audio  # noqa: PLC0415
 
-    async with AsyncAudioProducer(kafka, topics, settings) as producer:
+    async with AsyncAudioProducer(settings=settings) as producer:
         if with_metrics:
             expose(producer.stats)
         with Progress(console=Console(stderr=True), transient=True) as progress:

@@ -136,7 +136,10 @@ class StreamHandle:
 
 
 class ProducerHandle:
-    """What the sync and async producers share: settings, the core and its totals."""
+    """What the sync and async producers share: settings, the core and its totals.
+
+    `kafka` and `topics` default to those of `settings` (which default to the env vars).
+    """
 
     def __init__(
         self,
@@ -144,9 +147,8 @@ class ProducerHandle:
         topics: TopicSettings | None = None,
         settings: ProducerSettings | None = None,
     ) -> None:
-        self._core = ProducerCore(
-            settings or ProducerSettings(), kafka or KafkaSettings(), (topics or TopicSettings()).chunks
-        )
+        settings = settings or ProducerSettings()
+        self._core = ProducerCore(settings, kafka or settings.kafka, (topics or settings.topics).chunks)
 
     @property
     def stats(self) -> ProducerStats:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from streamscribe.contracts.chunk import DEFAULT_MAX_CHUNK_BYTES
-from streamscribe.settings import KafkaSettings
+from streamscribe.settings import KafkaClientSettings, KafkaSettings
 
 HEADER_ALLOWANCE_BYTES = 64 * 1024
 
 
-class ProducerSettings(BaseSettings):
-    """How audio is cut, paced and handed to Kafka.
+class ProducerSettings(KafkaClientSettings):
+    """How audio is cut, paced and handed to Kafka (and, as every component, `kafka` and `topics`).
 
     The librdkafka knobs default to values measured for many small (100 ms) chunks from
     hundreds of streams: a short linger to batch across streams, no compression (PCM barely

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from recognizer.decoding import BeamSearchOptions, LanguageModelFiles
 from streamscribe.errors import ConfigurationError
 from streamscribe.paths import REPO_ROOT
-from streamscribe.settings import KafkaSettings, TopicSettings
+from streamscribe.settings import KafkaClientSettings
 
 SHIPPED_MODELS = REPO_ROOT / "recognizer" / "models"
 SHIPPED_MODEL = SHIPPED_MODELS / "streamscribe-small.nemo"
@@ -48,41 +48,52 @@ def tuned_decoding(lm_path: Path) -> dict[str, object]:
         raise ConfigurationError(f"{path} is not valid JSON: {exc}") from None
 
 
-class RecognizerSettings(BaseSettings):
+class RecognizerSettings(KafkaClientSettings):
     """Everything a recognizer worker needs: model, decoder, batching, Kafka and delivery."""
 
     model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_RECOGNIZER_", protected_namespaces=())
 
-    model: str | None = Field(default=None, description="a .nemo path or a NeMo pretrained name")
-    device: str = "auto"
-    decoder: Literal["greedy", "beam"] = "greedy"
-    lm: Path | None = Field(default=None, description="KenLM model for beam search (default: shipped)")
-    unigrams: Path | None = Field(default=None, description="the LM's words (default: beside the LM)")
-    beam_width: int | None = Field(default=None, ge=1, description="default: tuned with the LM, else 32")
-    alpha: float | None = Field(default=None, description="LM weight (default: tuned with the LM, else 0.5)")
-    beta: float | None = Field(default=None, description="word bonus (default: tuned with the LM, else 1.0)")
-    hotwords: list[str] = Field(default_factory=list)
+    model: str | None = Field(
+        default=None, description="a .nemo file or a NeMo pretrained name (none: the shipped model)"
+    )
+    device: str = Field(default="auto", description="auto (CUDA if present, else CPU), cpu, cuda, cuda:N")
+    decoder: Literal["greedy", "beam"] = Field(default="greedy", description="CTC decoder")
+    lm: Path | None = Field(default=None, description="KenLM model for beam search (none: the shipped one)")
+    unigrams: Path | None = Field(
+        default=None, description="the LM's word list (none: <prefix>.unigrams.txt beside it)"
+    )
+    beam_width: int | None = Field(default=None, ge=1, description="none: tuned with the LM, else 32")
+    alpha: float | None = Field(default=None, description="LM weight (none: tuned with the LM, else 0.5)")
+    beta: float | None = Field(default=None, description="word insertion bonus (none: tuned with the LM, else 1.0)")
+    hotwords: list[str] = Field(
+        default_factory=list, description="boost this word (repeatable)", json_schema_extra={"flag": "hotword"}
+    )
     hotword_weight: float = 10.0
 
-    max_batch: int = Field(default=16, ge=1)
-    max_wait_ms: int = Field(default=50, ge=0)
-    batches_per_transaction: int = Field(default=4, ge=1, description="forward passes per Kafka transaction")
-    max_padding: float = Field(default=0.5, ge=0.0, description="padded/real audio - 1 allowed per batch")
+    max_batch: int = Field(default=16, ge=1, description="most segments per forward pass")
+    max_wait_ms: int = Field(default=50, ge=0, description="longest wait to fill a batch")
+    batches_per_transaction: int = Field(
+        default=4, ge=1, description="read up to this many batches' worth of segments per Kafka transaction"
+    )
+    max_padding: float = Field(
+        default=0.5, ge=0.0, description="padding allowed per batch, as a fraction of its audio"
+    )
     max_segment_seconds: float = Field(default=60.0, gt=0)
-    silence_dbfs: float | None = Field(default=-50.0, le=0, description="quieter segments are not recognised")
-    torch_threads: int | None = Field(default=None, ge=1)
+    silence_dbfs: float | None = Field(
+        default=-50.0, le=0, description="segments with no 20 ms frame louder than this get an empty result"
+    )
+    torch_threads: int | None = Field(default=None, ge=1, description="CPU threads for torch")
 
-    group_id: str = "streamscribe-recognizers"
-    instance_id: str = Field(default_factory=default_instance_id)
+    group_id: str = Field(default="streamscribe-recognizers", description="recognizer consumer group")
+    instance_id: str = Field(
+        default_factory=default_instance_id, description="this worker's id (its transactional.id suffix)"
+    )
     transaction_timeout_ms: int = Field(
         default=10_000, ge=1000, description="a dead worker's open batch is aborted after this"
     )
     session_timeout_ms: int = Field(default=10_000, ge=6000, description="a dead worker's partitions move after this")
     max_poll_interval_ms: int = Field(default=300_000, ge=10_000)
-    metrics_port: int | None = None
-
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    topics: TopicSettings = Field(default_factory=TopicSettings)
+    metrics_port: int | None = Field(default=None, description="serve Prometheus metrics here (0 = any free port)")
 
     def model_source(self) -> str:
         """The model to load: the configured one, else the shipped model."""
@@ -131,3 +142,13 @@ class RecognizerSettings(BaseSettings):
     def transactional_id(self) -> str:
         """This instance's Kafka transactional.id (one per worker process)."""
         return f"{self.group_id}-{self.instance_id}"
+
+
+class ListenSettings(KafkaClientSettings):
+    """`streamscribe listen`: which results to print (env vars `STREAMSCRIBE_LISTEN_*`, then flags)."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_LISTEN_")
+
+    stream_id: str | None = Field(default=None, description="only this stream (exit when it ends)")
+    from_beginning: bool = Field(default=False, description="start at the oldest result kept")
+    group_id: str | None = Field(default=None, description="join this consumer group (none: an anonymous reader)")

@@ -5,27 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from stream_app.endpointing import silence_energy
 from stream_app.segmenter import SAMPLE_BYTES, SegmentingRules
 from streamscribe.contracts.chunk import DEFAULT_MAX_CHUNK_BYTES
 from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE
 from streamscribe.paths import state_home
-from streamscribe.settings import KafkaSettings, TopicSettings
+from streamscribe.settings import KafkaClientSettings
 
 _SAMPLES_PER_MS = SEGMENT_SAMPLE_RATE // 1000
 
 
-class StreamAppSettings(BaseSettings):
-    """Thresholds, timers and where the worker keeps its state."""
+class StreamAppSettings(KafkaClientSettings):
+    """Thresholds, timers and where the worker keeps its state (plus `kafka` and `topics`)."""
 
     model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_STREAM_APP_")
 
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    topics: TopicSettings = Field(default_factory=TopicSettings)
     app_id: str = Field("streamscribe-stream-app", description="faust app id = consumer group")
-    workdir: Path = Field(default_factory=lambda: state_home() / "stream-app")
+    workdir: Path = Field(default_factory=lambda: state_home() / "stream-app", description="faust's state folder")
 
     max_segment_bytes: int = Field(320_000, ge=3_200, description="16 kHz s16 bytes (10 s)")
     max_segment_age_ms: int = Field(5_000, ge=1, description="event-time age of the oldest buffered audio")
@@ -35,14 +33,14 @@ class StreamAppSettings(BaseSettings):
     cut_search_ms: int = Field(1_000, ge=0, description="look back this far for a quiet cut point")
     idle_timeout_ms: int = Field(30_000, ge=100, description="close streams that send nothing this long")
     interim_interval_ms: int = Field(0, ge=0, description="emit interim previews this often (0 = off)")
-    max_chunk_bytes: int = Field(DEFAULT_MAX_CHUNK_BYTES, ge=1)
+    max_chunk_bytes: int = Field(DEFAULT_MAX_CHUNK_BYTES, ge=1, description="larger chunks are rejected")
 
     commit_interval_ms: int = Field(1_000, ge=50, description="checkpoint + input offset commit period")
     session_timeout_ms: int = Field(10_000, ge=1_000, description="a silent worker leaves the group after this")
     fetch_min_bytes: int = Field(262_144, ge=1, description="the broker answers a fetch once it has this much")
     fetch_max_wait_ms: int = Field(50, ge=0, description="... or once this long has passed")
     batch_queue: int = Field(4, ge=1, description="fetched batches waiting for the agent (backpressure)")
-    metrics_port: int | None = None
+    metrics_port: int | None = Field(None, description="serve Prometheus metrics here (0 = any free port)")
     web_port: int | None = Field(None, description="faust's web server port (None: disabled)")
 
     @model_validator(mode="after")

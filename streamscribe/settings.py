@@ -5,10 +5,9 @@ Each component has one settings object of its own (env vars + CLI flags) that ne
 
 from __future__ import annotations
 
-import argparse
 import ssl
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,11 +30,13 @@ class KafkaSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KAFKA_")
 
-    bootstrap_servers: str | None = None
+    bootstrap_servers: str | None = Field(
+        default=None, description="Kafka bootstrap servers (none: the embedded broker, for the commands)"
+    )
     security_protocol: SecurityProtocol = "PLAINTEXT"
     sasl_mechanism: SaslMechanism = "SCRAM-SHA-512"
-    sasl_username: str | None = None
-    sasl_password: SecretStr | None = None
+    sasl_username: str | None = Field(default=None, description="SASL user (its password: $KAFKA_SASL_PASSWORD)")
+    sasl_password: SecretStr | None = Field(default=None, json_schema_extra={"cli": False})  # argv is public
     ssl_ca_location: Path | None = Field(default=None, description="PEM file of the CA that signed the brokers")
     ssl_check_hostname: bool = Field(default=True, description="verify that the broker's certificate names its host")
 
@@ -48,19 +49,17 @@ class KafkaSettings(BaseSettings):
         return self.security_protocol.endswith("SSL")
 
     def resolved_bootstrap(self) -> str:
-        """The configured servers, or those of the running embedded broker."""
-        if self.bootstrap_servers:
-            return self.bootstrap_servers
-        from infra.broker import BrokerError  # noqa: PLC0415 - avoids a cycle
-        from infra.cluster import embedded_bootstrap  # noqa: PLC0415
+        """The bootstrap servers; a ConfigurationError when none are set.
 
-        try:
-            return embedded_bootstrap()
-        except BrokerError:
+        The command line fills them in from the embedded broker when none are configured
+        (`streamscribe.cli_settings.with_embedded_broker`); library code never guesses.
+        """
+        if not self.bootstrap_servers:
             raise ConfigurationError(
                 "no Kafka to talk to: set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers, "
                 "or start the embedded broker with `streamscribe broker start`"
-            ) from None
+            )
+        return self.bootstrap_servers
 
     def client_config(self, **overrides: object) -> dict[str, object]:
         """A librdkafka configuration dict with the bootstrap servers and security filled in."""
@@ -111,44 +110,35 @@ class TopicSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TOPIC_")
 
-    chunks: str = "audio.chunks"
-    segments: str = "audio.segments"
-    transcripts: str = "transcripts"
-    rejected: str = "audio.rejected"
-    audio_partitions: int = Field(default=20, ge=1)
-    transcript_partitions: int = Field(default=20, ge=1)
-    rejected_partitions: int = Field(default=4, ge=1)
-    replication_factor: int = Field(default=1, ge=1)
-
-
-KAFKA_FLAG_FIELDS = ("bootstrap_servers", "security_protocol", "sasl_mechanism", "sasl_username", "ssl_ca_location")
-
-
-def add_kafka_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add --bootstrap-servers, the security flags and the topic-name flags every service takes.
-
-    The SASL password has no flag (argv is visible to every user): KAFKA_SASL_PASSWORD only.
-    """
-    parser.add_argument(
-        "--bootstrap-servers",
-        help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS, else the embedded broker)",
+    chunks: str = Field(
+        "audio.chunks", description="name of the chunks topic", json_schema_extra={"flag": "chunks-topic"}
     )
-    security = parser.add_argument_group("Kafka security (default: the KAFKA_* environment variables)")
-    security.add_argument("--security-protocol", choices=get_args(SecurityProtocol))
-    security.add_argument("--sasl-mechanism", choices=get_args(SaslMechanism))
-    security.add_argument("--sasl-username", help="SASL user (its password: $KAFKA_SASL_PASSWORD)")
-    security.add_argument("--ssl-ca-location", help="PEM file of the CA that signed the brokers' certificates")
-    for name in ("chunks", "segments", "transcripts", "rejected"):
-        parser.add_argument(f"--{name}-topic", dest=f"topic_{name}", help=f"name of the {name} topic")
+    segments: str = Field(
+        "audio.segments", description="name of the segments topic", json_schema_extra={"flag": "segments-topic"}
+    )
+    transcripts: str = Field(
+        "transcripts", description="name of the transcripts topic", json_schema_extra={"flag": "transcripts-topic"}
+    )
+    rejected: str = Field(
+        "audio.rejected", description="name of the rejected topic", json_schema_extra={"flag": "rejected-topic"}
+    )
+    audio_partitions: int = Field(default=20, ge=1, description="partitions of the audio topics (when created)")
+    transcript_partitions: int = Field(default=20, ge=1, description="partitions of transcripts (when created)")
+    rejected_partitions: int = Field(default=4, ge=1, description="partitions of the rejected topic (when created)")
+    replication_factor: int = Field(
+        default=1, ge=1,
+        description="replicas of each partition (when created; min.insync.replicas = a majority from 3 up, else 1)",
+    )
 
 
-def kafka_settings_from_args(args: argparse.Namespace) -> tuple[KafkaSettings, TopicSettings]:
-    """Settings from env vars, overridden by whichever flags were given."""
-    given = {name: getattr(args, name, None) for name in KAFKA_FLAG_FIELDS}
-    kafka = KafkaSettings(**{name: value for name, value in given.items() if value})
-    overrides = {
-        name: getattr(args, f"topic_{name}")
-        for name in ("chunks", "segments", "transcripts", "rejected")
-        if getattr(args, f"topic_{name}", None)
-    }
-    return kafka, TopicSettings(**overrides)
+class KafkaClientSettings(BaseSettings):
+    """What every component that talks to Kafka nests, the same way: the connection and the topics.
+
+    Component settings (`StreamAppSettings`, `RecognizerSettings`, `ProducerSettings`,
+    `StackSettings`, …) derive from this, so `settings.kafka` and `settings.topics` exist in each
+    and their flags (`--bootstrap-servers`, `--chunks-topic`, …) are generated the same way
+    (streamscribe.cli_settings).
+    """
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    topics: TopicSettings = Field(default_factory=TopicSettings)

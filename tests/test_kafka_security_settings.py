@@ -8,7 +8,8 @@ import ssl
 import pytest
 
 from streamscribe.errors import ConfigurationError
-from streamscribe.settings import KafkaSettings, add_kafka_arguments, kafka_settings_from_args
+from streamscribe.cli_settings import add_settings_arguments, settings_from_args
+from streamscribe.settings import KafkaClientSettings, KafkaSettings
 
 
 def sasl_ssl(tmp_path_ca: str | None = None) -> KafkaSettings:
@@ -48,10 +49,10 @@ def test_security_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
 def test_flags_override_and_the_password_stays_out_of_argv(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAFKA_SASL_PASSWORD", "p")
     parser = argparse.ArgumentParser()
-    add_kafka_arguments(parser)
-    kafka, _ = kafka_settings_from_args(parser.parse_args(
+    add_settings_arguments(parser, KafkaClientSettings)
+    kafka = settings_from_args(KafkaClientSettings, parser.parse_args(
         ["--bootstrap-servers", "h:1", "--security-protocol", "SASL_SSL", "--sasl-username", "flag-user"]
-    ))
+    )).kafka
     assert (kafka.security_protocol, kafka.sasl_username) == ("SASL_SSL", "flag-user")
     assert kafka.sasl_password is not None and kafka.sasl_password.get_secret_value() == "p"
     assert not any("password" in action.dest for action in parser._actions)

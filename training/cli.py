@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings
 
-from training.cli_settings import add_settings_arguments, settings_from_args
+from streamscribe.cli_settings import add_settings_arguments, settings_from_args
 from training.settings import (
     CorpusSettings,
     EvaluateSettings,

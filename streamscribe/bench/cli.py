@@ -86,7 +86,9 @@ def run_bench(args: argparse.Namespace) -> int:
 
     console = Console(stderr=True)
     report = BenchReport(machine=describe_machine())
-    configured = KafkaSettings(bootstrap_servers=args.bootstrap_servers) if args.bootstrap_servers else KafkaSettings()
+    configured = KafkaSettings()
+    if args.bootstrap_servers:
+        configured = configured.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
     with kafka_for_session(configured) as kafka:
         for name in args.benchmarks:
             if getattr(args, "component_args", False):

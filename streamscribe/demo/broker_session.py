@@ -1,5 +1,8 @@
 """A Kafka broker for the length of a command: the configured one, or the embedded one.
 
+This is the embedded-broker fallback of the commands that run a whole stack (`demo`, `up`,
+`bench`); the service commands use `streamscribe.cli_settings.with_embedded_broker`.
+
 When no bootstrap servers are configured, the embedded broker is used; if it is not running
 it is started, and then stopped again at the end (only when this command started it).
 """
@@ -17,7 +20,7 @@ log = logging.getLogger(__name__)
 
 @contextmanager
 def kafka_for_session(kafka: KafkaSettings) -> Iterator[KafkaSettings]:
-    """Yield settings with explicit bootstrap servers, starting the embedded broker if needed."""
+    """Yield `kafka` with explicit bootstrap servers, starting the embedded broker if needed."""
     if kafka.bootstrap_servers:
         yield kafka
         return

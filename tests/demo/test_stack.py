@@ -26,7 +26,7 @@ def test_each_stream_app_worker_has_its_own_workdir_port_and_log() -> None:
     assert [a.workdir for a in args] == [Path("/state/stream-app/worker-0"), Path("/state/stream-app/worker-1")]
     assert [a.metrics_port for a in args] == [9100, 9101]
     assert [spec.log_file for spec in specs] == [Path("/logs/stream-app-0.log"), Path("/logs/stream-app-1.log")]
-    assert all(a.bootstrap_servers == "127.0.0.1:9" and a.topic_chunks == "c" for a in args)
+    assert all(a.bootstrap_servers == "127.0.0.1:9" and a.chunks_topic == "c" for a in args)
 
 
 def test_recognizers_get_the_model_decoder_and_a_share_of_the_cores() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from stream_app.cli import settings_from_args
 from stream_app.ingest import IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
 from stream_app.settings import StreamAppSettings
 from streamscribe.cli import build_parser
+from streamscribe.cli_settings import settings_from_args
 from tests.stream_app.streams import interleave, make_streams
 
 
@@ -56,7 +56,7 @@ def test_flags_override_env_and_reach_the_segmenting_rules(monkeypatch: pytest.M
         "stream-app", "--bootstrap-servers", "kafka:9092", "--chunks-topic", "in", "--max-segment-bytes", "64000",
         "--idle-timeout-ms", "2000", "--interim-interval-ms", "500", "--workdir", "/tmp/x", "--metrics-port", "0",
     ])
-    settings = settings_from_args(args)
+    settings = settings_from_args(StreamAppSettings, args)
     assert (settings.kafka.bootstrap_servers, settings.topics.chunks, settings.topics.segments) == (
         "kafka:9092", "in", "audio.segments")
     assert (settings.idle_timeout_ms, settings.min_silence_ms, settings.metrics_port) == (2000, 600, 0)

@@ -1,0 +1,159 @@
+"""Command-line flags generated from a settings class, so each setting is declared only once.
+
+Every command builds its flags with `add_settings_arguments(parser, SettingsClass)` and its
+settings with `settings_from_args(SettingsClass, args)`:
+
+- every field becomes `--field-name`; a flag that is not given leaves the field to its env var
+  or default, so flags override env vars override defaults;
+- a field whose type is itself a settings class (`kafka: KafkaSettings`, `topics:
+  TopicSettings`) contributes its own fields as flags, in an argument group, and is built from
+  its own env vars (`KAFKA_*`, `STREAMSCRIBE_TOPIC_*`) plus those flags;
+- a field's `json_schema_extra` may rename its flag (`{"flag": "chunks-topic"}`) or keep it off
+  the command line (`{"cli": False}`, e.g. a password: argv is visible to every user);
+- booleans get `--x/--no-x`, tuples take several values, lists repeat the flag, Literals
+  become choices. The field's description is the flag's help.
+
+The embedded-broker fallback (no bootstrap servers configured: use the running embedded broker)
+is a command-line decision too: `with_embedded_broker`. Library code gets settings with the
+servers filled in and never looks for a broker itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings
+
+from streamscribe.errors import ConfigurationError
+from streamscribe.settings import KafkaSettings
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+SCALARS = (int, float, str, Path)
+
+
+def _extra(field: FieldInfo) -> dict[str, Any]:
+    extra = field.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def flag_dest(name: str, field: FieldInfo) -> str:
+    """The flag of a field without its dashes (`--chunks-topic` → `chunks_topic`): its argparse dest."""
+    return str(_extra(field).get("flag", name)).replace("-", "_")
+
+
+def nested_settings(annotation: Any) -> type[BaseSettings] | None:
+    """The settings class a field nests (`kafka: KafkaSettings`), else None."""
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseSettings) else None
+
+
+def flag_form(annotation: Any) -> tuple[type, str | None, tuple[str, ...] | None]:
+    """(element type, how it repeats: None | "many" | "append", choices) of a field annotation."""
+    origin = typing.get_origin(annotation)
+    args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    if origin in (typing.Union, types.UnionType) and len(args) == 1:
+        return flag_form(args[0])
+    if origin is Literal:
+        return type(args[0]), None, tuple(args)
+    if origin is tuple:
+        return flag_form(args[0])[0], "many", None
+    if origin is list:
+        return flag_form(args[0])[0], "append", None
+    if annotation in (*SCALARS, bool):
+        return annotation, None, None
+    raise TypeError(f"no command-line form for {annotation!r}")
+
+
+def format_default(field: FieldInfo) -> str:
+    """A field's default as a user would type it: tuples space-separated, None as `none`."""
+    value = field.get_default(call_default_factory=True)
+    if isinstance(value, tuple | list):
+        return " ".join(map(str, value)) or "none"
+    return "none" if value is None else str(value)
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser | Any, settings_class: type[BaseSettings]) -> None:
+    """Add one flag per field of `settings_class` (nested settings classes in their own group)."""
+    for name, field in settings_class.model_fields.items():
+        if _extra(field).get("cli", True) is False or field.annotation is SecretStr:
+            continue
+        nested = nested_settings(field.annotation)
+        if nested is not None:
+            title = (nested.__doc__ or name).strip().splitlines()[0]
+            add_settings_arguments(parser.add_argument_group(f"{name}: {title}"), nested)
+            continue
+        _add_flag(parser, name, field, settings_class.model_config.get("env_prefix", ""))
+
+
+def _add_flag(parser: Any, name: str, field: FieldInfo, env_prefix: str) -> None:
+    dest = flag_dest(name, field)
+    kind, repeat, choices = flag_form(field.annotation)
+    origin = f"(default: {format_default(field)}; env {env_prefix}{name.upper()})"
+    help_text = " ".join(filter(None, [field.description, origin]))
+    flag = "--" + dest.replace("_", "-")
+    if kind is bool:
+        parser.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, help=help_text)
+        return
+    options: dict[str, Any] = {"dest": dest, "type": kind, "help": help_text, "metavar": dest.upper()}
+    if choices:
+        options |= {"choices": choices, "metavar": None}
+    if repeat == "many":
+        options["nargs"] = "+"
+    elif repeat == "append":
+        options["action"] = "append"
+    parser.add_argument(flag, **options)
+
+
+def given_values(settings_class: type[BaseSettings], args: argparse.Namespace) -> dict[str, Any]:
+    """The fields whose flags were given, nested settings built from their env vars plus flags."""
+    values: dict[str, Any] = {}
+    for name, field in settings_class.model_fields.items():
+        nested = nested_settings(field.annotation)
+        if nested is not None:
+            values[name] = nested(**given_values(nested, args))
+            continue
+        value = getattr(args, flag_dest(name, field), None)
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def settings_from_args(settings_class: type[SettingsT], args: argparse.Namespace, **fixed: Any) -> SettingsT:
+    """The settings from env vars and defaults, overridden by the flags given, then by `fixed`.
+
+    A bad value raises pydantic's ValidationError; `streamscribe.cli.main` reports it (exit 2).
+    """
+    return settings_class(**(given_values(settings_class, args) | fixed))
+
+
+def with_embedded_broker(settings: SettingsT) -> SettingsT:
+    """`settings` (a KafkaClientSettings) with the embedded broker's servers when none are configured."""
+    kafka = settings.kafka  # type: ignore[attr-defined]
+    resolved = reachable_kafka(kafka)
+    return settings if resolved is kafka else settings.model_copy(update={"kafka": resolved})
+
+
+def reachable_kafka(kafka: KafkaSettings) -> KafkaSettings:
+    """`kafka` itself when it names bootstrap servers, else it pointed at the running embedded broker.
+
+    For the service commands: they talk to KAFKA_BOOTSTRAP_SERVERS / --bootstrap-servers, else to
+    the embedded broker that `streamscribe broker start` left running, else fail clearly.
+    """
+    if kafka.bootstrap_servers:
+        return kafka
+    from infra.broker import BrokerError  # noqa: PLC0415 - only without configured Kafka
+    from infra.cluster import embedded_bootstrap  # noqa: PLC0415
+
+    try:
+        bootstrap = embedded_bootstrap()
+    except BrokerError:
+        raise ConfigurationError(
+            "no Kafka to talk to: set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers, "
+            "or start the embedded broker with `streamscribe broker start`"
+        ) from None
+    return kafka.model_copy(update={"bootstrap_servers": bootstrap})
