@@ -13,7 +13,7 @@ APT_PACKAGES := openjdk-17-jre-headless maven espeak-ng sox libsox-fmt-mp3 ffmpe
 	fortunes-min cmake g++ libboost-program-options-dev libboost-system-dev libboost-thread-dev \
 	libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev
 
-.PHONY: run test check setup system venv lock kafka kenlm bench duplicates clean
+.PHONY: run test check setup system venv lock kafka kenlm k8s-check bench duplicates clean
 
 run: setup
 	$(VENV)/bin/streamscribe demo
@@ -58,6 +58,51 @@ kafka: venv
 
 kenlm: venv
 	$(PY) -m training.kenlm_build
+
+# Kubernetes: render the Helm chart and validate every manifest against the Kubernetes and KEDA
+# schemas, offline. helm and kubeconform are built once from the Go module proxy (minutes of CPU,
+# under nice), the schemas come from the kubernetes-validate wheel (PyPI) and KEDA's Go module;
+# all of it is cached under $(CACHE).
+GO ?= $(or $(shell command -v go 2>/dev/null),/usr/local/go/bin/go)
+GO_ENV := GOPATH=$(CACHE)/go GOMODCACHE=$(CACHE)/go/mod GOCACHE=$(CACHE)/go/build GOFLAGS=-buildvcs=false
+HELM_VERSION := v3.22.0
+KUBECONFORM_VERSION := v0.8.0
+KEDA_VERSION := v2.21.0
+KUBERNETES_VALIDATE_VERSION := 1.37.0
+KUBERNETES_VERSION := 1.33.0
+HELM := $(CACHE)/tools/helm-$(HELM_VERSION)/helm
+KUBECONFORM := $(CACHE)/tools/kubeconform-$(KUBECONFORM_VERSION)/kubeconform
+K8S_SCHEMAS := $(CACHE)/k8s-schemas/k8s-$(KUBERNETES_VERSION)-keda-$(KEDA_VERSION)
+CHART := infra/helm/streamscribe
+
+$(HELM):
+	test -x "$(GO)" || { echo "Go is needed to build helm (Debian's golang-go is too old; Go >= 1.24)"; exit 1; }
+	$(GO_ENV) GOBIN=$(dir $@) nice -n 19 $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+$(KUBECONFORM):
+	test -x "$(GO)" || { echo "Go is needed to build kubeconform (Go >= 1.24)"; exit 1; }
+	$(GO_ENV) GOBIN=$(dir $@) nice -n 19 $(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+
+$(K8S_SCHEMAS)/.done: infra/k8s_schemas.py | venv
+	$(CACHE)/uv-venv/bin/pip download -q --no-deps -d $(CACHE)/k8s-schemas/wheels \
+		kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION)
+	keda=$$($(GO_ENV) $(GO) mod download -json github.com/kedacore/keda/v2@$(KEDA_VERSION) \
+		| $(PY) -c 'import json, sys; print(json.load(sys.stdin)["Dir"])') && \
+	$(PY) -m infra.k8s_schemas \
+		$(CACHE)/k8s-schemas/wheels/kubernetes_validate-$(KUBERNETES_VALIDATE_VERSION)-py3-none-any.whl \
+		$(KUBERNETES_VERSION) $$keda/config/crd/bases $(K8S_SCHEMAS)
+	touch $@
+
+k8s-check: $(HELM) $(KUBECONFORM) $(K8S_SCHEMAS)/.done
+	$(HELM) lint --strict $(CHART)
+	for values in $(CHART)/values.yaml infra/helm/ci/*.yaml; do \
+		echo "helm template with $$values"; \
+		$(HELM) template ci $(CHART) -f $$values | $(KUBECONFORM) -strict -summary \
+			-kubernetes-version $(KUBERNETES_VERSION) \
+			-schema-location '$(K8S_SCHEMAS)/kubernetes/{{ .ResourceKind }}{{ .KindSuffix }}.json' \
+			-schema-location '$(K8S_SCHEMAS)/crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json' \
+			|| exit 1; \
+	done
 
 bench: setup
 	$(VENV)/bin/streamscribe bench
