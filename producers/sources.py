@@ -20,8 +20,8 @@ import soundfile
 from producers.errors import AudioSourceError
 from streamscribe.contracts import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Encoding
 from streamscribe.g711 import ALAW_TO_S16, MULAW_TO_S16, encode_alaw, encode_mulaw
+from streamscribe.pcm import S16_SCALE
 
-S16_SCALE = 32768.0
 MAX_CONTRACT_CHANNELS = 2
 FFMPEG_TIMEOUT_S = 300
 

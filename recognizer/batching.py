@@ -11,19 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PCM_S16_SCALE = 32768.0
 LEVEL_FRAME_SAMPLES = 320  # 20 ms at 16 kHz
 SILENCE_FLOOR_DBFS = -120.0
-
-
-def pcm_s16le_to_float(pcm: bytes) -> np.ndarray:
-    """16-bit little-endian PCM as float32 in [-1, 1), scaled like soundfile reads it."""
-    return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / PCM_S16_SCALE
-
-
-def float_to_pcm_s16le(samples: np.ndarray) -> bytes:
-    """The inverse of `pcm_s16le_to_float`: float audio as 16-bit PCM (clipped, rounded)."""
-    return np.clip(np.round(samples * PCM_S16_SCALE), -32768, 32767).astype("<i2").tobytes()
 
 
 def loudest_frame_dbfs(samples: np.ndarray, frame: int = LEVEL_FRAME_SAMPLES) -> float:

@@ -177,7 +177,7 @@ def segment_messages(stream_id: str, samples: np.ndarray, seconds: float) -> lis
     """A stream's audio as consecutive final segments of `seconds` (the last one eos)."""
     from streamscribe.contracts import EmitReason, Segment, SegmentHeaders  # noqa: PLC0415
 
-    from recognizer.batching import float_to_pcm_s16le  # noqa: PLC0415
+    from streamscribe.pcm import float_to_pcm_s16le  # noqa: PLC0415
 
     step = max(1, int(seconds * SAMPLE_RATE))
     starts = list(range(0, len(samples), step))
@@ -200,8 +200,8 @@ class SegmentWriter:
     def write(self, segment: Any) -> None:
         while True:
             try:
-                self._producer.produce(self._topic, key=segment.stream_id.encode(), value=segment.pcm,
-                                       headers=segment.headers.to_kafka())
+                key, value, headers = segment.encode()
+                self._producer.produce(self._topic, key=key, value=value, headers=headers)
                 self._producer.poll(0)
                 return
             except BufferError:

@@ -118,7 +118,7 @@ class Decoded:
 
 
 @dataclass(frozen=True, slots=True)
-class _Emission:
+class _TokenRun:
     """A run of frames on which the best path emits one token."""
 
     token: int
@@ -126,21 +126,21 @@ class _Emission:
     end: int
 
 
-def _best_path_emissions(best: np.ndarray, blank_id: int) -> list[_Emission]:
-    """Collapse the per-frame best tokens into emissions (repeats merged, blanks dropped)."""
+def _best_path_runs(best: np.ndarray, blank_id: int) -> list[_TokenRun]:
+    """Collapse the per-frame best tokens into runs of one token (repeats merged, blanks dropped)."""
     boundaries = np.flatnonzero(np.diff(best)) + 1
     starts = np.concatenate(([0], boundaries)) if len(best) else np.array([], dtype=int)
     ends = np.concatenate((boundaries, [len(best)])) if len(best) else np.array([], dtype=int)
     return [
-        _Emission(int(best[s]), int(s), int(e)) for s, e in zip(starts, ends, strict=True) if best[s] != blank_id
+        _TokenRun(int(best[s]), int(s), int(e)) for s, e in zip(starts, ends, strict=True) if best[s] != blank_id
     ]
 
 
-def _group_into_words(emissions: list[_Emission], vocabulary: Vocabulary) -> list[list[_Emission]]:
+def _group_into_words(emissions: list[_TokenRun], vocabulary: Vocabulary) -> list[list[_TokenRun]]:
     """Split emissions into words at separators (characters), word-start pieces (subwords) and
     around unknown pieces."""
-    words: list[list[_Emission]] = []
-    current: list[_Emission] = []
+    words: list[list[_TokenRun]] = []
+    current: list[_TokenRun] = []
     for emission in emissions:
         if emission.token in vocabulary.unknown_ids:
             words += [current, [emission]] if current else [[emission]]
@@ -165,7 +165,7 @@ def greedy_decode(log_probs: np.ndarray, vocabulary: Vocabulary) -> Decoded:
     """Best-path CTC decoding with word spans and confidences (see the module docstring)."""
     best = log_probs.argmax(axis=1)
     words = []
-    for emissions in _group_into_words(_best_path_emissions(best, vocabulary.blank_id), vocabulary):
+    for emissions in _group_into_words(_best_path_runs(best, vocabulary.blank_id), vocabulary):
         text = vocabulary.spell([e.token for e in emissions])
         if not text:
             continue

@@ -23,12 +23,12 @@ from recognizer.batching import (
     loudest_frame_dbfs,
     pad_batch,
     pad_to_min_length,
-    pcm_s16le_to_float,
 )
 from recognizer.decoding import BeamDecoder, Decoded, Vocabulary, greedy_decode
 from recognizer.model import AcousticModel
 from recognizer.settings import RecognizerSettings
 from streamscribe.contracts import Segment, Transcript, Word
+from streamscribe.pcm import pcm_s16le_to_float
 
 MIN_MODEL_SECONDS = 1.0  # NeMo's transcribe() pads shorter in-memory audio to this length
 

@@ -31,9 +31,9 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 
 from recognizer import metrics
 from recognizer.engine import RecognitionEngine
-from recognizer.intake import decode_segment
 from recognizer.settings import RecognizerSettings
-from streamscribe.contracts import SEGMENT_SAMPLE_RATE, InvalidChunk, Segment, rejection_headers
+from streamscribe.contracts import SEGMENT_SAMPLE_RATE, Segment, rejection_headers
+from streamscribe.contracts.segment import InvalidSegment, decode_segment
 from streamscribe.errors import StreamscribeError
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class Refused:
     """A message that broke the segment contract, and why."""
 
     message: Message
-    error: InvalidChunk
+    error: InvalidSegment
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +81,7 @@ def triage(messages: Sequence[Message], max_segment_seconds: float) -> tuple[lis
             continue
         try:
             segment = decode_segment(message.key(), message.value(), message.headers(), max_segment_seconds)
-        except InvalidChunk as exc:
+        except InvalidSegment as exc:
             log.warning("refusing segment at %s/%s/%s (key %r): %s", *_source(message), message.key(), exc)
             refused.append(Refused(message, exc))
             continue

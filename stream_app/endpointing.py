@@ -12,12 +12,12 @@ from collections.abc import Sequence
 import numba
 import numpy as np
 
-_FULL_SCALE = 32768.0
+from streamscribe.pcm import S16_SCALE
 
 
 def silence_energy(threshold_dbfs: float, frame_samples: int) -> int:
     """Energy of a frame whose RMS level is `threshold_dbfs` (frames below it are silent)."""
-    rms = _FULL_SCALE * 10 ** (threshold_dbfs / 20)
+    rms = S16_SCALE * 10 ** (threshold_dbfs / 20)
     return int(rms * rms * frame_samples)
 
 

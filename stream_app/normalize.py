@@ -33,16 +33,16 @@ import numpy as np
 from streamscribe.contracts.chunk import ChunkHeaders, Encoding
 from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE
 from streamscribe.g711 import ALAW_TO_S16, MULAW_TO_S16
+from streamscribe.pcm import S16_SCALE
 
 ZERO_CROSSINGS = 16
 ROLLOFF = 0.945
 KAISER_BETA = 8.6
-_S16_SCALE = 32768.0
 _EMPTY = np.zeros(0, dtype=np.float32)
 # G.711 code -> float sample, exactly what decoding the 16-bit linear value as s16 gives
 _G711_FLOAT = {
-    Encoding.PCM_MULAW: (MULAW_TO_S16 / np.float32(_S16_SCALE)).astype(np.float32),
-    Encoding.PCM_ALAW: (ALAW_TO_S16 / np.float32(_S16_SCALE)).astype(np.float32),
+    Encoding.PCM_MULAW: (MULAW_TO_S16 / np.float32(S16_SCALE)).astype(np.float32),
+    Encoding.PCM_ALAW: (ALAW_TO_S16 / np.float32(S16_SCALE)).astype(np.float32),
 }
 
 
@@ -137,7 +137,7 @@ def _polyphase(  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def _decode_s16(raw: np.ndarray, channels: int) -> np.ndarray:  # pragma: no cover - compiled
-    scale = np.float32(1.0 / _S16_SCALE)
+    scale = np.float32(1.0 / S16_SCALE)
     out = np.empty(raw.shape[0] // channels, dtype=np.float32)
     if channels == 1:
         for i in range(out.shape[0]):
@@ -181,7 +181,7 @@ def _decode_table(raw: np.ndarray, table: np.ndarray, channels: int) -> np.ndarr
 def _quantize(samples: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
     out = np.empty(samples.shape[0], dtype=np.int16)
     for i in range(samples.shape[0]):
-        value = np.rint(samples[i] * np.float32(_S16_SCALE))
+        value = np.rint(samples[i] * np.float32(S16_SCALE))
         out[i] = np.int16(min(max(value, -32768.0), 32767.0))
     return out
 

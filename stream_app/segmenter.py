@@ -32,9 +32,9 @@ from typing import Generic, TypeVar
 
 from stream_app.endpointing import frame_energies, quiet_cut
 from streamscribe.contracts.segment import EmitReason
+from streamscribe.pcm import S16_WIDTH
 
 Ref = TypeVar("Ref")
-SAMPLE_BYTES = 2
 NO_TIMESTAMP = -(2**63)
 
 
@@ -59,7 +59,7 @@ class SegmentingRules:
     @property
     def frame_bytes(self) -> int:
         """Bytes of one frame of 16 kHz s16le."""
-        return self.frame_samples * SAMPLE_BYTES
+        return self.frame_samples * S16_WIDTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ class Cut:
     @property
     def end_sample(self) -> int:
         """One past the segment's last sample."""
-        return self.start_sample + len(self.pcm) // SAMPLE_BYTES
+        return self.start_sample + len(self.pcm) // S16_WIDTH
 
 
 # a pushed chunk with audio, as a plain tuple (the hot path makes one per chunk):
@@ -119,7 +119,7 @@ class Segmenter(Generic[Ref]):
     @property
     def end_sample(self) -> int:
         """One past the last buffered sample."""
-        return self._start + self._nbytes // SAMPLE_BYTES
+        return self._start + self._nbytes // S16_WIDTH
 
     @property
     def next_index(self) -> int:
@@ -148,7 +148,7 @@ class Segmenter(Generic[Ref]):
         Returns the segments this chunk completes, in order.
         """
         self._latest_ms = max(self._latest_ms, timestamp_ms)
-        skip = (self.end_sample - first_sample) * SAMPLE_BYTES
+        skip = (self.end_sample - first_sample) * S16_WIDTH
         if skip > 0:
             pcm = pcm[skip:]
         cuts: list[Cut] = []
@@ -168,7 +168,7 @@ class Segmenter(Generic[Ref]):
         rules = self._rules
         self._pieces.append(pcm)
         self._nbytes += len(pcm)
-        self._marks.append((self._start + self._nbytes // SAMPLE_BYTES, timestamp_ms, ref))
+        self._marks.append((self._start + self._nbytes // S16_WIDTH, timestamp_ms, ref))
         self._oldest_ms = timestamp_ms if self._oldest_ms == NO_TIMESTAMP else min(self._oldest_ms, timestamp_ms)
         framed = self._partial + pcm if self._partial else pcm
         complete = len(framed) - len(framed) % rules.frame_bytes
@@ -222,7 +222,7 @@ class Segmenter(Generic[Ref]):
             )
 
     def _cut(self, nbytes: int, reason: EmitReason, eos: bool = False) -> Cut:
-        end_sample = self._start + nbytes // SAMPLE_BYTES
+        end_sample = self._start + nbytes // S16_WIDTH
         cut = Cut(self._index, self._start, self._take(nbytes), reason, True, eos,
                   self._newest_timestamp_until(end_sample))
         del self._energies[: nbytes // self._rules.frame_bytes]

@@ -8,10 +8,11 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from stream_app.endpointing import silence_energy
-from stream_app.segmenter import SAMPLE_BYTES, SegmentingRules
+from stream_app.segmenter import SegmentingRules
 from streamscribe.contracts.chunk import DEFAULT_MAX_CHUNK_BYTES
 from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE
 from streamscribe.paths import state_home
+from streamscribe.pcm import S16_WIDTH
 from streamscribe.settings import KafkaClientSettings
 
 _SAMPLES_PER_MS = SEGMENT_SAMPLE_RATE // 1000
@@ -51,7 +52,7 @@ class StreamAppSettings(KafkaClientSettings):
     def segmenting_rules(self) -> SegmentingRules:
         """The thresholds in the segmenter's units (frames, 16 kHz samples)."""
         frame_samples = self.frame_ms * _SAMPLES_PER_MS
-        max_frames = self.max_segment_bytes // (frame_samples * SAMPLE_BYTES)
+        max_frames = self.max_segment_bytes // (frame_samples * S16_WIDTH)
         return SegmentingRules(
             frame_samples=frame_samples,
             max_frames=max_frames,

@@ -51,7 +51,7 @@ def served_engine(model_source: str | Path, batch_size: int) -> RecognitionEngin
     return RecognitionEngine(model, GreedyDecoder(model.vocabulary), max_batch=batch_size)
 
 
-def read_audio(engine: RecognitionEngine, entries: list[ManifestEntry]) -> list[np.ndarray]:
+def load_utterances(engine: RecognitionEngine, entries: list[ManifestEntry]) -> list[np.ndarray]:
     """The entries' audio files as the model reads them."""
     return [read_mono(entry.audio_filepath, engine.model.sample_rate) for entry in entries]
 
@@ -62,7 +62,7 @@ def score_manifest(
     """Recognise every utterance of a manifest (or samples.tsv) once; score greedy and beam decoding."""
     entries = read_references(manifest)
     references = [entry.text for entry in entries]
-    utterances = engine.forward(read_audio(engine, entries))
+    utterances = engine.forward(load_utterances(engine, entries))
     greedy = [d.text for d in engine.decode(utterances)]
     with_lm = None if beam is None else [d.text for d in engine.decode(utterances, beam)]
     return ManifestScore(

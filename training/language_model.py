@@ -13,7 +13,7 @@ from pathlib import Path
 
 from recognizer.decoding import BeamDecoder, BeamSearchOptions, LanguageModelFiles
 from streamscribe.wer import word_error_rate
-from training.evaluate import read_audio, served_engine
+from training.evaluate import load_utterances, served_engine
 from training.lm_decoding import TuningResult, tune_alpha_beta
 from training.ngram import NgramFiles, build_ngram, corpus_sentences
 from training.prepare import read_manifest
@@ -52,7 +52,7 @@ def tune_on_dev(
     engine = served_engine(model_path, batch_size=16)
     entries = read_manifest(settings.dev_manifest)
     references = [entry.text for entry in entries]
-    utterances = engine.forward(read_audio(engine, entries))
+    utterances = engine.forward(load_utterances(engine, entries))
     greedy_wer = word_error_rate(references, [d.text for d in engine.decode(utterances)])
     beam = BeamDecoder(
         engine.model.vocabulary,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from streamscribe.contracts.headers import KafkaHeaders, dict_to_headers, headers_to_dict
+from streamscribe.contracts.headers import KafkaHeaders, KafkaMessage, dict_to_headers, headers_to_dict
 from streamscribe.contracts.rejection import InvalidChunk, RejectReason
 
 MIN_SAMPLE_RATE = 8000
@@ -120,6 +120,11 @@ class ChunkHeaders:
             values["eos"] = 1
         return dict_to_headers(values) + self.options.to_kafka()
 
+    @classmethod
+    def from_kafka(cls, headers: list[tuple[str, bytes | None]] | None) -> ChunkHeaders:
+        """Headers as `to_kafka` writes them; raises InvalidChunk naming the broken rule."""
+        return parse_chunk_headers(headers)
+
     def same_format(self, other: ChunkHeaders) -> bool:
         """True when both chunks carry audio of one rate, channel count and encoding."""
         return (self.sample_rate, self.channels, self.encoding) == (
@@ -136,6 +141,10 @@ class AudioChunk:
     stream_id: str
     headers: ChunkHeaders
     pcm: bytes
+
+    def encode(self) -> KafkaMessage:
+        """The message to produce (the inverse of `decode_chunk`)."""
+        return KafkaMessage(self.stream_id.encode(), self.pcm, self.headers.to_kafka())
 
     @property
     def frames(self) -> int:

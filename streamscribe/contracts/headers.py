@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 KafkaHeaders = list[tuple[str, bytes]]
+
+
+class KafkaMessage(NamedTuple):
+    """What a contract's `encode()` gives: the key, value and headers to produce."""
+
+    key: bytes
+    value: bytes
+    headers: KafkaHeaders
 
 
 def headers_to_dict(headers: Iterable[tuple[str, bytes | None]] | None) -> dict[str, bytes]:

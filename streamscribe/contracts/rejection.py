@@ -25,8 +25,8 @@ class RejectReason(StrEnum):
     BAD_HEADER = "bad_header"  # a header is present but its value breaks the contract
 
 
-class InvalidChunk(StreamscribeError):
-    """A message on `audio.chunks` breaks the contract; `reason` says which rule."""
+class InvalidMessage(StreamscribeError):
+    """A message breaks its topic's contract; `reason` says which rule (it goes to `audio.rejected`)."""
 
     def __init__(self, reason: RejectReason, detail: str) -> None:
         super().__init__(f"{reason.value}: {detail}")
@@ -34,9 +34,13 @@ class InvalidChunk(StreamscribeError):
         self.detail = detail
 
 
+class InvalidChunk(InvalidMessage):
+    """A message on `audio.chunks` breaks the chunk contract."""
+
+
 def rejection_headers(
     original: list[tuple[str, bytes]] | None,
-    error: InvalidChunk,
+    error: InvalidMessage,
     source: tuple[str, int, int],
 ) -> list[tuple[str, bytes]]:
     """Headers for a rejected message: the original ones plus reason, detail and source.

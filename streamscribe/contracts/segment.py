@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from streamscribe.contracts.headers import KafkaHeaders, dict_to_headers, headers_to_dict
-from streamscribe.errors import StreamscribeError
+from streamscribe.contracts.headers import KafkaHeaders, KafkaMessage, dict_to_headers, headers_to_dict
+from streamscribe.contracts.rejection import InvalidMessage, RejectReason
+from streamscribe.pcm import S16_WIDTH
 
 SEGMENT_SAMPLE_RATE = 16_000
-SEGMENT_SAMPLE_WIDTH = 2
+REQUIRED_HEADERS = ("segment", "start_sample", "reason")
 
 
 class EmitReason(StrEnum):
@@ -30,8 +31,8 @@ class EmitReason(StrEnum):
     INTERIM = "interim"
 
 
-class InvalidSegment(StreamscribeError):
-    """A message on `audio.segments` is not what the stream app writes."""
+class InvalidSegment(InvalidMessage):
+    """A message on `audio.segments` is not what the stream app writes; `reason` says which rule."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ class SegmentHeaders:
                 produced_at_ms=int(values.get("produced_at_ms", b"0") or 0),
             )
         except (KeyError, ValueError) as exc:
-            raise InvalidSegment(f"bad segment headers {values!r}: {exc}") from None
+            raise InvalidSegment(RejectReason.BAD_HEADER, f"bad segment headers {values!r}: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +84,14 @@ class Segment:
     headers: SegmentHeaders
     pcm: bytes
 
+    def encode(self) -> KafkaMessage:
+        """The message to produce (the inverse of `decode_segment`)."""
+        return KafkaMessage(self.stream_id.encode(), self.pcm, self.headers.to_kafka())
+
     @property
     def num_samples(self) -> int:
         """Samples in the segment."""
-        return len(self.pcm) // SEGMENT_SAMPLE_WIDTH
+        return len(self.pcm) // S16_WIDTH
 
     @property
     def start_seconds(self) -> float:
@@ -97,3 +102,28 @@ class Segment:
     def end_seconds(self) -> float:
         """End time from the beginning of the stream."""
         return (self.headers.start_sample + self.num_samples) / SEGMENT_SAMPLE_RATE
+
+
+def decode_segment(
+    key: bytes | None,
+    value: bytes | None,
+    headers: list[tuple[str, bytes | None]] | None,
+    max_seconds: float,
+) -> Segment:
+    """A validated `audio.segments` message (the inverse of `Segment.encode`), or InvalidSegment
+    naming the rule it breaks, so the recognizer can forward it to `audio.rejected`."""
+    if not key:
+        raise InvalidSegment(RejectReason.MISSING_KEY, "segment has no stream_id key")
+    missing = [name for name in REQUIRED_HEADERS if name not in headers_to_dict(headers)]
+    if missing:
+        raise InvalidSegment(RejectReason.MISSING_HEADER, f"segment headers {missing} are required")
+    parsed = SegmentHeaders.from_kafka(headers)
+    if parsed.index < 0 or parsed.start_sample < 0:
+        raise InvalidSegment(RejectReason.BAD_HEADER, "segment and start_sample must not be negative")
+    pcm = value or b""
+    if len(pcm) % S16_WIDTH:
+        raise InvalidSegment(RejectReason.ODD_BYTE_COUNT, f"{len(pcm)} bytes is not whole 16-bit samples")
+    seconds = len(pcm) / S16_WIDTH / SEGMENT_SAMPLE_RATE
+    if seconds > max_seconds:
+        raise InvalidSegment(RejectReason.OVERSIZED, f"{seconds:.1f} s of audio exceeds the {max_seconds:g} s limit")
+    return Segment(key.decode("utf-8", "replace"), parsed, pcm)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from streamscribe.contracts.headers import KafkaMessage
+
 
 class Word(BaseModel):
     """One recognised word with times relative to the stream's start."""
@@ -39,6 +41,10 @@ class Transcript(BaseModel):
     def dedupe_key(self) -> tuple[str, int, bool]:
         """Identity of a result: a redelivered copy has the same key."""
         return (self.stream_id, self.segment, self.final)
+
+    def encode(self) -> KafkaMessage:
+        """The message to produce: key = stream_id, value = the JSON object, no headers."""
+        return KafkaMessage(self.stream_id.encode(), self.to_json_bytes(), [])
 
     def to_json_bytes(self) -> bytes:
         """The Kafka message value."""

@@ -29,7 +29,7 @@ class StreamStatus(StrEnum):
 
 
 @dataclass
-class StreamState:
+class DemoStream:
     """One demo stream: its reference text, the audio sent so far and the results received."""
 
     stream_id: str
@@ -79,11 +79,11 @@ class StreamState:
 class Board:
     """Every demo stream's state, shared between the sender, the reader and the view."""
 
-    def __init__(self, states: list[StreamState]) -> None:
+    def __init__(self, states: list[DemoStream]) -> None:
         self._lock = threading.Lock()
         self._states = {state.stream_id: state for state in states}
 
-    def states(self) -> list[StreamState]:
+    def states(self) -> list[DemoStream]:
         """The streams in the order they were added."""
         with self._lock:
             return list(self._states.values())
@@ -99,7 +99,7 @@ class Board:
             if state.status is not StreamStatus.DONE:
                 state.status = StreamStatus.SENT
 
-    def apply(self, transcript: Transcript, arrived_at: float) -> StreamState | None:
+    def apply(self, transcript: Transcript, arrived_at: float) -> DemoStream | None:
         """Apply a result of one of our streams; None for other streams' results."""
         with self._lock:
             state = self._states.get(transcript.stream_id)
@@ -107,7 +107,7 @@ class Board:
                 state.apply(transcript, arrived_at)
             return state
 
-    def complete(self, stream_id: str, text: str) -> StreamState:
+    def complete(self, stream_id: str, text: str) -> DemoStream:
         """Mark a stream done with its whole transcript."""
         with self._lock:
             state = self._states[stream_id]

@@ -14,7 +14,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from streamscribe.demo.board import Board, StreamState, StreamStatus
+from streamscribe.demo.board import Board, DemoStream, StreamStatus
 
 STATUS_STYLES = {
     StreamStatus.WAITING: "dim",
@@ -26,7 +26,7 @@ FIXED_COLUMNS_WIDTH = 40  # stream, status and latency columns with borders
 FINISHED_TEXT_WIDTH = 70
 
 
-def _latency_cell(state: StreamState) -> str:
+def _latency_cell(state: DemoStream) -> str:
     latency = state.last_latency
     return "" if latency is None else f"{latency * 1000:.0f} ms"
 
@@ -36,14 +36,14 @@ def _tail(text: str, width: int) -> str:
     return text if len(text) <= width else "…" + text[-(width - 1):]
 
 
-def progress_line(states: Sequence[StreamState]) -> Text:
+def progress_line(states: Sequence[DemoStream]) -> Text:
     """One line of counts: how many streams are in each status."""
     counts = {status: sum(s.status is status for s in states) for status in StreamStatus}
     parts = [f"[{STATUS_STYLES[status]}]{counts[status]} {status.value}[/]" for status in StreamStatus]
     return Text.from_markup(f"{len(states)} streams: " + ", ".join(parts))
 
 
-def streams_table(states: Sequence[StreamState], max_rows: int, text_width: int) -> Table:
+def streams_table(states: Sequence[DemoStream], max_rows: int, text_width: int) -> Table:
     """One row per stream, in a stable order (easier to follow than newest-first), cut at max_rows."""
     table = Table(expand=True, pad_edge=False)
     table.add_column("stream", no_wrap=True)
@@ -63,7 +63,7 @@ def streams_table(states: Sequence[StreamState], max_rows: int, text_width: int)
     return table
 
 
-def finished_line(state: StreamState) -> str:
+def finished_line(state: DemoStream) -> str:
     """The plain-text line printed for a finished stream when there is no terminal."""
     latency = _latency_cell(state) or "-"
     return f"{state.stream_id}: done (last latency {latency}): {_tail(state.hypothesis, FINISHED_TEXT_WIDTH)}"
@@ -83,7 +83,7 @@ class LiveView:
         text_width = max(20, self.console.size.width - FIXED_COLUMNS_WIDTH)
         return Group(progress_line(states), streams_table(states, max_rows, text_width))
 
-    def stream_finished(self, state: StreamState) -> None:
+    def stream_finished(self, state: DemoStream) -> None:
         """Called once per stream when its last result arrives."""
         if self._live is None:
             self.console.print(finished_line(state), highlight=False, markup=False)

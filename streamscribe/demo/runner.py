@@ -15,7 +15,7 @@ from contextlib import ExitStack
 
 from rich.console import Console
 
-from streamscribe.demo.board import Board, StreamState
+from streamscribe.demo.board import Board, DemoStream
 from streamscribe.demo.broker_session import kafka_for_session
 from streamscribe.demo.live_view import LiveView
 from streamscribe.demo.samples import load_samples
@@ -100,7 +100,7 @@ def run_demo(settings: DemoSettings, console: Console) -> DemoSummary:
     """Run the demo end to end and return its summary (streams that timed out count as incomplete)."""
     samples = load_samples(settings.samples)
     planned = plan_streams(samples, settings.streams, settings.ramp_seconds, uuid.uuid4().hex[:6])
-    board = Board([StreamState(p.stream_id, p.sample.sentence, p.sample.seconds) for p in planned])
+    board = Board([DemoStream(p.stream_id, p.sample.sentence, p.sample.seconds) for p in planned])
     with kafka_for_session(settings.kafka) as kafka, Supervisor(settings.ready_timeout) as supervisor:
         console.print(f"Kafka at {kafka.bootstrap_servers}; starting the services (logs in {settings.logs})")
         services = start_stack(supervisor, stack_plan(settings, kafka))

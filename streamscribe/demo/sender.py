@@ -2,7 +2,8 @@
 
 One thread drives every stream: each tick (one chunk of audio long) it writes the next chunk of
 every stream that has started, so N streams cost one thread, not N. Start times are spread over
-a short ramp, as real callers do not all dial in the same millisecond.
+a short ramp, as real callers do not all dial in the same millisecond. Audio is cut into chunks
+and ticks are paced by the producer SDK's own helpers (`cut_chunks`, `RealtimeSchedule`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from producers.pacing import RealtimeSchedule
+from producers.sources import cut_chunks, frames_per_chunk
 from streamscribe.demo.board import Board
 from streamscribe.demo.samples import SpeechSample
+from streamscribe.pcm import S16_WIDTH
 
 log = logging.getLogger(__name__)
 
-SAMPLE_WIDTH = 2
+TICKS_PER_SECOND = 1000  # the tick schedule counts milliseconds
 
 
 class LiveStream(Protocol):
@@ -53,21 +57,16 @@ def plan_streams(
     ]
 
 
-def chunk_bounds(num_bytes: int, chunk_bytes: int) -> list[tuple[int, int]]:
-    """(start, end) byte offsets of consecutive chunks covering `num_bytes`."""
-    return [(start, min(start + chunk_bytes, num_bytes)) for start in range(0, num_bytes, chunk_bytes)]
-
-
 class _Playback:
     """One stream being played: its chunks and how far it got."""
 
-    def __init__(self, planned: PlannedStream, stream: LiveStream, chunk_seconds: float) -> None:
+    def __init__(self, planned: PlannedStream, stream: LiveStream, chunk_ms: int) -> None:
         self.planned = planned
         self.stream = stream
-        rate = planned.sample.sample_rate
-        chunk_bytes = max(SAMPLE_WIDTH, int(rate * chunk_seconds) * SAMPLE_WIDTH)
-        self.chunks = chunk_bounds(len(planned.sample.pcm), chunk_bytes)
+        chunk_bytes = frames_per_chunk(planned.sample.sample_rate, chunk_ms) * S16_WIDTH
+        self.chunks = list(cut_chunks(planned.sample.pcm, chunk_bytes))
         self.next_chunk = 0
+        self.sent_bytes = 0
 
     @property
     def finished(self) -> bool:
@@ -75,10 +74,11 @@ class _Playback:
 
     def write_next(self, board: Board) -> None:
         """Write the next chunk and record when it left."""
-        start, end = self.chunks[self.next_chunk]
-        self.stream.write(self.planned.sample.pcm[start:end])
+        chunk = self.chunks[self.next_chunk]
+        self.stream.write(chunk)
         self.next_chunk += 1
-        audio_end = end / SAMPLE_WIDTH / self.planned.sample.sample_rate
+        self.sent_bytes += len(chunk)
+        audio_end = self.sent_bytes / S16_WIDTH / self.planned.sample.sample_rate
         board.record_sent(self.planned.stream_id, audio_end, time.monotonic())
 
 
@@ -96,7 +96,7 @@ class RealtimeSender(threading.Thread):
         self.planned = sorted(planned, key=lambda p: p.start_delay)
         self.open_stream = open_stream
         self.board = board
-        self.chunk_seconds = chunk_seconds
+        self.chunk_ms = round(chunk_seconds * 1000)
         self.stop_requested = threading.Event()
         self.error: BaseException | None = None
 
@@ -108,23 +108,23 @@ class RealtimeSender(threading.Thread):
             self.error = exc
 
     def _play(self) -> None:
-        started_at = time.monotonic()
+        schedule = RealtimeSchedule.starting_now(TICKS_PER_SECOND)
         tick = 0
         waiting = list(self.planned)
         playing: list[_Playback] = []
         while (waiting or playing) and not self.stop_requested.is_set():
-            elapsed = time.monotonic() - started_at
+            elapsed = time.monotonic() - schedule.start
             while waiting and waiting[0].start_delay <= elapsed:
                 planned = waiting.pop(0)
                 stream = self.open_stream(planned.stream_id, planned.sample.sample_rate)
-                playing.append(_Playback(planned, stream, self.chunk_seconds))
+                playing.append(_Playback(planned, stream, self.chunk_ms))
             for playback in playing:
                 playback.write_next(self.board)
                 if playback.finished:
                     self._finish(playback)
             playing = [p for p in playing if not p.finished]
             tick += 1
-            pause = started_at + tick * self.chunk_seconds - time.monotonic()
+            pause = schedule.delay(tick * self.chunk_ms)
             if pause > 0:
                 self.stop_requested.wait(pause)  # real-time pacing, not synchronisation
 

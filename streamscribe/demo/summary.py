@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from streamscribe.demo.board import StreamState, StreamStatus
+from streamscribe.demo.board import DemoStream, StreamStatus
 from streamscribe.percentiles import percentile
 from streamscribe.wer import word_error_rate
 
@@ -49,7 +49,7 @@ class DemoSummary:
     per_stream: list[StreamResult]
 
 
-def stream_result(state: StreamState) -> StreamResult:
+def stream_result(state: DemoStream) -> StreamResult:
     """Outcome of one stream."""
     return StreamResult(
         stream_id=state.stream_id,
@@ -63,7 +63,7 @@ def stream_result(state: StreamState) -> StreamResult:
     )
 
 
-def summarize(states: Sequence[StreamState], wall_seconds: float) -> DemoSummary:
+def summarize(states: Sequence[DemoStream], wall_seconds: float) -> DemoSummary:
     """The summary of a finished (or interrupted) demo run."""
     latencies = [latency for state in states for latency in state.latencies]
     audio_seconds = sum(state.audio_seconds for state in states)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 
-from streamscribe.demo.board import Board, StreamState
+from streamscribe.demo.board import Board, DemoStream
 from streamscribe.errors import StreamscribeError
 from streamscribe.settings import KafkaSettings, TopicSettings
 
@@ -33,7 +33,7 @@ class TranscriptFeed:
         kafka: KafkaSettings,
         topics: TopicSettings,
         board: Board,
-        on_finished: Callable[[StreamState], None],
+        on_finished: Callable[[DemoStream], None],
     ) -> None:
         self.kafka = kafka
         self.topics = topics

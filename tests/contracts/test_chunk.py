@@ -7,6 +7,7 @@ import pytest
 from streamscribe.contracts import (
     MAX_SAMPLE_RATE,
     MIN_SAMPLE_RATE,
+    AudioChunk,
     ChunkHeaders,
     Encoding,
     InvalidChunk,
@@ -170,3 +171,9 @@ def test_decoded_chunk_keeps_key_and_payload() -> None:
     pcm = bytes(range(8))
     chunk = decode_chunk(b"caf\xc3\xa9", pcm, ChunkHeaders(seq=1, sample_rate=16000).to_kafka())
     assert (chunk.stream_id, chunk.pcm, chunk.headers.seq) == ("café", pcm, 1)
+
+
+def test_chunk_encode_and_decode_are_inverse() -> None:
+    chunk = AudioChunk("café", ChunkHeaders(seq=4, sample_rate=8000, channels=2, eos=True), b"\x00\x01" * 8)
+    assert decode_chunk(*chunk.encode()) == chunk
+    assert ChunkHeaders.from_kafka(chunk.headers.to_kafka()) == chunk.headers

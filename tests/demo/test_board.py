@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from streamscribe.contracts import Transcript
-from streamscribe.demo.board import Board, StreamState, StreamStatus
+from streamscribe.demo.board import Board, DemoStream, StreamStatus
 
 
 def result(segment: int, text: str, end: float, final: bool = True, eos: bool = False) -> Transcript:
     return Transcript(stream_id="s", segment=segment, start=0.0, end=end, text=text, final=final, eos=eos, model="m")
 
 
-def sent_state() -> StreamState:
-    state = StreamState("s", "hello big world", audio_seconds=3.0)
+def sent_state() -> DemoStream:
+    state = DemoStream("s", "hello big world", audio_seconds=3.0)
     for second in (1.0, 2.0, 3.0):
         state.record_sent(second, wall_time=10.0 + second)
     return state
@@ -42,7 +42,7 @@ def test_interim_results_update_the_text_but_not_latency() -> None:
 
 
 def test_board_ignores_other_streams_and_tracks_completion() -> None:
-    board = Board([StreamState("s", "x", 1.0)])
+    board = Board([DemoStream("s", "x", 1.0)])
     foreign = Transcript(stream_id="other", segment=0, start=0, end=1, text="x", model="m", eos=True)
     assert board.apply(foreign, arrived_at=1.0) is None
     board.record_sent("s", 1.0, 0.5)

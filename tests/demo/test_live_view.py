@@ -7,12 +7,12 @@ import io
 from rich.console import Console
 
 from streamscribe.contracts import Transcript
-from streamscribe.demo.board import Board, StreamState
+from streamscribe.demo.board import Board, DemoStream
 from streamscribe.demo.live_view import LiveView, streams_table
 
 
 def board_with_one_answer(streams: int) -> Board:
-    board = Board([StreamState(f"s{i}", "hello world", 1.0) for i in range(streams)])
+    board = Board([DemoStream(f"s{i}", "hello world", 1.0) for i in range(streams)])
     board.record_sent("s0", 1.0, wall_time=10.0)
     board.apply(Transcript(stream_id="s0", segment=0, start=0, end=1.0, text="hello world", model="m"), 10.25)
     return board

@@ -11,7 +11,7 @@ from confluent_kafka import Consumer
 
 from producers import AudioProducer
 from streamscribe.contracts.headers import headers_to_dict
-from streamscribe.demo.board import Board, StreamState, StreamStatus
+from streamscribe.demo.board import Board, DemoStream, StreamStatus
 from streamscribe.demo.samples import SpeechSample
 from streamscribe.demo.sender import RealtimeSender, plan_streams
 from streamscribe.settings import KafkaSettings, TopicSettings
@@ -45,7 +45,7 @@ def test_every_stream_arrives_whole_in_order_and_paced(
     tone = (np.sin(np.arange(8000) / 3) * 9000).astype("<i2").tobytes()  # 1 s at 8 kHz
     samples = [SpeechSample(Path("tone.wav"), "tone", tone, 8000)]
     planned = plan_streams(samples, count=3, ramp_seconds=0.2, run_id="t")
-    board = Board([StreamState(p.stream_id, "tone", 1.0) for p in planned])
+    board = Board([DemoStream(p.stream_id, "tone", 1.0) for p in planned])
     with AudioProducer(kafka_settings, topic_settings) as producer:
         sender = RealtimeSender(
             planned, lambda stream_id, rate: producer.open_stream(stream_id, rate), board, chunk_seconds=0.1

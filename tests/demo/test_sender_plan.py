@@ -1,4 +1,4 @@
-"""How the demo splits sample audio into chunks and spreads stream starts."""
+"""How the demo spreads stream starts (its chunks are cut by the SDK: tests/producers/test_sources.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,7 @@ from pathlib import Path
 import pytest
 
 from streamscribe.demo.samples import SpeechSample
-from streamscribe.demo.sender import chunk_bounds, plan_streams
-
-
-def test_chunk_bounds_cover_every_byte_once() -> None:
-    bounds = chunk_bounds(10, 4)
-    assert bounds == [(0, 4), (4, 8), (8, 10)]
-    assert chunk_bounds(0, 4) == []
+from streamscribe.demo.sender import plan_streams
 
 
 def test_plan_streams_cycles_samples_and_spreads_starts() -> None:

@@ -8,12 +8,12 @@ import math
 import pytest
 
 from streamscribe.contracts import Transcript
-from streamscribe.demo.board import StreamState
+from streamscribe.demo.board import DemoStream
 from streamscribe.demo.summary import summarize, summary_table, write_summary_json
 
 
-def finished_state(stream_id: str, reference: str, hypothesis: str, latencies: list[float]) -> StreamState:
-    state = StreamState(stream_id, reference, audio_seconds=2.0)
+def finished_state(stream_id: str, reference: str, hypothesis: str, latencies: list[float]) -> DemoStream:
+    state = DemoStream(stream_id, reference, audio_seconds=2.0)
     state.record_sent(2.0, wall_time=100.0)
     for index, latency in enumerate(latencies):
         result = Transcript(stream_id=stream_id, segment=index, start=0.0, end=2.0, text="...", model="m")
@@ -26,7 +26,7 @@ def test_summarize_aggregates_streams() -> None:
     states = [
         finished_state("a", "one two three", "one two three", [0.2, 0.4]),
         finished_state("b", "four five", "four six", [0.6]),
-        StreamState("c", "never answered", audio_seconds=2.0),
+        DemoStream("c", "never answered", audio_seconds=2.0),
     ]
     summary = summarize(states, wall_seconds=3.0)
     assert (summary.streams, summary.completed_streams) == (3, 2)
@@ -40,7 +40,7 @@ def test_summarize_aggregates_streams() -> None:
 
 
 def test_summary_json_is_valid_json_with_nulls_for_missing_numbers(tmp_path) -> None:
-    summary = summarize([StreamState("c", "", audio_seconds=1.0)], wall_seconds=1.0)
+    summary = summarize([DemoStream("c", "", audio_seconds=1.0)], wall_seconds=1.0)
     path = tmp_path / "out" / "summary.json"
     write_summary_json(summary, path)
     data = json.loads(path.read_text())

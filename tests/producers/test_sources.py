@@ -186,6 +186,7 @@ def test_cut_chunks_cover_the_input_in_order() -> None:
     pieces = list(cut_chunks(data, 300))
     assert b"".join(pieces) == data
     assert [len(p) for p in pieces] == [300] * 8 + [160]
+    assert list(cut_chunks(b"", 300)) == []
 
 
 def test_prepare_gives_contract_pcm_and_chunks_of_the_asked_length() -> None:

@@ -78,7 +78,7 @@ def noise_like_speech(seconds: float, seed: int) -> np.ndarray:
 
 def make_segments(stream_id: str, durations: list[float], seed: int = 0, final: bool = True):
     """Consecutive segments of one stream, the last one marked end-of-stream."""
-    from recognizer.batching import float_to_pcm_s16le
+    from streamscribe.pcm import float_to_pcm_s16le
     from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
 
     segments, start = [], 0
@@ -98,10 +98,10 @@ def produce_segments(bootstrap: str, topic: str, segments, produced_at_ms: int |
 
     producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
     for segment in segments:
-        headers = segment.headers
         if produced_at_ms is not None:
-            headers = replace(headers, produced_at_ms=produced_at_ms)
-        producer.produce(topic, key=segment.stream_id.encode(), value=segment.pcm, headers=headers.to_kafka())
+            segment = replace(segment, headers=replace(segment.headers, produced_at_ms=produced_at_ms))
+        key, value, headers = segment.encode()
+        producer.produce(topic, key=key, value=value, headers=headers)
     assert producer.flush(30) == 0, "segments not delivered"
 
 
@@ -119,7 +119,7 @@ def spoken_segments(tmp_path_factory: pytest.TempPathFactory) -> list:
 
     import soundfile
 
-    from recognizer.batching import float_to_pcm_s16le
+    from streamscribe.pcm import float_to_pcm_s16le
     from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
 
     folder = tmp_path_factory.mktemp("speech")

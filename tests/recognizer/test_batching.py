@@ -1,4 +1,4 @@
-"""Pure batching: PCM conversion, short-audio padding, sorting/padding and length buckets."""
+"""Pure batching: short-audio padding, sorting/padding and length buckets."""
 
 from __future__ import annotations
 
@@ -8,21 +8,10 @@ import pytest
 from recognizer.batching import (
     SILENCE_FLOOR_DBFS,
     bucket_by_length,
-    float_to_pcm_s16le,
     loudest_frame_dbfs,
     pad_batch,
     pad_to_min_length,
-    pcm_s16le_to_float,
 )
-
-
-def test_pcm_is_scaled_to_unit_range_like_soundfile() -> None:
-    samples = np.array([-32768, -1, 0, 1, 32767], dtype="<i2")
-    converted = pcm_s16le_to_float(samples.tobytes())
-    assert converted.dtype == np.float32
-    np.testing.assert_array_equal(converted * 32768.0, samples.astype(np.float32))
-    assert float_to_pcm_s16le(converted) == samples.tobytes()  # exact round trip
-    assert float_to_pcm_s16le(np.array([-2.0, 2.0])) == np.array([-32768, 32767], "<i2").tobytes()
 
 
 def test_short_audio_is_centred_in_silence_and_reports_its_lead_in() -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recognizer.batching import pad_batch, pad_to_min_length, pcm_s16le_to_float
+from recognizer.batching import pad_batch, pad_to_min_length
+from streamscribe.pcm import pcm_s16le_to_float
 from recognizer.decoding import greedy_decode
 from recognizer.engine import GreedyDecoder, RecognitionEngine
 from tests.recognizer.conftest import make_segments, noise_like_speech

@@ -18,7 +18,8 @@ def result(stream: str, segment: int, text: str, eos: bool = False, final: bool 
 
 def write(producer: Producer, topic: str, *results: Transcript) -> None:
     for item in results:
-        producer.produce(topic, key=item.stream_id.encode(), value=item.to_json_bytes())
+        key, value, headers = item.encode()
+        producer.produce(topic, key=key, value=value, headers=headers)
 
 
 def test_reader_drops_copies_skips_garbage_and_reassembles_streams(kafka_bootstrap, kafka_settings, topic_settings) -> None:

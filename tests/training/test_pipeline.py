@@ -12,7 +12,7 @@ from recognizer.model import AcousticModel
 from streamscribe.cli import main
 from training.commonvoice import read_split
 from training.errors import TrainingError
-from training.evaluate import read_audio, served_engine
+from training.evaluate import load_utterances, served_engine
 from training.fit import fit, initialise_from, load_config
 from training.prepare import read_manifest
 from training.reproduce import ReproduceReport, reproduce
@@ -82,7 +82,7 @@ def test_the_ngram_decodes_the_model_output(run: tuple[ReproduceSettings, Reprod
     engine = served_engine(settings.ship_dir / "streamscribe-small.nemo", batch_size=1)
     engine.decoder = BeamDecoder(engine.model.vocabulary, BeamSearchOptions(8, 0.5, 1.0),
                                  LanguageModelFiles(report.ngram.binary, report.ngram.unigrams))
-    [decoded] = engine.transcribe(read_audio(engine, read_manifest(manifest(settings, "dev"))))
+    [decoded] = engine.transcribe(load_utterances(engine, read_manifest(manifest(settings, "dev"))))
     assert isinstance(decoded.text, str)
 
 
