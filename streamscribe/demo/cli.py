@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from streamscribe.cli_settings import add_settings_arguments, settings_from_args
-from streamscribe.demo.settings import DemoSettings, StackSettings
+from streamscribe.demo.settings import DemoSettings, UpSettings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from streamscribe.demo.stack import StackPlan
+    from streamscribe.demo.supervisor import Supervisor
+    from streamscribe.scaling.settings import AutoscaleSettings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.set_defaults(func=run_demo_command)
 
     up = subparsers.add_parser("up", help="run broker, topics, stream app and recognizers until Ctrl-C")
-    add_settings_arguments(up, StackSettings)
+    add_settings_arguments(up, UpSettings)
     up.set_defaults(func=run_up_command)
 
 
@@ -57,12 +65,19 @@ def run_up_command(args: argparse.Namespace) -> int:
     from streamscribe.demo.stack import start_stack  # noqa: PLC0415
     from streamscribe.demo.supervisor import Supervisor, interrupt_on_sigterm  # noqa: PLC0415
 
+    from streamscribe.scaling.settings import parse_bounds  # noqa: PLC0415
+
     interrupt_on_sigterm()
-    settings = settings_from_args(StackSettings, args)
+    settings = settings_from_args(UpSettings, args)
+    bounds = parse_bounds(settings.autoscale) if settings.autoscale else None
     console = Console()
     try:
         with kafka_for_session(settings.kafka) as session_kafka, Supervisor(settings.ready_timeout) as supervisor:
-            services = start_stack(supervisor, stack_plan(settings, session_kafka))
+            plan = stack_plan(settings, session_kafka)
+            if bounds is not None:
+                _run_autoscaled(supervisor, plan, bounds, settings.scaling, console)
+                return 0
+            services = start_stack(supervisor, plan)
             console.print(f"streamscribe is up on Kafka {session_kafka.bootstrap_servers}:")
             describe_services(console, services)
             console.print("send audio with `streamscribe send FILE…`, read with `streamscribe listen`; Ctrl-C stops")
@@ -70,3 +85,20 @@ def run_up_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         console.print("stopped")
     return 0
+
+
+def _run_autoscaled(
+    supervisor: Supervisor, plan: StackPlan, bounds: tuple[int, int], scaling: AutoscaleSettings, console: Console
+) -> None:
+    """`up --autoscale`: the minimum now, then replicas follow the load until Ctrl-C."""
+    from streamscribe.scaling.loop import start_autoscaled_stack  # noqa: PLC0415
+
+    autoscaler = start_autoscaled_stack(supervisor, plan, bounds, scaling)
+    console.print(
+        f"streamscribe is up on Kafka {plan.kafka.bootstrap_servers}, autoscaling recognizers "
+        f"{bounds[0]}..{bounds[1]} (decisions in the log); Ctrl-C stops"
+    )
+    try:
+        autoscaler.run()
+    finally:
+        autoscaler.close()

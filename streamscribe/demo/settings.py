@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from streamscribe.paths import REPO_ROOT, state_home
+from streamscribe.scaling.settings import AutoscaleSettings
 from streamscribe.settings import KafkaClientSettings
 
 SHIPPED_SAMPLES = REPO_ROOT / "recognizer" / "models" / "samples" / "samples.tsv"
@@ -54,3 +55,14 @@ class DemoSettings(StackSettings):
         default=120.0, gt=0, description="seconds to wait for the last transcripts after the audio ends"
     )
     summary_json: Path | None = Field(default=None, description="also write the summary as JSON to this file")
+
+
+class UpSettings(StackSettings):
+    """`streamscribe up`: the stack, optionally autoscaled (targets and hysteresis: `scaling`)."""
+
+    autoscale: str | None = Field(
+        default=None,
+        description="MIN:MAX: grow and shrink recognizers (MIN may be 0) and stream app workers (1..MAX) "
+        "by lag and input rate (docs/scaling.md)",
+    )
+    scaling: AutoscaleSettings = Field(default_factory=AutoscaleSettings)

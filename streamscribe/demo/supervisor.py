@@ -155,6 +155,10 @@ class Child:
             f"{self.name} {what} (log: {self.spec.log_file}); last lines:\n{self.log_tail()}"
         )
 
+    def is_ready(self) -> bool:
+        """True once its readiness probe holds (and it still runs)."""
+        return self.exit_code() is None and (self.spec.ready is None or self.spec.ready())
+
     def wait_ready(self, timeout: float) -> None:
         """Block until the readiness probe holds; ChildFailed if it exits or times out."""
         deadline = time.monotonic() + timeout
@@ -205,6 +209,17 @@ class Supervisor:
             child.wait_ready(self.ready_timeout)
             log.info("%s is ready", child.name)
         return started
+
+    def launch(self, spec: ChildSpec) -> Child:
+        """Start a child without waiting for it to be ready (the autoscaler polls `is_ready`)."""
+        child = Child(spec)
+        self.children.append(child)
+        return child
+
+    def retire(self, child: Child) -> None:
+        """Stop one child on purpose (scale-in): it is no longer watched."""
+        self.children.remove(child)
+        child.stop(self.stop_grace)
 
     def check(self) -> None:
         """Raise ChildFailed when any child has exited (the caller decides to stop everything)."""
