@@ -21,20 +21,19 @@ from pathlib import Path
 from confluent_kafka.admin import AdminClient
 
 from infra.kafka_jars import LOG4J_CONFIG, ensure_jars, find_java
+from infra.security import BrokerSecrets, grant_pipeline_acls, listener_properties, scram_format_arguments
 from streamscribe.errors import ConfigurationError, StreamscribeError
 from streamscribe.paths import state_home
+from streamscribe.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
 BROKER_PROPERTIES = """\
 process.roles=broker,controller
 node.id={node_id}
-listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+{listeners}
 controller.listener.names=CONTROLLER
 {quorum}
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
 log.dirs={data_dir}
 num.partitions=1
 default.replication.factor={replicas}
@@ -53,6 +52,13 @@ log.retention.hours=24
 log.segment.bytes=268435456
 auto.create.topics.enable=false
 """
+
+
+PLAINTEXT_LISTENERS = """\
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT"""
 
 
 class BrokerError(StreamscribeError):
@@ -80,6 +86,7 @@ class EmbeddedBroker:
 
     `voters` (`id@host:port,...`) makes it node `node_id` of a static controller quorum of
     `replicas` nodes sharing `cluster_id`; without it, it is a standalone single node.
+    `sasl_ssl` gives it a SASL_SSL client listener with SCRAM users and ACLs (infra.security).
     """
 
     home: Path
@@ -90,6 +97,7 @@ class EmbeddedBroker:
     voters: str | None = None
     replicas: int = 1
     cluster_id: str | None = None
+    sasl_ssl: bool = False
 
     @classmethod
     def default(cls) -> EmbeddedBroker:
@@ -108,6 +116,25 @@ class EmbeddedBroker:
     @property
     def log_file(self) -> Path:
         return self.home / "broker.log"
+
+    @property
+    def security_dir(self) -> Path:
+        return self.home / "security"
+
+    @property
+    def is_secured(self) -> bool:
+        """True for a broker started with a SASL_SSL listener (now or on its first start)."""
+        return self.sasl_ssl or (self.security_dir / "secrets.json").exists()
+
+    def secrets(self) -> BrokerSecrets:
+        """Passwords and certificate files of a secured broker."""
+        return BrokerSecrets.load(self.security_dir)
+
+    def admin_settings(self) -> KafkaSettings:
+        """How the broker's own tooling reaches it: plain, or as the SCRAM admin when secured."""
+        if self.is_secured:
+            return self.secrets().client_settings(self.bootstrap_servers, admin=True)
+        return KafkaSettings(bootstrap_servers=self.bootstrap_servers)
 
     @property
     def bootstrap_servers(self) -> str:
@@ -139,6 +166,9 @@ class EmbeddedBroker:
         """Start the broker (formatting storage the first time); returns bootstrap servers."""
         self.launch()
         self.wait_until_ready(timeout)
+        if self.is_secured:
+            grant_pipeline_acls(self.bootstrap_servers, self.secrets())
+            self.secrets().write_client_env(self.bootstrap_servers)
         log.info("embedded Kafka broker ready at %s (state in %s)", self.bootstrap_servers, self.home)
         return self.bootstrap_servers
 
@@ -164,20 +194,25 @@ class EmbeddedBroker:
     def _write_properties(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         controller_port = self.controller_port or free_port()
+        port = self.port or free_port()
+        listeners = PLAINTEXT_LISTENERS.format(port=port, controller_port=controller_port)
+        if self.sasl_ssl:
+            listeners = listener_properties(port, controller_port, BrokerSecrets.create(self.security_dir))
         quorum = (
             f"controller.quorum.voters={self.voters}" if self.voters
             else f"controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}"
         )
         text = BROKER_PROPERTIES.format(
             node_id=self.node_id,
-            port=self.port or free_port(),
-            controller_port=controller_port,
+            listeners=listeners,
             quorum=quorum,
             data_dir=self.home / "data",
             replicas=self.replicas,
             min_isr=min_insync_replicas(self.replicas),
         )
         self.properties_file.write_text(text)
+        if self.sasl_ssl:
+            self.properties_file.chmod(0o600)  # it holds the admin's and the keystore's passwords
 
     def _java_command(self, java: str, classpath: str, *args: str) -> list[str]:
         return [
@@ -187,8 +222,9 @@ class EmbeddedBroker:
 
     def _format_storage(self, java: str, classpath: str) -> None:
         quorum = [] if self.voters else ["--standalone"]
+        users = scram_format_arguments(self.secrets()) if self.is_secured else []
         command = self._java_command(
-            java, classpath, "kafka.tools.StorageTool", "format", *quorum,
+            java, classpath, "kafka.tools.StorageTool", "format", *quorum, *users,
             "-t", self.cluster_id or new_cluster_id(), "-c", str(self.properties_file), "--ignore-formatted",
         )
         result = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -205,7 +241,7 @@ class EmbeddedBroker:
         self.pid_file.write_text(str(process.pid))
 
     def _answers(self, timeout: float) -> bool:
-        admin = AdminClient({"bootstrap.servers": self.bootstrap_servers, "log_level": 0})
+        admin = AdminClient(self.admin_settings().client_config(log_level=0))
         try:
             metadata = admin.list_topics(timeout=timeout)
         except Exception:  # noqa: BLE001 - any failure means "not answering yet"

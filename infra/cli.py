@@ -22,6 +22,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--nodes", type=int, default=1,
         help="start: 1 = the single broker, N > 1 = an N-node replicated cluster (stop/status act on both)",
     )
+    broker.add_argument(
+        "--sasl-ssl", action="store_true",
+        help="first start of a single broker: a SASL_SSL listener (SCRAM-SHA-512, certificates made now) with ACLs; "
+        "clients' settings are written to <state>/broker/security/client.env",
+    )
     broker.set_defaults(func=run_broker)
 
     topics = subparsers.add_parser("topics", help="create the pipeline topics if missing")
@@ -35,6 +40,7 @@ def run_broker(args: argparse.Namespace) -> int:
     from infra.cluster import BrokerCluster  # noqa: PLC0415
 
     broker = EmbeddedBroker.default()
+    broker.sasl_ssl = args.sasl_ssl
     if args.port:
         broker.port = args.port
     cluster = BrokerCluster.default(args.nodes if args.nodes > 1 else None)
@@ -43,6 +49,9 @@ def run_broker(args: argparse.Namespace) -> int:
             print(f"Kafka cluster of {cluster.nodes} nodes running at {cluster.start()} (state: {cluster.home})")
         else:
             print(f"Kafka broker running at {broker.start()} (state: {broker.home})")
+            if broker.is_secured:
+                env = broker.security_dir / "client.env"
+                print(f"SASL_SSL only: clients need the settings in {env} (e.g. `set -a; . {env}; set +a`)")
         return 0
     if args.action == "stop":
         stopped_cluster = cluster.stop()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from producers.settings import ProducerSettings
 from streamscribe.cli_settings import add_settings_arguments, settings_from_args, with_embedded_broker
 from streamscribe.errors import ConfigurationError
+from streamscribe.kafka_access import require_topic
 from streamscribe.settings import KafkaSettings
 
 if TYPE_CHECKING:
@@ -94,20 +95,3 @@ async def _send_all(settings: ProducerSettings, sources: dict[str, ContractAudio
                 print(result.describe(), flush=True)
 
             await asyncio.gather(*(send_one(stream_id, audio) for stream_id, audio in sources.items()))
-
-
-def require_topic(kafka: KafkaSettings, topic: str) -> None:
-    """A clear error when Kafka is unreachable or the chunks topic does not exist."""
-    from confluent_kafka import KafkaException  # noqa: PLC0415
-    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
-
-    bootstrap = kafka.resolved_bootstrap()
-    try:
-        metadata = AdminClient(kafka.client_config()).list_topics(topic=topic, timeout=10)
-    except KafkaException as exc:
-        raise ConfigurationError(f"cannot reach Kafka at {bootstrap}: {exc.args[0].str()}") from None
-    found = metadata.topics.get(topic)
-    if found is None or found.error is not None:
-        raise ConfigurationError(
-            f"topic {topic!r} does not exist at {bootstrap}: create it with `streamscribe topics`"
-        )
