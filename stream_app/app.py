@@ -7,7 +7,7 @@ because this worker never commits an input offset a stream may still need:
 1. the consumer hands the agent the chunk records of each fetch as one batch, and the agent
    feeds them to `IngestCore`; segments and rejections it produces are sent at once (their
    delivery futures are kept);
-2. faust's periodic commit calls `CheckpointingConsumer._commit_tps`, which awaits those
+2. faust's periodic commit calls `CheckpointingConsumer._commit_tps` (faust_glue.py), which awaits those
    deliveries, writes the changed checkpoints to the table, asks the core for the safe offset
    of every partition and lets faust flush the producer (segments, rejections, changelog)
    before it commits exactly those offsets;
@@ -18,7 +18,8 @@ because this worker never commits an input offset a stream may still need:
    (`PartitionPositions`: duplicates are skipped, a hole makes it seek back; `on_seeked`).
 
 faust's per-message path (two tasks, conductor, channel queue, stream iterator per message) is
-replaced by one batch per fetch (`_drain_messages`); README.md has the measurements.
+replaced by one batch per fetch (`_drain_messages`); README.md has the measurements. Every
+override of faust's internals is in faust_glue.py; this module uses faust's public API only.
 """
 
 from __future__ import annotations
@@ -26,17 +27,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import faust
-from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.types import TP, Message
 
 from stream_app.checkpoint import Checkpoint
+from stream_app.faust_glue import StreamFaustApp, read_offsets
 from stream_app.ingest import ChunkMessage, IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
-from stream_app.positions import PartitionPositions, Verdict
+from stream_app.positions import PartitionPositions
 from stream_app.settings import StreamAppSettings
 from streamscribe.settings import KafkaSettings
 from streamscribe.contracts.rejection import rejection_headers
@@ -46,125 +47,6 @@ log = logging.getLogger(__name__)
 
 TABLE_NAME = "stream-state"
 RAW = "raw"
-
-
-class BatchingConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):
-    """faust's aiokafka consumer thread, asking the broker for fuller fetches.
-
-    faust leaves aiokafka's `fetch_min_bytes=1`: with thousands of 100 ms chunks a second each
-    fetch returns a message or two, and fetch requests cost more CPU than the chunks. Waiting up
-    to `fetch_max_wait_ms` for `fetch_min_bytes` trades a few milliseconds of latency for that.
-    """
-
-    def _create_worker_consumer(self, transport: aiokafka_driver.Transport) -> Any:
-        consumer = super()._create_worker_consumer(transport)
-        settings = self.app.runtime.settings
-        consumer._fetch_min_bytes = settings.fetch_min_bytes
-        consumer._fetch_max_wait_ms = settings.fetch_max_wait_ms
-        return consumer
-
-
-class CheckpointingConsumer(aiokafka_driver.Consumer):
-    """faust's aiokafka consumer, committing the offsets the stream app says are safe."""
-
-    app: StreamFaustApp
-
-    def _new_consumer_thread(self) -> BatchingConsumerThread:
-        return BatchingConsumerThread(self, loop=self.loop, beacon=self.beacon)
-
-    def _filter_tps_with_pending_acks(self, topics: Iterable[Any] | None = None) -> Iterable[TP]:
-        # offer every assigned input partition: the runtime knows which offsets are safe
-        wanted = set(topics) if topics is not None else None
-        return [
-            tp for tp in self.assignment()
-            if tp.topic == self.app.runtime.chunks_topic_name
-            and (wanted is None or tp in wanted or tp.topic in wanted)
-        ]
-
-    async def _commit_tps(self, tps: Iterable[TP], start_new_transaction: bool) -> bool:
-        safe = await self.app.runtime.prepare_commit(list(tps))
-        offsets = {tp: offset for tp, offset in safe.items() if self._should_commit(tp, offset)}
-        if not offsets:
-            return False
-        committed = await self._commit_offsets(offsets, start_new_transaction=start_new_transaction)
-        if committed:
-            self.app.runtime.on_committed(offsets)
-        return committed
-
-    async def _drain_messages(self, fetcher: Any) -> None:  # pragma: no cover - faust's hot loop
-        # faust's loop runs every message through two tasks (`wait_first(callback, suspend)`),
-        # the conductor, a channel queue and the stream iterator. Here the records of one fetch
-        # from the chunks topic go to the agent as one batch, each partition's in order and
-        # without holes (`positions`); other topics (the table's changelog during recovery) take
-        # faust's path.
-        callback, getmany = self.callback, self.getmany
-        consumer_stopped, fetcher_stopped = self._stopped.is_set, fetcher._stopped.is_set
-        read_offset, suspended = self._read_offset, self.suspend_flow.is_set
-        runtime = self.app.runtime
-        positions, chunks_topic = runtime.positions, runtime.chunks_topic_name
-        try:
-            while not (consumer_stopped() or fetcher_stopped()):
-                records = getmany(timeout=1.0)
-                await asyncio.sleep(0)
-                positions.new_fetch()
-                batch = []
-                async for tp, message in records:
-                    if suspended():
-                        continue
-                    if tp.topic == chunks_topic:
-                        verdict = positions.admit(tp.partition, message.offset)
-                        if verdict is Verdict.ACCEPT:
-                            batch.append(message)
-                            read_offset[tp] = message.offset
-                        elif verdict is Verdict.RESEEK:
-                            await runtime.reseek(tp, message.offset)
-                        continue
-                    known = read_offset[tp]
-                    if known is None or message.offset >= known:
-                        await callback(message)
-                        read_offset[tp] = message.offset
-                if batch:
-                    await runtime.batches.send(value=batch)
-        except self.consumer_stopped_errors:
-            if not self.transport.app.should_stop:
-                raise
-        except asyncio.CancelledError:
-            if not self.transport.app.should_stop:
-                raise
-
-    async def perform_seek(self) -> None:
-        """faust's seek of every assigned partition to its committed offset, then the runtime's."""
-        await super().perform_seek()
-        await self.app.runtime.on_seeked()
-
-
-class CheckpointingTransport(aiokafka_driver.Transport):
-    """The aiokafka transport with `CheckpointingConsumer`."""
-
-    Consumer = CheckpointingConsumer
-
-
-class StreamFaustApp(faust.App):
-    """A faust App whose consumer commits what `runtime` allows."""
-
-    runtime: StreamAppRuntime
-
-    def _new_transport(self) -> CheckpointingTransport:
-        return CheckpointingTransport(self.conf.broker_consumer, self)
-
-    def on_init_dependencies(self) -> Iterable[Any]:
-        dependencies = super().on_init_dependencies()
-        # faust's Monitor sensor keeps statistics on every message, for a web view that is off
-        self.sensors.remove(self.monitor)
-        return dependencies
-
-
-class QuietWorker(faust.Worker):
-    """faust's Worker without its terminal spinner, whose log handler sets the root logger to
-    DEBUG: every debug call in aiokafka then builds a log record (a tenth of the worker's CPU)."""
-
-    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
-        self.spinner = None
 
 
 def broker_options(kafka: KafkaSettings) -> dict[str, Any]:
@@ -233,8 +115,7 @@ class StreamAppRuntime:
         self.app.timer(tick_s, name="stream_app.housekeeping")(self._housekeeping)
         self.app.on_partitions_revoked.connect(self._on_revoked)
         self._in_flight: list[asyncio.Future] = []
-        self._committed: dict[int, int] = {}
-        self.positions = PartitionPositions()  # owned partitions (streams restored) and where they stand
+        self.positions = PartitionPositions()  # per owned partition: where its records stand, what is committed
 
     async def _ingest(self, batches: faust.StreamT) -> None:
         async for messages in batches:
@@ -279,7 +160,7 @@ class StreamAppRuntime:
         self.core.close_idle(now, out, self._partitions_behind())
         if out:
             await self._send(out)
-        for state in self.core.expired_closed(self._committed, now, self.settings.idle_timeout_s):
+        for state in self.core.expired_closed(self.positions.committed_offsets(), now, self.settings.idle_timeout_s):
             key = state.stream_id.encode()
             self.table.send_changelog(state.partition, key, None, value_serializer=RAW)
             self.table.data.pop(key, None)
@@ -315,7 +196,7 @@ class StreamAppRuntime:
     def on_committed(self, offsets: Mapping[TP, int]) -> None:
         """Remember the committed input offsets (closed streams expire once committed past)."""
         for tp, offset in offsets.items():
-            self._committed[tp.partition] = offset
+            self.positions.committed(tp.partition, offset)
 
     async def _on_revoked(self, _app: object, revoked: set[TP], **_: Any) -> None:
         partitions = {tp.partition for tp in revoked if tp.topic == self.chunks_topic_name}
@@ -327,8 +208,6 @@ class StreamAppRuntime:
             log.warning("commit on revocation failed; partitions %s will replay further", sorted(partitions))
         self.positions.revoke(partitions)
         self.core.forget_partitions(partitions)
-        for partition in partitions:
-            self._committed.pop(partition, None)
 
     async def _on_recovered(self) -> None:
         partitions = {tp.partition for tp in self.app.consumer.assignment() if tp.topic == self.chunks_topic_name}
@@ -351,7 +230,7 @@ class StreamAppRuntime:
                and positions.owns(tp.partition) and positions.next_offset(tp.partition) is None]
         if not tps:
             return
-        committed = {tp: consumer._read_offset.get(tp) for tp in tps}  # what faust's seek just set
+        committed = read_offsets(consumer, tps)  # what faust's seek just set
         unknown = [tp for tp in tps if committed[tp] is None]
         earliest = await consumer.earliest_offsets(*unknown) if unknown else {}
         starts = {tp: committed[tp] if committed[tp] is not None else earliest.get(tp) or 0 for tp in tps}

@@ -14,6 +14,11 @@ from the position being corrected); the next fetch starts where the seek put it.
 partition's first retained one are gone: the seek then starts from there (`sought`). A partition
 whose streams were just rebuilt takes no record until it is told where its records start (`start`):
 the worker then seeks it there, so what was skipped meanwhile is read again.
+
+The same object remembers each partition's last committed offset (`committed`), so everything
+the worker knows about a partition's progress is in one place and goes when it is revoked. (The
+ingest core derives the offsets safe to commit from its streams' resume points; faust keeps its
+own read position, reached through stream_app/faust_glue.py.)
 """
 
 from __future__ import annotations
@@ -31,11 +36,12 @@ class Verdict(Enum):
 
 
 class PartitionPositions:
-    """The next offset the ingest core needs, per partition this worker owns."""
+    """Per partition this worker owns: the next offset the ingest core needs, and the last committed one."""
 
     def __init__(self) -> None:
         self._next: dict[int, int | None] = {}  # None: where its records start is not known yet
         self._stale: set[int] = set()
+        self._committed: dict[int, int] = {}
 
     def own(self, partition: int) -> None:
         """The partition's streams were rebuilt from the table: its records wait for `start`."""
@@ -52,6 +58,7 @@ class PartitionPositions:
         for partition in partitions:
             self._next.pop(partition, None)
             self._stale.discard(partition)
+            self._committed.pop(partition, None)
 
     def owns(self, partition: int) -> bool:
         """True while the partition's streams are held here."""
@@ -60,6 +67,14 @@ class PartitionPositions:
     def next_offset(self, partition: int) -> int | None:
         """The offset the partition must be read from next (None: not owned, or not started)."""
         return self._next.get(partition)
+
+    def committed(self, partition: int, offset: int) -> None:
+        """The partition's input offsets are committed up to `offset`."""
+        self._committed[partition] = offset
+
+    def committed_offsets(self) -> dict[int, int]:
+        """The last committed offset of each partition that has one."""
+        return self._committed
 
     def new_fetch(self) -> None:
         """A fetch starts: partitions sought during the last one are read from their new position."""

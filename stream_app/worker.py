@@ -60,7 +60,11 @@ def input_partitions(settings: StreamAppSettings) -> int:
 
 def run_worker(settings: StreamAppSettings, log_level: str = "INFO") -> int:
     """Run a worker until SIGINT/SIGTERM (faust exits the process with its status)."""
-    from stream_app.app import QuietWorker, StreamAppRuntime  # noqa: PLC0415
+    from stream_app.faust_glue import require_tested_faust  # noqa: PLC0415
+
+    require_tested_faust()  # before anything leans on faust's internals
+    from stream_app.app import StreamAppRuntime  # noqa: PLC0415
+    from stream_app.faust_glue import QuietWorker  # noqa: PLC0415
     from stream_app.metrics import StreamAppMetrics  # noqa: PLC0415
 
     ensure_topics(settings.kafka, settings.topics)

@@ -97,3 +97,13 @@ def test_a_new_ownership_replaces_the_old_one() -> None:
     positions.start(0, 11)
     positions.sought(0, 12, 50)  # nor one that finished after the rebuild
     assert admit_all(positions, 0, [11, 12]) == [ACCEPT] * 2  # no longer waiting for a seek
+
+
+def test_committed_offsets_are_kept_per_partition_and_go_with_it() -> None:
+    positions = PartitionPositions()
+    positions.committed(0, 10)
+    positions.committed(3, 7)
+    positions.committed(0, 12)
+    assert positions.committed_offsets() == {0: 12, 3: 7}
+    positions.revoke([0])
+    assert positions.committed_offsets() == {3: 7}
