@@ -34,6 +34,7 @@ from recognizer.engine import RecognitionEngine
 from recognizer.settings import RecognizerSettings
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE, Segment, rejection_headers
 from streamscribe.contracts.segment import InvalidSegment, decode_segment
+from streamscribe.contracts.transcript import TRANSCRIPT_PARTITIONER
 from streamscribe.errors import StreamscribeError
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ class RecognizerWorker:
             self.settings.kafka.client_config(
                 **{
                     "transactional.id": self.settings.transactional_id,
+                    "partitioner": TRANSCRIPT_PARTITIONER,  # readers compute a stream's partition
                     "transaction.timeout.ms": self.settings.transaction_timeout_ms,
                     "linger.ms": 5,
                     "compression.type": "zstd",

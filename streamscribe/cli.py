@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "producers.cli",
     "stream_app.cli",
     "recognizer.cli",
+    "gateway.cli",
     "streamscribe.demo.cli",
     "streamscribe.bench.cli",
 )

@@ -2,13 +2,27 @@
 
 A result is identified by (stream_id, segment, final); consumers dedupe on that key. A
 stream's last final result carries `eos: true`.
+
+Partitioning: the recognizers write with librdkafka's `consistent_random` partitioner, i.e. the
+CRC-32 of the key modulo the partition count (`transcript_partition`), not the Java clients'
+murmur2. A reader that wants one stream's results reads only that partition (the gateway does).
 """
 
 from __future__ import annotations
 
+import zlib
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from streamscribe.contracts.headers import KafkaMessage
+
+
+TRANSCRIPT_PARTITIONER = "consistent_random"
+
+
+def transcript_partition(stream_id: str, partitions: int) -> int:
+    """The `transcripts` partition of a stream: CRC-32 of its UTF-8 key modulo `partitions`."""
+    return zlib.crc32(stream_id.encode()) % partitions
 
 
 class Word(BaseModel):

@@ -1,0 +1,103 @@
+"""vosk-server's WebSocket protocol on top of streamscribe results (pure).
+
+vosk-server answers every message with exactly one JSON reply, and its clients (its own
+examples, the Asterisk/FreeSWITCH/Jigasi integrations) rely on that lockstep: send a frame,
+read a reply. Its messages:
+
+- `{"config": {"sample_rate": 8000, …}}` (optional, before the audio; other keys are accepted
+  and ignored: `words`, `max_alternatives`, `phrase_list`, `model`);
+- binary PCM16 frames → `{"partial": "…"}` (the utterance so far), or `{"text": "…", "result":
+  [{"conf", "end", "start", "word"}]}` when an utterance ended;
+- `{"eof" : 1}` → the final result, then the server closes.
+
+Our results arrive asynchronously from Kafka, so `VoskReplies` keeps what arrived: each audio
+frame is answered with the finals that arrived since the last reply (joined into one result),
+else with the newest interim text; eof is answered, once the stream's eos result is in, with
+every final not yet sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from streamscribe.contracts import Transcript
+
+VOSK_DEFAULT_SAMPLE_RATE = 8000  # vosk-server's default (VOSK_SAMPLE_RATE)
+EOF_MESSAGES = ('{"eof" : 1}', '{"eof": 1}')
+
+
+@dataclass(frozen=True, slots=True)
+class VoskControl:
+    """A text message from a vosk client."""
+
+    sample_rate: int | None = None
+    eof: bool = False
+    reset: bool = False
+
+
+def parse_control(text: str) -> VoskControl:
+    """A config, eof or reset message; ValueError for anything else."""
+    try:
+        message = json.loads(text)
+    except ValueError:
+        raise ValueError("vosk control messages are JSON objects") from None
+    if not isinstance(message, dict):
+        raise ValueError("vosk control messages are JSON objects")
+    if message.get("eof") == 1:
+        return VoskControl(eof=True)
+    if message.get("reset") == 1:
+        return VoskControl(reset=True)
+    config = message.get("config")
+    if not isinstance(config, dict):
+        raise ValueError('expected {"config": {…}}, {"eof" : 1} or {"reset" : 1}')
+    rate = config.get("sample_rate")
+    if rate is None:
+        return VoskControl()
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or rate != int(rate):
+        raise ValueError(f"config sample_rate must be a whole number, got {rate!r}")
+    return VoskControl(sample_rate=int(rate))
+
+
+def result_message(finals: list[Transcript]) -> dict[str, Any]:
+    """vosk's final result for one or more of our final results (words in vosk's key order)."""
+    words = [
+        {"conf": round(w.confidence, 6), "end": round(w.end, 3), "start": round(w.start, 3), "word": w.word}
+        for transcript in finals for w in transcript.words
+    ]
+    text = " ".join(t.text for t in finals if t.text)
+    return {"result": words, "text": text} if words else {"text": text}
+
+
+@dataclass
+class VoskReplies:
+    """What a vosk connection has received and not yet replied with."""
+
+    unsent: list[Transcript] = field(default_factory=list)
+    partial: str = ""
+    done: bool = False  # the eos result has arrived
+
+    def add(self, transcript: Transcript) -> None:
+        """A new (deduplicated) result of the connection's stream."""
+        if transcript.final:
+            self.unsent.append(transcript)
+            self.partial = ""
+            self.done = self.done or transcript.eos
+        else:
+            self.partial = transcript.text
+
+    def reply(self) -> dict[str, Any]:
+        """The answer to one audio frame."""
+        if self.unsent:
+            return self._flush()
+        return {"partial": self.partial}
+
+    def final(self) -> dict[str, Any]:
+        """The answer to eof (call once `done`): every final result not yet sent."""
+        return self._flush()
+
+    def _flush(self) -> dict[str, Any]:
+        finals = sorted(self.unsent, key=lambda t: t.segment)
+        self.unsent = []
+        return result_message(finals)
