@@ -19,7 +19,7 @@ from gateway.partitions import home_partitions, new_stream_id
 from gateway.protocol import FrameAligner, Refusal, Refused, StartRequest
 from gateway.settings import GatewaySettings
 from gateway.transcripts import Subscription, TranscriptRouter, topic_partitions
-from producers import AsyncAudioProducer, AsyncAudioStream, ProducerError
+from producers import AsyncAudioProducer, AsyncAudioStream, ProducerError, ProducerSettings
 from streamscribe.contracts import Transcript
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class Gateway:
         settings = self.settings
         partitions = await asyncio.to_thread(topic_partitions, settings.kafka, settings.topics.transcripts)
         home = home_partitions(settings.instance_id, settings.home_partitions, partitions, settings.home_first)
-        self.producer = AsyncAudioProducer(settings.kafka, settings.topics, settings.producer)
+        self.producer = AsyncAudioProducer(settings=ProducerSettings(kafka=settings.kafka, topics=settings.topics))
         self.router = TranscriptRouter(settings.kafka, settings.topics.transcripts, partitions, home)
         self.router.start(asyncio.get_running_loop())
         log.info("gateway %s: reading %s partitions %s of %d, writing %s", settings.instance_id,

@@ -7,28 +7,27 @@ import socket
 from pathlib import Path
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from producers.settings import ProducerSettings
-from streamscribe.settings import KafkaSettings, TopicSettings
+from streamscribe.settings import KafkaClientSettings
 
 
 def _default_instance_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-class GatewaySettings(BaseSettings):
-    """Where it listens, who may stream, its limits, and which transcripts partitions it reads."""
+class GatewaySettings(KafkaClientSettings):
+    """Where it listens, who may stream, its limits, and which transcripts partitions it reads.
+
+    Its producer is the SDK's, with the SDK's settings (STREAMSCRIBE_PRODUCER_*).
+    """
 
     model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_GATEWAY_")
 
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    topics: TopicSettings = Field(default_factory=TopicSettings)
-    producer: ProducerSettings = Field(default_factory=ProducerSettings)
-
     host: str = Field("127.0.0.1", description="address to listen on (0.0.0.0: every interface)")
     port: int = Field(8080, ge=0, le=65535, description="port to listen on (0: a free one)")
-    api_keys: str = Field("", description="comma-separated API keys; empty: open to anyone (logged)")
+    api_keys: str = Field("", json_schema_extra={"cli": False},  # argv is visible to every user: env only
+                          description="comma-separated API keys; empty: open to anyone (logged)")
     max_streams_per_key: int = Field(20, ge=1, description="concurrent streams one API key may have")
     max_streams: int = Field(1000, ge=1, description="concurrent streams of this gateway (more: 503/1013)")
     max_frame_bytes: int = Field(256 * 1024, ge=1024, description="largest WebSocket message (more: 1009)")
@@ -38,7 +37,7 @@ class GatewaySettings(BaseSettings):
     vosk_interim_interval_ms: int = Field(500, ge=0, description="interim results asked for on /vosk streams")
     home_partitions: int = Field(2, ge=1, description="transcripts partitions this instance owns and reads")
     home_first: int | None = Field(None, ge=0, description="first home partition (default: from the instance id)")
-    instance_id: str = Field(default_factory=_default_instance_id)
+    instance_id: str = Field(default_factory=_default_instance_id, description="this instance's name (logs, home)")
     stream_id_prefix: str = Field("gw", pattern=r"^[A-Za-z0-9._:-]{1,40}$")
     tls_cert: Path | None = Field(None, description="PEM certificate chain: serve HTTPS/WSS")
     tls_key: Path | None = Field(None, description="PEM private key of tls_cert")

@@ -43,6 +43,7 @@ def stack_plan(settings: StackSettings, kafka: KafkaSettings) -> StackPlan:
         model=settings.model,
         decoder=settings.decoder,
         ports=ServicePorts(settings.stream_app_metrics_port, settings.recognizer_metrics_port),
+        gateway_port=settings.gateway_port,
     )
 
 
@@ -67,6 +68,8 @@ def describe_services(console: Console, services: list[RunningService]) -> None:
     """One line per service: where its metrics and its log are."""
     for service in services:
         console.print(f"  {service.name}: metrics {service.metrics_url}, log {service.log_file}", highlight=False)
+        if service.name == "gateway":
+            console.print(f"  open the live-captions page: http://127.0.0.1:{service.metrics_port}/", highlight=False)
 
 
 def stream_speech(

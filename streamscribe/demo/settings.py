@@ -34,6 +34,10 @@ class StackSettings(KafkaClientSettings):
     recognizer_metrics_port: int = Field(
         default=0, ge=0, description="metrics port of the first recognizer; the i-th adds i (0: free ports)"
     )
+    gateway_port: int | None = Field(
+        default=None, ge=0, json_schema_extra={"flag": "gateway"},
+        description="also run the WebSocket/HTTP gateway and its browser page on this port (0: a free one)",
+    )
     ready_timeout: float = Field(default=300.0, gt=0, description="seconds a service may take to start")
     state_dir: Path = Field(default_factory=state_home, description="services' state (stream app workdirs)")
     log_dir: Path | None = Field(default=None, description="services' logs (default: <state_dir>/logs)")

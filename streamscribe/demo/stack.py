@@ -1,4 +1,4 @@
-"""The pipeline's services as supervised children: topics, stream app workers, recognizers.
+"""The pipeline's services as supervised children: topics, stream app workers, recognizers, gateway.
 
 Shared by `streamscribe demo` and `streamscribe up`: both start the same `streamscribe`
 subcommands with explicit Kafka and topic flags, logs to files, and a metrics port each
@@ -31,6 +31,8 @@ STREAM_APP_READY_METRIC = "streamscribe_stream_app_"
 STREAM_APP_READY_LINE = r"Worker\]: Ready"  # faust logs it once the worker has its partitions
 RECOGNIZER_READY_METRIC = "streamscribe_recognizer_"
 RECOGNIZER_READY_LINE = r"recognizer \S+ reading "
+GATEWAY_READY_METRIC = "streamscribe_gateway_"
+GATEWAY_READY_LINE = r"gateway listening on "
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class StackPlan:
     model: str | None = None
     decoder: str | None = None
     ports: ServicePorts = field(default_factory=ServicePorts)
+    gateway_port: int | None = None  # None: no gateway; its metrics are on its own port
 
     @property
     def recognizer_torch_threads(self) -> int | None:
@@ -113,6 +116,12 @@ def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     return _service_spec(plan, name, argv, port, RECOGNIZER_READY_METRIC, RECOGNIZER_READY_LINE)
 
 
+def gateway_spec(plan: StackPlan, port: int) -> ChildSpec:
+    """The WebSocket/HTTP gateway (its API keys, if any, reach it in the inherited environment)."""
+    argv = streamscribe_command("gateway", *plan.kafka_arguments(), "--port", str(port))
+    return _service_spec(plan, "gateway", argv, port, GATEWAY_READY_METRIC, GATEWAY_READY_LINE)
+
+
 def start_stack(supervisor: Supervisor, plan: StackPlan) -> list[RunningService]:
     """Create missing topics, then start every service and wait until each is ready."""
     created = ensure_topics(plan.kafka, plan.topics)
@@ -125,5 +134,8 @@ def start_stack(supervisor: Supervisor, plan: StackPlan) -> list[RunningService]
     for index in range(plan.recognizers):
         port = plan.ports.port(plan.ports.recognizer, index)
         specs.append((recognizer_spec(plan, index, port), port))
+    if plan.gateway_port is not None:
+        port = plan.gateway_port or free_port()
+        specs.append((gateway_spec(plan, port), port))
     supervisor.start_all([spec for spec, _ in specs])
     return [RunningService(spec.name, port, spec.log_file) for spec, port in specs]

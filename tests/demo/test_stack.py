@@ -41,3 +41,14 @@ def test_fixed_ports_count_up_and_zero_means_any_free_port() -> None:
     ports = ServicePorts(stream_app=9100, recognizer=0)
     assert [ports.port(ports.stream_app, i) for i in range(3)] == [9100, 9101, 9102]
     assert ports.port(ports.recognizer, 0) > 0
+
+
+def test_up_with_the_gateway_runs_it_on_the_stack_topics() -> None:
+    from streamscribe.demo.stack import gateway_spec
+
+    spec = gateway_spec(plan(gateway_port=8081), 8081)
+    args = parsed(spec.argv)
+    assert (args.command, args.port, args.topic_chunks, args.bootstrap_servers) == ("gateway", 8081, "c", "127.0.0.1:9")
+    assert spec.log_file == Path("/logs/gateway.log")
+    up = build_parser().parse_args(["up", "--gateway"])
+    assert up.gateway_port == 8080 and build_parser().parse_args(["up"]).gateway_port is None
