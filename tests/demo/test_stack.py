@@ -48,7 +48,6 @@ def test_up_with_the_gateway_runs_it_on_the_stack_topics() -> None:
 
     spec = gateway_spec(plan(gateway_port=8081), 8081)
     args = parsed(spec.argv)
-    assert (args.command, args.port, args.topic_chunks, args.bootstrap_servers) == ("gateway", 8081, "c", "127.0.0.1:9")
+    assert (args.command, args.port, args.chunks_topic, args.bootstrap_servers) == ("gateway", 8081, "c", "127.0.0.1:9")
     assert spec.log_file == Path("/logs/gateway.log")
-    up = build_parser().parse_args(["up", "--gateway"])
-    assert up.gateway_port == 8080 and build_parser().parse_args(["up"]).gateway_port is None
+    assert build_parser().parse_args(["up", "--gateway", "8080"]).gateway == 8080
