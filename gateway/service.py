@@ -18,7 +18,7 @@ from gateway.admission import Admission
 from gateway.partitions import home_partitions, new_stream_id
 from gateway.protocol import FrameAligner, Refusal, Refused, StartRequest
 from gateway.settings import GatewaySettings
-from gateway.transcripts import Subscription, TranscriptRouter, topic_partitions
+from gateway.transcripts import Subscription, TranscriptRouter, TranscriptSourceError, topic_partitions
 from producers import AsyncAudioProducer, AsyncAudioStream, ProducerError, ProducerSettings
 from streamscribe.contracts import Transcript
 
@@ -140,7 +140,10 @@ class Gateway:
         subscription: Subscription | None = None
         gateway_stream: GatewayStream | None = None
         try:
-            subscription = await router.subscribe(stream_id)
+            try:
+                subscription = await router.subscribe(stream_id)
+            except (TranscriptSourceError, TimeoutError) as exc:
+                raise Refused(Refusal.UPSTREAM, f"cannot read the results of {stream_id}: {exc}") from None
             stream = producer.open_stream(stream_id, request.sample_rate, request.channels,
                                           request.encoding.value, request.options)
             gateway_stream = GatewayStream(stream, subscription, request, self.settings.result_timeout_s)

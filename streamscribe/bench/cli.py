@@ -1,4 +1,4 @@
-"""`streamscribe bench [ingest|recognizer|all]`: run the benchmarks, write one report with plots.
+"""`streamscribe bench [ingest|recognizer|gateway|all]`: run the benchmarks, write one report with plots.
 
 Each component owns its benchmark (`<pkg>/bench.py` with `add_arguments(parser)` and
 `run(args) -> dict`); this command runs them, describes the machine and writes
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 BENCHMARKS = {
     "ingest": ("stream_app.bench", "chunks → segments throughput and latency through the stream app"),
     "recognizer": ("recognizer.bench", "recognizer throughput and latency against batch size and streams"),
+    "gateway": ("gateway.bench", "WebSocket clients through the gateway: CPU, memory, added latency, reads"),
 }
 DEFAULT_RESULTS_DIR = Path("bench-results")
 

@@ -241,3 +241,35 @@ async def test_health_readiness_and_metrics(stack: Stack) -> None:
         async with session.get(stack.gateway.url("/metrics")) as response:
             text = await response.text()
     assert "streamscribe_gateway_streams_total" in text and "streamscribe_gateway_refusals_total" in text
+
+
+async def test_tls_and_the_origin_allow_list(stack: Stack, tmp_path) -> None:
+    import ssl
+
+    from gateway.server import GatewayThread
+    from gateway.settings import GatewaySettings
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    secure = GatewayThread(GatewaySettings(kafka=stack.kafka, topics=stack.topics, port=0, tls_cert=cert, tls_key=key,
+                                           allowed_origins="https://captions.example.org/")).start()
+    trust = ssl.create_default_context(cafile=str(cert))
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT, connector=aiohttp.TCPConnector(ssl=trust)) as session:
+            async with session.get(secure.url("/healthz", "https")) as response:
+                assert response.status == 200
+            async with session.ws_connect(secure.url("/v1/stream", "wss"),
+                                          headers={"Origin": "https://captions.example.org"}) as ws:
+                await ws.send_str(start())
+                assert (await ws.receive_json())["type"] == "started"
+                await ws.send_str(json.dumps({"type": "eos"}))
+            async with session.ws_connect(secure.url("/v1/stream", "wss"), headers={"Origin": "https://evil.example"}) as ws:
+                closed = await ws.receive()
+                assert (closed.type, closed.data) == (aiohttp.WSMsgType.CLOSE, Refusal.FORBIDDEN_ORIGIN.close_code)
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:  # a client that does not trust the certificate
+            with pytest.raises(aiohttp.ClientConnectorCertificateError):
+                await session.get(secure.url("/healthz", "https"))
+    finally:
+        secure.stop()
