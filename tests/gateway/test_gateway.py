@@ -20,7 +20,7 @@ from streamscribe.contracts.transcript import transcript_partition
 from streamscribe.g711 import MULAW_TO_S16
 from tests.gateway.conftest import KEYS, MAX_WER, PER_KEY_LIMIT, Speech, Stack
 
-pytestmark = [pytest.mark.broker, pytest.mark.slow]
+pytestmark = [pytest.mark.broker, pytest.mark.model, pytest.mark.slow]  # the stack loads the shipped model
 
 AUTH = {"Authorization": f"Bearer {KEYS[0]}"}
 FRAME = 3200  # 100 ms of 16 kHz s16

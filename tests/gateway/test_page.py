@@ -12,7 +12,7 @@ import pytest
 
 from tests.gateway.conftest import KEYS, MAX_WER, Speech, Stack
 
-pytestmark = [pytest.mark.broker, pytest.mark.slow]
+pytestmark = [pytest.mark.broker, pytest.mark.model, pytest.mark.slow]  # the stack loads the shipped model
 
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
