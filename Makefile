@@ -9,7 +9,7 @@ export STREAMSCRIBE_CACHE := $(CACHE)
 VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(CACHE)/uv-venv/bin/uv
-APT_PACKAGES := openjdk-17-jre-headless maven espeak-ng sox libsox-fmt-mp3 ffmpeg kcat fortunes \
+APT_PACKAGES := openjdk-17-jre-headless maven openssl espeak-ng sox libsox-fmt-mp3 ffmpeg kcat fortunes \
 	fortunes-min cmake g++ libboost-program-options-dev libboost-system-dev libboost-thread-dev \
 	libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev chromium chromium-driver
 

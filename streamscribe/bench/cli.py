@@ -21,6 +21,7 @@ BENCHMARKS = {
     "ingest": ("stream_app.bench", "chunks → segments throughput and latency through the stream app"),
     "recognizer": ("recognizer.bench", "recognizer throughput and latency against batch size and streams"),
     "gateway": ("gateway.bench", "WebSocket clients through the gateway: CPU, memory, added latency, reads"),
+    "autoscale": ("streamscribe.scaling.bench", "up --autoscale under a 10 -> 300 -> 10 step of live streams"),
 }
 DEFAULT_RESULTS_DIR = Path("bench-results")
 

@@ -2,9 +2,10 @@
 
 Every `interval_s` each scaled service reads its consumer group's position in Kafka
 (`GroupLoad`), asks its `ScalingPolicy` for a replica count and starts or retires children
-through the supervisor. A started child counts at once (it is warming up, which is capacity on
-its way); a retired one gets SIGTERM and leaves its group cleanly. The newest child is retired
-first.
+through the supervisor. A started child counts at once, and no further one is started while it
+warms up (the backlog that builds meanwhile is no reason for more: a recognizer takes tens of
+seconds to load its model); a retired one gets SIGTERM and leaves its group cleanly. The newest
+child is retired first.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from infra.broker import free_port
 from streamscribe.demo.stack import StackPlan, recognizer_spec, start_stack, stream_app_spec
@@ -77,7 +78,12 @@ class Autoscaler:
     def tick(self) -> None:
         """One round: sample, decide, start or retire."""
         for service in self.services:
-            service.policy.observe(service.load.sample())
+            try:
+                sample = service.load.sample()
+            except KafkaException as exc:  # a broker restarting: keep the replicas, ask again next round
+                log.warning("autoscale %s: no load sample this round: %s", service.name, exc.args[0].str())
+                continue
+            service.policy.observe(sample)
             decision = service.policy.decide(len(service.running))
             self._apply(service, decision)
 
@@ -85,6 +91,8 @@ class Autoscaler:
         current = len(service.running)
         if decision.replicas == current:
             return
+        if decision.replicas > current and any(not child.is_ready() for child in service.running):
+            return  # one is still warming up (a recognizer loads its model): judge again once it serves
         log.info(
             "autoscale %s: %d -> %d (lag %d, input %.1f/s, %s)",
             service.name, current, decision.replicas, decision.lag, decision.rate, decision.reason,

@@ -85,3 +85,22 @@ def test_autoscale_flag_errors_say_what_is_wanted(text: str) -> None:
     with pytest.raises(ConfigurationError, match="MIN"):
         parse_bounds(text)
     assert parse_bounds("0:4") == (0, 4)
+
+
+def test_step_bench_reads_decisions_and_times_them_against_the_steps() -> None:
+    from streamscribe.scaling.bench import decisions_in, scaling_times
+
+    log = """2026-11-30 04:21:50,364 INFO streamscribe.scaling.loop: autoscale recognizers: 0 -> 1 (lag 6, ...)
+2026-11-30 04:26:40,569 INFO streamscribe.scaling.loop: autoscale stream-app: 1 -> 2 (lag 56587, ...)
+2026-11-30 04:27:44,573 INFO streamscribe.scaling.loop: autoscale stream-app: 2 -> 4 (lag 222647, ...)
+2026-11-30 04:29:45,740 INFO streamscribe.scaling.loop: autoscale stream-app: 4 -> 3 (lag 310, ...)
+2026-11-30 04:30:14,231 INFO streamscribe.scaling.loop: autoscale stream-app: 3 -> 1 (lag 960, ...)
+"""
+    decisions = decisions_in(log)
+    assert [(name, old, new) for _, name, old, new in decisions][:2] == [("recognizers", 0, 1), ("stream-app", 1, 2)]
+    step_up = decisions[1][0] - 20.0
+    step_down = decisions[2][0] + 7.0
+    times = scaling_times(decisions, "stream-app", step_up, step_down, initial=1)
+    assert times == {"before_step": 1, "peak": 4, "first_scale_out_s": 20.0, "reached_peak_s": 84.0,
+                     "first_scale_in_s": 114.2, "back_down_s": 142.7, "at_end": 1}
+    assert scaling_times(decisions, "recognizers", step_up, step_down, initial=0)["before_step"] == 1

@@ -1,0 +1,197 @@
+"""`streamscribe bench autoscale`: a step of live streams (10 -> 300 -> 10) against `up --autoscale`.
+
+`streamscribe up --autoscale MIN:MAX` runs as a child on fresh topics; a load thread keeps a
+target number of live streams going (shipped sample speech, real-time 100 ms chunks, a new
+stream starting whenever one ends) and, once the first transcript is back (the first
+recognizer has loaded its model), steps the target low -> high -> low. Measured: when the
+autoscaler decided each change (from `up`'s log), how long after the step up it scaled out and
+after the step down it was back, and the latency of final transcripts in each phase
+(received - the moment the stream's audio up to the result's end was sent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from infra.topics import ensure_topics
+from streamscribe.demo.samples import SpeechSample, load_samples
+from streamscribe.demo.settings import SHIPPED_SAMPLES
+from streamscribe.demo.supervisor import ChildSpec, Supervisor, log_line_appears, streamscribe_command
+from streamscribe.errors import StreamscribeError
+from streamscribe.percentiles import percentile
+from streamscribe.scaling.settings import parse_bounds
+from streamscribe.settings import KafkaSettings, TopicSettings
+
+CHUNK_SECONDS = 0.1
+DECISION = re.compile(r"^(\S+ \S+) INFO \S+: autoscale (\S+): (\d+) -> (\d+)", re.MULTILINE)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The step's shape and the autoscaler's bounds."""
+    parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: as every service)")
+    parser.add_argument("--autoscale", default="0:4", help="MIN:MAX recognizers (default 0:4)")
+    parser.add_argument("--low", type=int, default=10, help="live streams before and after the step")
+    parser.add_argument("--high", type=int, default=300, help="live streams during the step")
+    parser.add_argument("--low-seconds", type=float, default=90,
+                        help="seconds at --low before the step (the first recognizer starts and settles)")
+    parser.add_argument("--high-seconds", type=float, default=90, help="seconds at --high")
+    parser.add_argument("--after-seconds", type=float, default=150,
+                        help="seconds at --low after the step (longer than the scale-in window)")
+    parser.add_argument("--quick", action="store_true", help="10 -> 60 -> 10 over under 3 minutes")
+
+
+@dataclass(eq=False)  # a thread: hashed by identity
+class LiveLoad(threading.Thread):
+    """Keeps `target` streams live, each playing a sample in real time; records when each started."""
+
+    producer: object
+    samples: list[SpeechSample]
+    target: int = 0
+    started_at: dict[str, float] = field(default_factory=dict)
+    stop_requested: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        threading.Thread.__init__(self, name="step-load", daemon=True)
+
+    def run(self) -> None:
+        live: list[tuple[object, SpeechSample, int]] = []  # (stream, sample, next byte)
+        tick, begun, count = 0, time.monotonic(), 0
+        while not self.stop_requested.is_set():
+            while len(live) < self.target:
+                sample = self.samples[count % len(self.samples)]
+                stream_id = f"step-{count:05d}"
+                live.append((self.producer.open_stream(stream_id, sample.sample_rate, 1, "pcm_s16le"), sample, 0))
+                self.started_at[stream_id] = time.time()
+                count += 1
+            still = []
+            for stream, sample, offset in live:
+                end = min(len(sample.pcm), offset + int(sample.sample_rate * CHUNK_SECONDS) * 2)
+                stream.write(sample.pcm[offset:end])
+                if end >= len(sample.pcm):
+                    stream.close()  # a new stream takes its place next tick while the target says so
+                else:
+                    still.append((stream, sample, end))
+            live = still
+            tick += 1
+            self.stop_requested.wait(max(0.0, begun + tick * CHUNK_SECONDS - time.monotonic()))  # pacing
+
+
+def decisions_in(text: str) -> list[tuple[float, str, int, int]]:
+    """(epoch seconds, service, from, to) of each scaling decision in `up`'s output."""
+    return [
+        (datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp(), service, int(old), int(new))
+        for stamp, service, old, new in DECISION.findall(text)
+    ]
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    """Run the step and return the decisions, scale-out/in times and per-phase latency."""
+    from producers import AudioProducer  # noqa: PLC0415
+    from recognizer.reader import TranscriptReader  # noqa: PLC0415
+
+    if args.quick:
+        args.high, args.low_seconds, args.high_seconds, args.after_seconds = 60, 60, 40, 70
+    kafka = KafkaSettings(bootstrap_servers=args.bootstrap_servers)
+    suffix = uuid.uuid4().hex[:8]
+    topics = TopicSettings(chunks=f"step.chunks.{suffix}", segments=f"step.segments.{suffix}",
+                           transcripts=f"step.transcripts.{suffix}", rejected=f"step.rejected.{suffix}",
+                           audio_partitions=8, transcript_partitions=8, rejected_partitions=1)
+    ensure_topics(kafka, topics)
+    samples = load_samples(SHIPPED_SAMPLES)
+    phases: list[tuple[str, float]] = []
+    latencies: dict[str, list[float]] = {}
+    load_before = os.getloadavg()[0]
+    with TemporaryDirectory() as workdir, Supervisor(ready_timeout=600) as supervisor:
+        log_file = Path(getattr(args, "results_dir", workdir)) / "autoscale-up.log"  # kept: the decisions
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        argv = streamscribe_command(
+            "up", "--autoscale", args.autoscale, "--decoder", "greedy", "--bootstrap-servers", kafka.bootstrap_servers,
+            "--chunks-topic", topics.chunks, "--segments-topic", topics.segments, "--transcripts-topic",
+            topics.transcripts, "--rejected-topic", topics.rejected, "--state-dir", workdir,
+            "--log-dir", str(Path(workdir) / "logs"),
+        )
+        env = {"STREAMSCRIBE_STREAM_APP_APP_ID": f"step-app-{suffix}",
+               "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"step-recognizers-{suffix}"}
+        supervisor.start(ChildSpec("up", argv, log_file, log_line_appears(log_file, "autoscaling recognizers"), env))
+        with AudioProducer(kafka=kafka, topics=topics) as producer, TranscriptReader(kafka, topics) as reader:
+            load, received = LiveLoad(producer, samples), 0
+            load.target = args.low
+            load.start()
+            warm_up = time.monotonic()
+            while reader.poll(0.5) is None:  # the clock starts once the first recognizer serves
+                supervisor.check()
+                if time.monotonic() - warm_up > 900:
+                    raise StreamscribeError("no transcript within 15 minutes of the low load")
+            warm_up_s = time.monotonic() - warm_up
+            for name, target, seconds in (("low", args.low, args.low_seconds), ("step", args.high, args.high_seconds),
+                                          ("after", args.low, args.after_seconds)):
+                load.target = target
+                phases.append((name, time.time()))
+                latencies[name] = []
+                deadline = time.monotonic() + seconds
+                while time.monotonic() < deadline:
+                    supervisor.check()
+                    result = reader.poll(0.2)
+                    received += result is not None
+                    if result is not None and result.final and result.stream_id in load.started_at:
+                        sent = load.started_at[result.stream_id] + result.end
+                        latencies[name].append(time.time() - sent)
+            load.stop_requested.set()
+            load.join()
+        decisions = decisions_in(log_file.read_text(errors="replace"))
+    result = summarize(args, phases, latencies, decisions) | {
+        "results_received": received, "first_result_after_s": round(warm_up_s, 1)}
+    # the machine's own load (1-minute average) besides this benchmark, before and after it
+    return {"load_1m_before": round(load_before, 2), "load_1m_after": round(os.getloadavg()[0], 2), **result}
+
+
+def scaling_times(decisions: list[tuple[float, str, int, int]], service: str, step_up: float,
+                  step_down: float, initial: int) -> dict[str, object]:
+    """One service's replica counts and decision times relative to the step up and the step down.
+
+    `initial`: how many it started with (not logged as a decision).
+    """
+    own = [(at, old, new) for at, name, old, new in decisions if name == service]
+    before = [new for at, _, new in own if at < step_up]
+    low_count = before[-1] if before else initial
+    outs = [(at, new) for at, old, new in own if step_up <= at < step_down and new > old]
+    ins = [(at, new) for at, old, new in own if at >= step_down and new < old]
+    peak = max((new for _, new in outs), default=low_count)
+    return {
+        "before_step": low_count,
+        "peak": peak,
+        "first_scale_out_s": round(outs[0][0] - step_up, 1) if outs else None,
+        "reached_peak_s": round(next(at for at, new in outs if new == peak) - step_up, 1) if outs else None,
+        "first_scale_in_s": round(ins[0][0] - step_down, 1) if ins else None,
+        "back_down_s": round(ins[-1][0] - step_down, 1) if ins else None,
+        "at_end": ins[-1][1] if ins else peak,
+    }
+
+
+def summarize(args: argparse.Namespace, phases: list[tuple[str, float]], latencies: dict[str, list[float]],
+              decisions: list[tuple[float, str, int, int]]) -> dict[str, object]:
+    """Scale-out and scale-in times of each service relative to the steps, latency percentiles per phase."""
+    step_up, step_down = phases[1][1], phases[2][1]
+    rows = [
+        {"phase": name, "streams": {"low": args.low, "step": args.high, "after": args.low}[name],
+         "finals": len(values), "latency_p50_s": percentile(values, 50) if values else None,
+         "latency_p95_s": percentile(values, 95) if values else None}
+        for name, values in latencies.items()
+    ]
+    return {
+        "step": f"{args.low} -> {args.high} -> {args.low} live streams, autoscale {args.autoscale}",
+        "recognizers": scaling_times(decisions, "recognizers", step_up, step_down, parse_bounds(args.autoscale)[0]),
+        "stream_app": scaling_times(decisions, "stream-app", step_up, step_down, 1),
+        "decisions": [{"after_start_s": round(at - phases[0][1], 1), "service": name, "from": old, "to": new}
+                      for at, name, old, new in decisions],
+        "rows": rows,
+    }
