@@ -23,6 +23,7 @@ BENCHMARKS = {
     "gateway": ("gateway.bench", "WebSocket clients through the gateway: CPU, memory, added latency, reads"),
     "autoscale": ("streamscribe.scaling.bench", "up --autoscale under a 10 -> 300 -> 10 step of live streams"),
 }
+ON_REQUEST = frozenset({"autoscale"})  # runs a whole autoscaled stack for minutes: only when named
 DEFAULT_RESULTS_DIR = Path("bench-results")
 
 
@@ -53,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bench = subparsers.add_parser("bench", help="run the benchmarks and write a report with plots",
                                   description=__doc__)
     add_report_arguments(bench)
-    bench.set_defaults(func=run_bench, benchmarks=list(BENCHMARKS))
+    bench.set_defaults(func=run_bench, benchmarks=[name for name in BENCHMARKS if name not in ON_REQUEST])
     choices = bench.add_subparsers(dest="benchmark", metavar="BENCHMARK")
     for name, (_module, help_text) in BENCHMARKS.items():
         # the component's own --bootstrap-servers/--quick, if it has them, give way to ours
@@ -61,7 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         _benchmark_module(name).add_arguments(sub)
         add_report_arguments(sub, suppress_defaults=True)
         sub.set_defaults(benchmarks=[name], component_args=True)
-    everything = choices.add_parser("all", help="every benchmark with its defaults (the default)")
+    everything = choices.add_parser(
+        "all", help=f"every benchmark but {', '.join(sorted(ON_REQUEST))} with its defaults (the default)"
+    )
     add_report_arguments(everything, suppress_defaults=True)
 
 
