@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from streamscribe.cli_settings import add_settings_arguments, settings_from_args, with_embedded_broker
+from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
 from streamscribe.settings import KafkaClientSettings
 
 if TYPE_CHECKING:
@@ -29,9 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     broker.set_defaults(func=run_broker)
 
-    topics = subparsers.add_parser("topics", help="create the pipeline topics if missing")
-    add_settings_arguments(topics, KafkaClientSettings)
-    topics.set_defaults(func=run_topics)
+    add_settings_command(subparsers, "topics", KafkaClientSettings, run_topics, "create the pipeline topics if missing")
 
 
 def run_broker(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from producers.settings import ProducerSettings
-from streamscribe.cli_settings import add_settings_arguments, settings_from_args, with_embedded_broker
+from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
 from streamscribe.errors import ConfigurationError
 from streamscribe.kafka_access import require_topic
 from streamscribe.settings import KafkaSettings
@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `send` subcommand: the files and ids, then ProducerSettings' fields as flags."""
-    send = subparsers.add_parser(
-        "send", help="stream audio files (WAV, FLAC, OGG, MP3, …) as live streams into audio.chunks"
+    send = add_settings_command(
+        subparsers, "send", ProducerSettings, run_send,
+        "stream audio files (WAV, FLAC, OGG, MP3, …) as live streams into audio.chunks",
     )
     send.add_argument("files", nargs="+", type=Path, metavar="FILE")
     send.add_argument(
@@ -35,8 +36,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="stream id, once per file in order (default: file stem + random suffix)",
     )
     send.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
-    add_settings_arguments(send, ProducerSettings)
-    send.set_defaults(func=run_send)
 
 
 def stream_ids_for(files: list[Path], given: list[str] | None) -> list[str]:
@@ -73,12 +72,12 @@ async def _send_all(settings: ProducerSettings, sources: dict[str, ContractAudio
     from rich.progress import Progress  # noqa: PLC0415
 
     from producers.async_producer import AsyncAudioProducer  # noqa: PLC0415
-    from producers.metrics import expose  # noqa: PLC0415
+    from producers.metrics import ProducerMetrics  # noqa: PLC0415
     from producers.sending import send_audio  # noqa: PLC0415
 
     async with AsyncAudioProducer(settings=settings) as producer:
         if with_metrics:
-            expose(producer.stats)
+            ProducerMetrics().watch(producer.stats)
         with Progress(console=Console(stderr=True), transient=True) as progress:
 
             async def send_one(stream_id: str, audio: ContractAudio) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -40,6 +40,13 @@ class ProducerStatsCollector(Collector):
         yield GaugeMetricFamily("streamscribe_producer_open_streams", "Streams open now", value=open_streams)
 
 
-def expose(stats: ProducerStats) -> None:
-    """Add a producer's totals to the default registry (served by `serve_metrics`)."""
-    REGISTRY.register(ProducerStatsCollector(stats))
+class ProducerMetrics:
+    """The producer's metrics on one registry (the default one unless a test brings its own), in
+    the style of `StreamAppMetrics` and `RecognizerMetrics`."""
+
+    def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
+        self._registry = registry
+
+    def watch(self, stats: ProducerStats) -> None:
+        """Export a producer's running totals (served by `serve_metrics`)."""
+        self._registry.register(ProducerStatsCollector(stats))

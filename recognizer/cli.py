@@ -8,7 +8,7 @@ import signal
 from typing import Any
 
 from recognizer.settings import ListenSettings, RecognizerSettings
-from streamscribe.cli_settings import add_settings_arguments, settings_from_args, with_embedded_broker
+from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
 
 log = logging.getLogger(__name__)
 
@@ -17,27 +17,24 @@ KAFKA_START_TIMEOUT = 120.0  # joining the group and initialising transactions
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `recognizer` and `listen` subcommands (flags: their settings' fields)."""
-    worker = subparsers.add_parser(
-        "recognizer", help="run one recognizer worker (audio.segments → transcripts)",
-        description="Join the recognizer consumer group and turn segments into transcripts, exactly once.",
+    add_settings_command(
+        subparsers, "recognizer", RecognizerSettings, run_recognizer,
+        "run one recognizer worker (audio.segments → transcripts)",
+        "Join the recognizer consumer group and turn segments into transcripts, exactly once.",
     )
-    add_settings_arguments(worker, RecognizerSettings)
-    worker.set_defaults(func=run_recognizer)
-
-    listen = subparsers.add_parser("listen", help="print transcripts as they arrive")
-    add_settings_arguments(listen, ListenSettings)
-    listen.set_defaults(func=run_listen)
+    add_settings_command(subparsers, "listen", ListenSettings, run_listen, "print transcripts as they arrive")
 
 
 def run_recognizer(args: argparse.Namespace) -> int:
     """Load the model, then process segments until SIGINT/SIGTERM."""
     from recognizer.engine import RecognitionEngine  # noqa: PLC0415 - loads torch and NeMo
+    from recognizer.metrics import RecognizerMetrics  # noqa: PLC0415
     from recognizer.worker import RecognizerWorker, WorkerThread  # noqa: PLC0415
     from streamscribe.metrics import serve_metrics  # noqa: PLC0415
 
     settings = with_embedded_broker(settings_from_args(RecognizerSettings, args))
     serve_metrics(settings.metrics_port, "recognizer")
-    engine = RecognitionEngine.from_settings(settings)
+    engine = RecognitionEngine.from_settings(settings, RecognizerMetrics())
     runner = WorkerThread(RecognizerWorker(settings, engine))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: runner.worker.stop())

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+from prometheus_client import CollectorRegistry
 
-from recognizer import metrics
 from recognizer.batching import (
     PreparedAudio,
     bucket_by_length,
@@ -25,6 +25,7 @@ from recognizer.batching import (
     pad_to_min_length,
 )
 from recognizer.decoding import BeamDecoder, Decoded, Vocabulary, greedy_decode
+from recognizer.metrics import RecognizerMetrics
 from recognizer.model import AcousticModel
 from recognizer.settings import RecognizerSettings
 from streamscribe.contracts import Segment, Transcript, Word
@@ -85,15 +86,19 @@ class RecognitionEngine:
     max_batch: int = 16
     max_padding: float = 0.5
     silence_dbfs: float | None = -50.0
+    metrics: RecognizerMetrics = field(default_factory=lambda: RecognizerMetrics(CollectorRegistry()))
 
     @classmethod
-    def from_settings(cls, settings: RecognizerSettings) -> RecognitionEngine:
-        """Load the model and build the decoder the settings name."""
+    def from_settings(cls, settings: RecognizerSettings, metrics: RecognizerMetrics | None = None) -> RecognitionEngine:
+        """Load the model and build the decoder the settings name (reporting to `metrics`, if given)."""
         if settings.torch_threads:
             AcousticModel.use_cpu_threads(settings.torch_threads)
         model = AcousticModel.load(settings.model_source(), settings.device)
         decoder = build_decoder(settings, model.vocabulary)
-        return cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs)
+        engine = cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs)
+        if metrics is not None:
+            engine.metrics = metrics
+        return engine
 
     def recognize(self, segments: Sequence[Segment]) -> list[Transcript]:
         """One transcript per segment, in the order given."""
@@ -125,7 +130,7 @@ class RecognitionEngine:
         started = time.perf_counter()
         decoded = [u.decode(decoder) for u in utterances]
         if any(u.log_probs is not None for u in utterances):
-            metrics.DECODE_SECONDS.observe(time.perf_counter() - started)
+            self.metrics.decode_seconds.observe(time.perf_counter() - started)
         return decoded
 
     def _audible(self, samples: np.ndarray) -> bool:
@@ -139,9 +144,9 @@ class RecognitionEngine:
         started = time.perf_counter()
         log_probs = self.model.log_probs(batch)
         elapsed = time.perf_counter() - started
-        metrics.BATCH_SIZE.observe(len(batch))
-        metrics.MODEL_SECONDS.observe(elapsed)
-        metrics.REAL_TIME_FACTOR.observe(elapsed * self.model.sample_rate / float(batch.lengths.sum()))
+        self.metrics.batch_size.observe(len(batch))
+        self.metrics.model_seconds.observe(elapsed)
+        self.metrics.real_time_factor.observe(elapsed * self.model.sample_rate / float(batch.lengths.sum()))
         ordered: list[np.ndarray] = [np.empty(0)] * len(waveforms)
         for position, output in zip(batch.order, log_probs, strict=True):
             ordered[position] = output

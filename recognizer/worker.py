@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
-from recognizer import metrics
 from recognizer.engine import RecognitionEngine
 from recognizer.settings import RecognizerSettings
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE, Segment, rejection_headers
@@ -112,6 +111,7 @@ class RecognizerWorker:
     def __init__(self, settings: RecognizerSettings, engine: RecognitionEngine) -> None:
         self.settings = settings
         self.engine = engine
+        self.metrics = engine.metrics  # one metrics object per process: the engine's
         self._stopping = threading.Event()
         self._retry_seconds = FIRST_RETRY_SECONDS
         self.ready = threading.Event()  # set once subscribed and the producer's transactions are initialised
@@ -157,6 +157,7 @@ class RecognizerWorker:
             producer.init_transactions(KAFKA_CALL_TIMEOUT)
             consumer.subscribe([self.settings.topics.segments])
             self.ready.set()
+            self.metrics.ready.set(1)
             log.info(
                 "recognizer %s reading %s (group %s), writing %s",
                 self.settings.instance_id, self.settings.topics.segments, self.settings.group_id,
@@ -167,7 +168,7 @@ class RecognizerWorker:
             most = self.settings.max_batch * self.settings.batches_per_transaction
             while not self._stopping.is_set():
                 messages = consumer.consume(num_messages=most, timeout=wait)
-                metrics.BACKLOG.set(len(messages) + self._unread(consumer))
+                self.metrics.backlog.set(len(messages) + self._unread(consumer))
                 if messages:
                     self._process(consumer, producer, messages)
         except KafkaException as exc:
@@ -181,7 +182,7 @@ class RecognizerWorker:
         try:
             transcripts = self.engine.recognize([item.segment for item in accepted])
         except Exception as exc:  # the model failed (e.g. out of memory): let another member retry
-            metrics.ERRORS.labels(kind="recognition_failed").inc()
+            self.metrics.errors.labels(kind="recognition_failed").inc()
             log.exception("recognition failed for %d segments from %s", len(accepted),
                           sorted({(m.topic(), m.partition()) for m in messages}))
             raise RecognizerError(f"recognition failed: {exc}") from exc
@@ -216,9 +217,9 @@ class RecognizerWorker:
     ) -> None:
         """Abort the open transaction and seek back so the batch is read again."""
         if error.fatal():  # e.g. fenced: a newer instance took over this transactional.id
-            metrics.ERRORS.labels(kind="fatal").inc()
+            self.metrics.errors.labels(kind="fatal").inc()
             raise RecognizerError(f"recognizer {self.settings.instance_id} cannot continue: {error}")
-        metrics.ERRORS.labels(kind="transaction_aborted").inc()
+        self.metrics.errors.labels(kind="transaction_aborted").inc()
         log.warning("aborting the transaction of %d messages, they will be read again: %s", len(messages), error)
         try:
             producer.abort_transaction(KAFKA_CALL_TIMEOUT)
@@ -233,12 +234,12 @@ class RecognizerWorker:
         now_ms = time.time() * 1000
         for item in accepted:
             segment = item.segment
-            metrics.SEGMENTS.labels(final=str(segment.headers.final).lower()).inc()
-            metrics.AUDIO_SECONDS.inc(segment.num_samples / SEGMENT_SAMPLE_RATE)
+            self.metrics.segments.labels(final=str(segment.headers.final).lower()).inc()
+            self.metrics.audio_seconds.inc(segment.num_samples / SEGMENT_SAMPLE_RATE)
             if segment.headers.produced_at_ms > 0:
-                metrics.END_TO_END_LATENCY.observe(max(0.0, now_ms - segment.headers.produced_at_ms) / 1000)
+                self.metrics.end_to_end_latency.observe(max(0.0, now_ms - segment.headers.produced_at_ms) / 1000)
         if refused:
-            metrics.ERRORS.labels(kind="rejected").inc(len(refused))
+            self.metrics.errors.labels(kind="rejected").inc(len(refused))
 
 
 class WorkerThread:

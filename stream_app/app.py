@@ -97,8 +97,6 @@ class StreamAppRuntime:
         self.app.runtime = self
         self.core = IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes)
         self.metrics = metrics
-        if metrics is not None:
-            metrics.watch(self.core)
         topics = settings.topics
         self.chunks_topic_name = topics.chunks
         # the consumer subscribes audio.chunks and hands the agent one batch of records per fetch
@@ -116,6 +114,8 @@ class StreamAppRuntime:
         self.app.on_partitions_revoked.connect(self._on_revoked)
         self._in_flight: list[asyncio.Future] = []
         self.positions = PartitionPositions()  # per owned partition: where its records stand, what is committed
+        if metrics is not None:
+            metrics.watch(self.core, self.positions)
 
     async def _ingest(self, batches: faust.StreamT) -> None:
         async for messages in batches:
@@ -220,6 +220,14 @@ class StreamAppRuntime:
         for partition in partitions:
             self.positions.own(partition)  # its records wait until `on_seeked` says where they start
         log.info("table recovered: %d streams restored for partitions %s", restored, sorted(partitions))
+        if self.metrics is not None:
+            self.metrics.recoveries.inc()
+            self.metrics.restored_streams.inc(restored)
+
+    def on_ready(self) -> None:
+        """faust finished starting the worker (first assignment recovered): report it."""
+        if self.metrics is not None:
+            self.metrics.ready.set(1)
 
     async def on_seeked(self) -> None:
         """faust sought the assigned partitions to their committed offsets: the partitions whose streams

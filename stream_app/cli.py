@@ -9,17 +9,16 @@ from __future__ import annotations
 import argparse
 
 from stream_app.settings import StreamAppSettings
-from streamscribe.cli_settings import add_settings_arguments, settings_from_args, with_embedded_broker
+from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `stream-app`."""
-    worker = subparsers.add_parser(
-        "stream-app", help="run a stream-app worker: audio.chunks → audio.segments (faust)",
-        description="Workers with the same --app-id form one consumer group and share the partitions.",
+    add_settings_command(
+        subparsers, "stream-app", StreamAppSettings, run_stream_app,
+        "run a stream-app worker: audio.chunks → audio.segments (faust)",
+        "Workers with the same --app-id form one consumer group and share the partitions.",
     )
-    add_settings_arguments(worker, StreamAppSettings)
-    worker.set_defaults(func=run_stream_app)
 
 
 def run_stream_app(args: argparse.Namespace) -> int:

@@ -182,6 +182,13 @@ class QuietWorker(faust.Worker):
     """faust's Worker without its terminal spinner, whose log handler sets the root logger to
     DEBUG: every debug call in aiokafka then builds a log record (a tenth of the worker's CPU)."""
 
+    app: StreamFaustApp
+
     # override: faust's root-logger set-up hook, to drop the spinner
     def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
         self.spinner = None
+
+    # override: faust's "worker started" signal (it logs "Ready"), to report readiness as a metric
+    async def on_startup_finished(self) -> None:
+        await super().on_startup_finished()
+        self.app.runtime.on_ready()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from stream_app.ingest import IngestCore
+from stream_app.positions import PartitionPositions
 
 PREFIX = "streamscribe_stream_app"
 EMIT_DELAY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30)
@@ -43,8 +44,26 @@ class IngestCollector(Collector):
         yield rejected
 
 
+class PositionsCollector(Collector):
+    """Exports which input partitions the worker owns now (1 per owned partition)."""
+
+    def __init__(self, positions: PartitionPositions) -> None:
+        self._positions = positions
+
+    def collect(self) -> Iterator[Metric]:
+        owned = GaugeMetricFamily(f"{PREFIX}_owned_partition", "1 for each input partition this worker owns",
+                                  labels=["partition"])
+        for partition in self._positions.owned():
+            owned.add_metric([str(partition)], 1)
+        yield owned
+
+
 class StreamAppMetrics:
-    """The stream app's metrics on one registry (the default one unless a test brings its own)."""
+    """The stream app's metrics on one registry (the default one unless a test brings its own).
+
+    Readiness and recovery are metrics too (`ready`, `recoveries`, `restored_streams`,
+    `owned_partition`), so supervisors and tests watch them instead of the log's wording.
+    """
 
     def __init__(self, registry: CollectorRegistry = REGISTRY) -> None:
         self._registry = registry
@@ -56,10 +75,17 @@ class StreamAppMetrics:
         self.changelog_bytes = Counter(
             f"{PREFIX}_changelog_bytes", "Key + value bytes written to the stream-state changelog", registry=registry
         )
+        self.ready = Gauge(f"{PREFIX}_ready", "1 once the worker has started (partitions assigned, table recovered)",
+                           registry=registry)
+        self.recoveries = Counter(f"{PREFIX}_recoveries", "Table recoveries (one per assignment)", registry=registry)
+        self.restored_streams = Counter(
+            f"{PREFIX}_restored_streams", "Streams rebuilt from their checkpoints after an assignment", registry=registry
+        )
 
-    def watch(self, core: IngestCore) -> None:
-        """Export `core`'s totals."""
+    def watch(self, core: IngestCore, positions: PartitionPositions) -> None:
+        """Export `core`'s totals and the partitions `positions` owns."""
         self._registry.register(IngestCollector(core))
+        self._registry.register(PositionsCollector(positions))
 
     def observe_emit_delay(self, seconds: float) -> None:
         """Record one final segment's emit delay."""

@@ -60,6 +60,10 @@ class PartitionPositions:
             self._stale.discard(partition)
             self._committed.pop(partition, None)
 
+    def owned(self) -> list[int]:
+        """The partitions held here, in order."""
+        return sorted(self._next)
+
     def owns(self, partition: int) -> bool:
         """True while the partition's streams are held here."""
         return partition in self._next

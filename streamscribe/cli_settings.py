@@ -1,7 +1,8 @@
 """Command-line flags generated from a settings class, so each setting is declared only once.
 
-Every command builds its flags with `add_settings_arguments(parser, SettingsClass)` and its
-settings with `settings_from_args(SettingsClass, args)`:
+Every command is declared with `add_settings_command(subparsers, name, SettingsClass, handler,
+help)` (its flags: `add_settings_arguments(parser, SettingsClass)`) and builds its settings with
+`settings_from_args(SettingsClass, args)`:
 
 - every field becomes `--field-name`; a flag that is not given leaves the field to its env var
   or default, so flags override env vars override defaults;
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -34,6 +36,7 @@ from streamscribe.errors import ConfigurationError
 from streamscribe.settings import KafkaSettings
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+Handler = Callable[[argparse.Namespace], int]
 SCALARS = (int, float, str, Path)
 
 
@@ -75,6 +78,21 @@ def format_default(field: FieldInfo) -> str:
     if isinstance(value, tuple | list):
         return " ".join(map(str, value)) or "none"
     return "none" if value is None else str(value)
+
+
+def add_settings_command(
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    settings_class: type[BaseSettings],
+    handler: Handler,
+    help_text: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """A subcommand with a flag per field of `settings_class`, running `handler(args)`."""
+    parser = subparsers.add_parser(name, help=help_text, description=description or settings_class.__doc__)
+    add_settings_arguments(parser, settings_class)
+    parser.set_defaults(func=handler)
+    return parser
 
 
 def add_settings_arguments(parser: argparse.ArgumentParser | Any, settings_class: type[BaseSettings]) -> None:

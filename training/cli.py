@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
-from pydantic_settings import BaseSettings
-
-from streamscribe.cli_settings import add_settings_arguments, settings_from_args
+from streamscribe.cli_settings import add_settings_command, settings_from_args
 from training.settings import (
     CorpusSettings,
     EvaluateSettings,
@@ -31,30 +28,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `train` and its steps."""
     train = subparsers.add_parser("train", help="training pipeline: corpus, data, model, n-gram")
     steps = train.add_subparsers(dest="step", required=True, metavar="STEP")
-    add_step(steps, "corpus", CorpusSettings, run_corpus, "synthesise a Common Voice style corpus")
-    add_step(steps, "prepare", PrepareSettings, run_prepare, "MP3 -> WAV, normalised NeMo manifests")
-    add_step(steps, "fit", FitSettings, run_fit, "train a NeMo CTC model, export .nemo")
-    add_step(steps, "lm", LanguageModelSettings, run_lm, "KenLM n-gram + alpha/beta tuning")
-    add_step(steps, "evaluate", EvaluateSettings, run_evaluate, "WER, greedy and with the n-gram")
-    add_step(steps, "samples", SamplesSettings, run_samples, "export held-out sample speech")
-    add_step(steps, "reproduce", ReproduceSettings, run_reproduce, "every step, end to end")
+    add_settings_command(steps, "corpus", CorpusSettings, run_corpus, "synthesise a Common Voice style corpus")
+    add_settings_command(steps, "prepare", PrepareSettings, run_prepare, "MP3 -> WAV, normalised NeMo manifests")
+    add_settings_command(steps, "fit", FitSettings, run_fit, "train a NeMo CTC model, export .nemo")
+    add_settings_command(steps, "lm", LanguageModelSettings, run_lm, "KenLM n-gram + alpha/beta tuning")
+    add_settings_command(steps, "evaluate", EvaluateSettings, run_evaluate, "WER, greedy and with the n-gram")
+    add_settings_command(steps, "samples", SamplesSettings, run_samples, "export held-out sample speech")
+    add_settings_command(steps, "reproduce", ReproduceSettings, run_reproduce, "every step, end to end")
     export = steps.add_parser("export", help="a run's checkpoint -> .nemo")
     export.add_argument("checkpoint", type=Path)
     export.add_argument("output", type=Path)
     export.set_defaults(func=run_export)
-
-
-def add_step(
-    steps: argparse._SubParsersAction,
-    name: str,
-    settings_class: type[BaseSettings],
-    handler: Callable[[argparse.Namespace], int],
-    help_text: str,
-) -> None:
-    """One step's subcommand with a flag per settings field."""
-    parser = steps.add_parser(name, help=help_text, description=settings_class.__doc__)
-    add_settings_arguments(parser, settings_class)
-    parser.set_defaults(func=handler, settings_class=settings_class)
 
 
 def run_corpus(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from streamscribe.contracts.headers import KafkaHeaders, KafkaMessage, dict_to_headers, headers_to_dict
+from streamscribe.contracts.headers import AudioMessage, KafkaHeaders, dict_to_headers, headers_to_dict
 from streamscribe.contracts.rejection import InvalidChunk, RejectReason
 
 MIN_SAMPLE_RATE = 8000
@@ -135,16 +135,8 @@ class ChunkHeaders:
 
 
 @dataclass(frozen=True, slots=True)
-class AudioChunk:
-    """One validated message of `audio.chunks`."""
-
-    stream_id: str
-    headers: ChunkHeaders
-    pcm: bytes
-
-    def encode(self) -> KafkaMessage:
-        """The message to produce (the inverse of `decode_chunk`)."""
-        return KafkaMessage(self.stream_id.encode(), self.pcm, self.headers.to_kafka())
+class AudioChunk(AudioMessage[ChunkHeaders]):
+    """One validated message of `audio.chunks` (`encode()` is the inverse of `decode_chunk`)."""
 
     @property
     def frames(self) -> int:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 KafkaHeaders = list[tuple[str, bytes]]
 
@@ -14,6 +15,29 @@ class KafkaMessage(NamedTuple):
     key: bytes
     value: bytes
     headers: KafkaHeaders
+
+
+class WritesHeaders(Protocol):
+    """A contract's headers: they know how the contract writes them."""
+
+    def to_kafka(self) -> KafkaHeaders: ...
+
+
+HeadersT = TypeVar("HeadersT", bound=WritesHeaders)
+
+
+@dataclass(frozen=True, slots=True)
+class AudioMessage(Generic[HeadersT]):
+    """A keyed audio message, as `audio.chunks` and `audio.segments` carry them: key = stream_id,
+    value = PCM, and the topic's headers."""
+
+    stream_id: str
+    headers: HeadersT
+    pcm: bytes
+
+    def encode(self) -> KafkaMessage:
+        """The message to produce (the inverse of the topic's `decode_*`)."""
+        return KafkaMessage(self.stream_id.encode(), self.pcm, self.headers.to_kafka())
 
 
 def headers_to_dict(headers: Iterable[tuple[str, bytes | None]] | None) -> dict[str, bytes]:

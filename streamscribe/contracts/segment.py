@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from streamscribe.contracts.headers import KafkaHeaders, KafkaMessage, dict_to_headers, headers_to_dict
+from streamscribe.contracts.headers import AudioMessage, KafkaHeaders, dict_to_headers, headers_to_dict
 from streamscribe.contracts.rejection import InvalidMessage, RejectReason
 from streamscribe.pcm import S16_WIDTH
 
@@ -77,16 +77,9 @@ class SegmentHeaders:
 
 
 @dataclass(frozen=True, slots=True)
-class Segment:
-    """One segment of one stream: 16 kHz mono s16le PCM plus its position."""
-
-    stream_id: str
-    headers: SegmentHeaders
-    pcm: bytes
-
-    def encode(self) -> KafkaMessage:
-        """The message to produce (the inverse of `decode_segment`)."""
-        return KafkaMessage(self.stream_id.encode(), self.pcm, self.headers.to_kafka())
+class Segment(AudioMessage[SegmentHeaders]):
+    """One segment of one stream: 16 kHz mono s16le PCM plus its position (`encode()` is the
+    inverse of `decode_segment`)."""
 
     @property
     def num_samples(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from streamscribe.cli_settings import add_settings_arguments, settings_from_args
+from streamscribe.cli_settings import add_settings_command, settings_from_args
 from streamscribe.demo.settings import DemoSettings, UpSettings
 
 if TYPE_CHECKING:
@@ -18,15 +18,13 @@ if TYPE_CHECKING:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `demo` and `up` (flags: DemoSettings' and StackSettings' fields)."""
-    demo = subparsers.add_parser(
-        "demo", help="run the pipeline on the embedded broker with many live speech streams, then summarise"
+    add_settings_command(
+        subparsers, "demo", DemoSettings, run_demo_command,
+        "run the pipeline on the embedded broker with many live speech streams, then summarise",
     )
-    add_settings_arguments(demo, DemoSettings)
-    demo.set_defaults(func=run_demo_command)
-
-    up = subparsers.add_parser("up", help="run broker, topics, stream app and recognizers until Ctrl-C")
-    add_settings_arguments(up, UpSettings)
-    up.set_defaults(func=run_up_command)
+    add_settings_command(
+        subparsers, "up", UpSettings, run_up_command, "run broker, topics, stream app and recognizers until Ctrl-C"
+    )
 
 
 def run_demo_command(args: argparse.Namespace) -> int:

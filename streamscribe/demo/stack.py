@@ -2,8 +2,8 @@
 
 Shared by `streamscribe demo` and `streamscribe up`: both start the same `streamscribe`
 subcommands with explicit Kafka and topic flags, logs to files, and a metrics port each
-(readiness = the metrics endpoint answers with the service's own metrics and the service has
-logged that it consumes: faust's worker "Ready", the recognizer's "reading <topic>").
+(readiness is observed, never read from log wording: the stream app's and the recognizer's
+`…_ready 1.0` metric, the gateway's `/readyz`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from infra.broker import free_port
 from infra.topics import ensure_topics
 from streamscribe.demo.supervisor import (
     ChildSpec,
+    ReadinessProbe,
     Supervisor,
-    all_of,
-    log_line_appears,
+    endpoint_answers,
     metrics_endpoint_answers,
     streamscribe_command,
 )
@@ -27,12 +27,10 @@ from streamscribe.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
 
-STREAM_APP_READY_METRIC = "streamscribe_stream_app_"
-STREAM_APP_READY_LINE = r"Worker\]: Ready"  # faust logs it once the worker has its partitions
-RECOGNIZER_READY_METRIC = "streamscribe_recognizer_"
-RECOGNIZER_READY_LINE = r"recognizer \S+ reading "
-GATEWAY_READY_METRIC = "streamscribe_gateway_"
-GATEWAY_READY_LINE = r"gateway listening on "
+# a service is ready when its metrics say so (no log wording is parsed)
+STREAM_APP_READY = "streamscribe_stream_app_ready 1.0"  # faust started: partitions assigned, table recovered
+RECOGNIZER_READY = "streamscribe_recognizer_ready 1.0"  # joined its group, transactions initialised
+GATEWAY_READY_PATH = "/readyz"  # answers 200 once connected to Kafka and reading its partitions
 
 
 @dataclass(frozen=True)
@@ -90,11 +88,9 @@ class RunningService:
         return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
 
-def _service_spec(plan: StackPlan, name: str, argv: list[str], port: int, metric: str, ready_line: str) -> ChildSpec:
+def _service_spec(plan: StackPlan, name: str, argv: list[str], ready: ReadinessProbe) -> ChildSpec:
     """A service child; the Kafka settings (security included) travel as KAFKA_* env vars, not argv."""
-    log_file = plan.log_dir / f"{name}.log"
-    ready = all_of(metrics_endpoint_answers(port, metric), log_line_appears(log_file, ready_line))
-    return ChildSpec(name, argv, log_file, ready, env=plan.kafka.environment())
+    return ChildSpec(name, argv, plan.log_dir / f"{name}.log", ready, env=plan.kafka.environment())
 
 
 def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
@@ -104,7 +100,7 @@ def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     argv = streamscribe_command(
         "stream-app", *plan.kafka_arguments(), "--workdir", str(workdir), "--metrics-port", str(port)
     )
-    return _service_spec(plan, name, argv, port, STREAM_APP_READY_METRIC, STREAM_APP_READY_LINE)
+    return _service_spec(plan, name, argv, metrics_endpoint_answers(port, STREAM_APP_READY))
 
 
 def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
@@ -113,13 +109,13 @@ def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     optional = {"--model": plan.model, "--decoder": plan.decoder, "--torch-threads": plan.recognizer_torch_threads}
     flags = [part for flag, value in optional.items() if value is not None for part in (flag, str(value))]
     argv = streamscribe_command("recognizer", *plan.kafka_arguments(), *flags, "--metrics-port", str(port))
-    return _service_spec(plan, name, argv, port, RECOGNIZER_READY_METRIC, RECOGNIZER_READY_LINE)
+    return _service_spec(plan, name, argv, metrics_endpoint_answers(port, RECOGNIZER_READY))
 
 
 def gateway_spec(plan: StackPlan, port: int) -> ChildSpec:
     """The WebSocket/HTTP gateway (its API keys, if any, reach it in the inherited environment)."""
     argv = streamscribe_command("gateway", *plan.kafka_arguments(), "--port", str(port))
-    return _service_spec(plan, "gateway", argv, port, GATEWAY_READY_METRIC, GATEWAY_READY_LINE)
+    return _service_spec(plan, "gateway", argv, endpoint_answers(port, GATEWAY_READY_PATH))
 
 
 def start_stack(supervisor: Supervisor, plan: StackPlan) -> list[RunningService]:

@@ -37,18 +37,23 @@ class ChildFailed(StreamscribeError):
     """A child service exited, or did not become ready in time."""
 
 
-def metrics_endpoint_answers(port: int, required_metric: str | None = None) -> ReadinessProbe:
-    """Probe: http://127.0.0.1:PORT/metrics answers 200 (and names `required_metric`, if given)."""
+def endpoint_answers(port: int, path: str, required_text: str | None = None) -> ReadinessProbe:
+    """Probe: http://127.0.0.1:PORT/PATH answers 200 (and its body holds `required_text`, if given)."""
 
     def probe() -> bool:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=1.0) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1.0) as response:
                 body = response.read().decode("utf-8", "replace")
         except (urllib.error.URLError, OSError):
             return False
-        return required_metric is None or required_metric in body
+        return required_text is None or required_text in body
 
     return probe
+
+
+def metrics_endpoint_answers(port: int, required_metric: str | None = None) -> ReadinessProbe:
+    """Probe: http://127.0.0.1:PORT/metrics answers 200 (and names `required_metric`, if given)."""
+    return endpoint_answers(port, "/metrics", required_metric)
 
 
 def log_line_appears(log_file: Path, pattern: str) -> ReadinessProbe:
@@ -63,11 +68,6 @@ def log_line_appears(log_file: Path, pattern: str) -> ReadinessProbe:
         return regex.search(text) is not None
 
     return probe
-
-
-def all_of(*probes: ReadinessProbe) -> ReadinessProbe:
-    """Probe that holds when every probe holds."""
-    return lambda: all(probe() for probe in probes)
 
 
 def interrupt_on_sigterm() -> None:

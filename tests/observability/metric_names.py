@@ -5,32 +5,32 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry
-from prometheus_client.metrics import MetricWrapperBase
 
 SAMPLE_SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
 
 
 def recognizer_families() -> dict[str, str]:
-    """Family name → type of the recognizer's module-level metrics."""
-    from recognizer import metrics
+    """Family name → type of the recognizer's metrics, collected from a fresh registry."""
+    from recognizer.metrics import RecognizerMetrics
 
-    families: dict[str, str] = {}
-    for value in vars(metrics).values():
-        if isinstance(value, MetricWrapperBase):
-            families.update({family.name: family.type for family in value.describe()})
-    return families
+    registry = CollectorRegistry()
+    RecognizerMetrics(registry)
+    return {family.name: family.type for family in registry.collect()}
 
 
 def stream_app_families() -> dict[str, str]:
     """Family name → type of the stream app's metrics, collected from a fresh registry."""
     from stream_app.ingest import IngestCore
     from stream_app.metrics import StreamAppMetrics
+    from stream_app.positions import PartitionPositions
     from stream_app.settings import StreamAppSettings
 
     registry = CollectorRegistry()
     settings = StreamAppSettings()
+    positions = PartitionPositions()
+    positions.own(0)  # an owned partition, so the labelled gauge has a sample
     StreamAppMetrics(registry).watch(
-        IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes)
+        IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes), positions
     )
     return {family.name: family.type for family in registry.collect()}
 

@@ -11,8 +11,9 @@ from contextlib import contextmanager
 import pytest
 from confluent_kafka import Consumer, Producer
 
-from prometheus_client import REGISTRY
+from prometheus_client import CollectorRegistry
 from recognizer.engine import GreedyDecoder, RecognitionEngine
+from recognizer.metrics import RecognizerMetrics
 from recognizer.reader import TranscriptReader
 from recognizer.settings import RecognizerSettings
 from recognizer.worker import RecognizerWorker, WorkerThread
@@ -30,9 +31,13 @@ def settings(tiny_model_path, kafka_settings, topic_settings, unique_group) -> R
     )
 
 
+REGISTRY = CollectorRegistry()  # this module's workers report here
+METRICS = RecognizerMetrics(REGISTRY)
+
+
 @pytest.fixture
 def engine(tiny_model) -> RecognitionEngine:
-    return RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary), max_batch=8)
+    return RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary), max_batch=8, metrics=METRICS)
 
 
 def sample(name: str, **labels: str) -> float:
@@ -92,6 +97,7 @@ def test_every_segment_gets_its_transcript_once_and_in_order(settings, engine, k
     latency_before = sample("streamscribe_recognizer_end_to_end_latency_seconds_count")
 
     with running(settings, engine), TranscriptReader(settings.kafka, settings.topics) as reader:
+        assert sample("streamscribe_recognizer_ready") == 1  # `running` returned once the worker was ready
         finished = reader.wait_for_streams(streams, timeout=60)
 
     for stream_id, segments in streams.items():

@@ -12,8 +12,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import urllib.error
+import urllib.request
+
 import numpy as np
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
+
+from infra.broker import free_port
 
 from streamscribe.contracts.headers import KafkaHeaders
 from streamscribe.contracts.segment import Segment, SegmentHeaders
@@ -125,16 +131,29 @@ def concatenated(finals: dict[int, Segment]) -> bytes:
     return b"".join(s.pcm for s in ordered)
 
 
+def topic_size(bootstrap: str, topic: str) -> int:
+    """Messages in `topic` (the sum of its partitions' high watermarks: a fresh topic starts at 0)."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"size-{topic}-{os.getpid()}"})
+    try:
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        return sum(consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in partitions)
+    finally:
+        consumer.close()
+
+
 class WorkerProcess:
-    """`streamscribe stream-app` as a real subprocess (SIGKILL-able), logging to a file."""
+    """`streamscribe stream-app` as a real subprocess (SIGKILL-able), logging to a file; its progress
+    (readiness, owned partitions, restored streams) is read from its metrics, not from its log."""
 
     def __init__(self, bootstrap: str, topics: TopicSettings, app_id: str, workdir: Path, *flags: str) -> None:
         self.log_path = workdir / f"worker-{time.monotonic_ns()}.log"
+        self.metrics_port = free_port()
         command = [
             sys.executable, "-m", "streamscribe.cli", "--log-level", "INFO", "stream-app",
             "--bootstrap-servers", bootstrap, "--app-id", app_id, "--workdir", str(workdir),
             "--chunks-topic", topics.chunks, "--segments-topic", topics.segments,
-            "--rejected-topic", topics.rejected, "--transcripts-topic", topics.transcripts, *flags,
+            "--rejected-topic", topics.rejected, "--transcripts-topic", topics.transcripts,
+            "--metrics-port", str(self.metrics_port), *flags,
         ]
         workdir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as log_file:
@@ -165,6 +184,25 @@ class WorkerProcess:
         """AssertionError with the log's tail when the worker has exited."""
         if self.process.poll() is not None:
             raise AssertionError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
+
+    def metrics(self) -> dict[str, float]:
+        """Its metrics now, `name{label="value",…}` → value (empty while it does not answer)."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=2) as response:
+                text = response.read().decode()
+        except (urllib.error.URLError, OSError):
+            return {}
+        values = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                labels = ",".join(f'{name}="{value}"' for name, value in sorted(sample.labels.items()))
+                values[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+        return values
+
+    def owned_partitions(self) -> set[int]:
+        """The input partitions it owns now (its `owned_partition` gauge)."""
+        prefix = 'streamscribe_stream_app_owned_partition{partition="'
+        return {int(name[len(prefix):-2]) for name in self.metrics() if name.startswith(prefix)}
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

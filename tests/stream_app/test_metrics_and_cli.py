@@ -7,6 +7,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from stream_app.ingest import IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
+from stream_app.positions import PartitionPositions
 from stream_app.settings import StreamAppSettings
 from streamscribe.cli import build_parser
 from streamscribe.cli_settings import settings_from_args
@@ -27,7 +28,9 @@ def test_metrics_follow_the_core() -> None:
     core = IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes)
     registry = CollectorRegistry()
     metrics = StreamAppMetrics(registry)
-    metrics.watch(core)
+    positions = PartitionPositions()
+    positions.own(2)
+    metrics.watch(core, positions)
     streams = make_streams(2, 2.0, seed=5)
     messages = interleave(streams, partitions=1)
     out = Outputs()
@@ -45,6 +48,7 @@ def test_metrics_follow_the_core() -> None:
     assert values[f'{prefix}_rejected_total{{reason="missing_key"}}'] == 1
     assert values[f"{prefix}_emit_delay_seconds_count"] == 1
     assert values[f"{prefix}_changelog_bytes_total"] == 70
+    assert values[f'{prefix}_owned_partition{{partition="2"}}'] == 1 and values[f"{prefix}_ready"] == 0
     cut_reasons = {name for name in values if name.startswith(f"{prefix}_segments_total")}
     assert sum(values[name] for name in cut_reasons) == len(out.segments)
 
