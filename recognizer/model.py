@@ -1,4 +1,10 @@
-"""The acoustic model: a NeMo `EncDecCTCModel` loaded for batched inference.
+"""The acoustic model: any CTC-capable NeMo model loaded for batched inference.
+
+Character and BPE CTC models (`EncDecCTCModel` and subclasses: QuartzNet, Jasper, Citrinet,
+Conformer-CTC, FastConformer/Parakeet-CTC) run as they are; hybrid RNNT+CTC models
+(`EncDecHybridRNNTCTCModel` and its BPE subclass) run their encoder and their CTC head, so one
+decoder serves every family. A `.nemo` file or a pretrained name that is in the local cache
+loads (recognizer.pretrained); nothing is downloaded.
 
 `AcousticModel.log_probs(batch)` runs the model's own preprocessor, encoder and decoder on a
 padded batch with true lengths, in eval mode under `torch.inference_mode()`, and returns each
@@ -18,6 +24,7 @@ import numpy as np
 
 from recognizer.batching import PaddedBatch
 from recognizer.decoding import Vocabulary
+from recognizer.pretrained import locate_pretrained
 from streamscribe.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -38,25 +45,45 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def vocabulary_of(model: Any) -> Vocabulary:
-    """The output tokens of a character or subword (sentencepiece) CTC model."""
-    tokenizer = getattr(model, "tokenizer", None)
-    if tokenizer is not None:
-        return Vocabulary(tuple(tokenizer.ids_to_tokens(list(range(tokenizer.vocab_size)))), subword=True)
-    return Vocabulary(tuple(model.decoder.vocabulary))
+def ctc_head(module: Any) -> Any:
+    """The CTC decoder of a CTC model, or the auxiliary CTC decoder of a hybrid RNNT+CTC model."""
+    head = getattr(module, "ctc_decoder", None)  # hybrid models: `decoder` is the RNNT prediction net
+    return head if head is not None else module.decoder
+
+
+def vocabulary_of(module: Any) -> Vocabulary:
+    """The CTC output tokens of a character or subword (sentencepiece) model."""
+    tokenizer = getattr(module, "tokenizer", None)
+    if tokenizer is None:
+        return Vocabulary(tuple(ctc_head(module).vocabulary))
+    pieces = tuple(tokenizer.ids_to_tokens(list(range(tokenizer.vocab_size))))
+    processor = getattr(tokenizer, "tokenizer", None)  # sentencepiece's own: knows unknown/control pieces
+    if processor is None or not hasattr(processor, "is_unknown"):
+        return Vocabulary(pieces, subword=True)
+    return Vocabulary(
+        pieces, subword=True,
+        unknown_ids=frozenset(i for i in range(len(pieces)) if processor.is_unknown(i)),
+        control_ids=frozenset(i for i in range(len(pieces)) if processor.is_control(i)),
+    )
 
 
 def _restore(source: str, device: str) -> Any:
     from nemo.collections.asr.models import ASRModel  # noqa: PLC0415 - heavy
+    from nemo.core.connectors.save_restore_connector import SaveRestoreConnector  # noqa: PLC0415
 
-    if Path(source).suffix == ".nemo" or Path(source).exists():
-        if not Path(source).is_file():
+    path = Path(source)
+    if path.suffix == ".nemo" or path.exists():
+        if not path.is_file():
             raise ModelLoadError(f"no model file at {source}")
-        return ASRModel.restore_from(source, map_location=device)
+    else:
+        path = locate_pretrained(source)
+    connector = SaveRestoreConnector()
+    if path.is_dir():  # NeMo's unpacked copy of a Hugging Face repository
+        connector.model_extracted_dir = str(path)
     try:
-        return ASRModel.from_pretrained(source, map_location=device)
-    except Exception as exc:  # noqa: BLE001 - NeMo raises many kinds for unknown/unreachable names
-        raise ModelLoadError(f"cannot load pretrained model {source!r}: {exc}") from None
+        return ASRModel.restore_from(str(path), map_location=device, save_restore_connector=connector)
+    except Exception as exc:  # noqa: BLE001 - NeMo raises many kinds for a broken or foreign file
+        raise ModelLoadError(f"cannot load {source} ({path}): {type(exc).__name__}: {exc}") from None
 
 
 @dataclass
@@ -70,13 +97,16 @@ class AcousticModel:
 
     @classmethod
     def load(cls, source: str | Path, device: str = "auto") -> AcousticModel:
-        """Load a `.nemo` file or a NeMo pretrained model name onto `device` (auto: CUDA if any)."""
-        from nemo.collections.asr.models import EncDecCTCModel  # noqa: PLC0415 - heavy
+        """Load a `.nemo` file or a cached NeMo pretrained name onto `device` (auto: CUDA if any)."""
+        from nemo.collections.asr.models import EncDecCTCModel, EncDecHybridRNNTCTCModel  # noqa: PLC0415
 
         resolved = resolve_device(device)
         module = _restore(str(source), resolved)
-        if not isinstance(module, EncDecCTCModel):
-            raise ModelLoadError(f"{source} is a {type(module).__name__}, not an EncDecCTCModel")
+        if not isinstance(module, EncDecCTCModel | EncDecHybridRNNTCTCModel):
+            raise ModelLoadError(
+                f"{source} is a {type(module).__name__}: the recognizer serves CTC models and hybrid "
+                "RNNT+CTC models (through their CTC head)"
+            )
         name = Path(source).stem if Path(source).suffix == ".nemo" else str(source)
         log.info("loaded %s (%s) on %s", name, type(module).__name__, resolved)
         return cls(module, name, resolved)
@@ -119,6 +149,6 @@ class AcousticModel:
         with torch.inference_mode():
             features, feature_lengths = self.module.preprocessor(input_signal=signals, length=lengths)
             encoded, encoded_lengths = self.module.encoder(audio_signal=features, length=feature_lengths)[:2]
-            log_probs = self.module.decoder(encoder_output=encoded)
+            log_probs = ctc_head(self.module)(encoder_output=encoded)
         log_probs = log_probs.float().cpu().numpy()
         return [log_probs[row, : int(n)] for row, n in enumerate(encoded_lengths.cpu())]

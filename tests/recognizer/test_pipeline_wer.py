@@ -9,8 +9,6 @@ log-probabilities for the LM. Cutting streams into segments is the only differen
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS, RecognizerSetting
 from recognizer.worker import RecognizerWorker, WorkerThread
 from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
 from streamscribe.wer import word_error_rate
+from tests.recognizer.stack import send_streams, start_stream_app
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -66,33 +65,6 @@ def offline_texts(engine: RecognitionEngine, held_out: HeldOut, greedy: bool) ->
     return [t.text for t in engine.recognize(whole)]
 
 
-def send_streams(kafka, topics, held_out: HeldOut) -> list[str]:
-    """Each file as one live stream of 100 ms chunks (as fast as the producer goes)."""
-    from producers.producer import AudioProducer
-
-    stream_ids = []
-    with AudioProducer(kafka, topics) as producer:
-        for index, pcm in enumerate(held_out.pcm()):
-            stream = producer.open_stream(f"held-out-{index}", sample_rate=16_000)
-            for start in range(0, len(pcm), 3200):
-                stream.write(pcm[start:start + 3200])
-            stream.close()
-            stream_ids.append(stream.stream_id)
-        producer.flush(30)
-    return stream_ids
-
-
-def start_stream_app(bootstrap: str, topics, app_id: str, workdir: Path) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "streamscribe.cli", "stream-app", "--bootstrap-servers", bootstrap,
-        "--app-id", app_id, "--workdir", str(workdir), "--chunks-topic", topics.chunks,
-        "--segments-topic", topics.segments, "--transcripts-topic", topics.transcripts,
-        "--rejected-topic", topics.rejected,
-    ]
-    log = (workdir.parent / "stream-app.log").open("wb")
-    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-
-
 @pytest.fixture(scope="module")
 def shipped_model():
     from recognizer.model import AcousticModel
@@ -130,7 +102,8 @@ def test_pipeline_wer_is_within_a_point_of_offline_recognition(
     try:
         for worker in workers:
             worker.start()
-        stream_ids = send_streams(kafka_settings, topic_settings, held_out)
+        stream_ids = send_streams(kafka_settings, topic_settings,
+                                  {f"held-out-{i}": pcm for i, pcm in enumerate(held_out.pcm())})
         pipeline = {}
         for name in engines:
             with TranscriptReader(kafka_settings, topics[name]) as reader:
