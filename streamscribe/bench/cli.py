@@ -1,4 +1,4 @@
-"""`streamscribe bench [ingest|recognizer|gateway|all]`: run the benchmarks, write one report with plots.
+"""`streamscribe bench [ingest|recognizer|gateway|autoscale|capacity|speedups|all]`: run the benchmarks, write one report with plots.
 
 Each component owns its benchmark (`<pkg>/bench.py` with `add_arguments(parser)` and
 `run(args) -> dict`); this command runs them, describes the machine and writes
@@ -22,8 +22,13 @@ BENCHMARKS = {
     "recognizer": ("recognizer.bench", "recognizer throughput and latency against batch size and streams"),
     "gateway": ("gateway.bench", "WebSocket clients through the gateway: CPU, memory, added latency, reads"),
     "autoscale": ("streamscribe.scaling.bench", "up --autoscale under a 10 -> 300 -> 10 step of live streams"),
+    "capacity": ("recognizer.capacity", "production-size models (random weights): real-time factor and live streams "
+                 "one recognizer sustains under 1 s p95"),
+    "speedups": ("recognizer.speedups", "CPU forward pass: eager against int8, torch.compile and ONNX Runtime, "
+                 "with text agreement"),
 }
-ON_REQUEST = frozenset({"autoscale"})  # runs a whole autoscaled stack for minutes: only when named
+# only when named: a whole autoscaled stack for minutes; models up to 0.6 B parameters
+ON_REQUEST = frozenset({"autoscale", "capacity", "speedups"})
 DEFAULT_RESULTS_DIR = Path("bench-results")
 
 

@@ -1,0 +1,185 @@
+"""`streamscribe bench capacity`: what one recognizer sustains with production-size models.
+
+Each architecture of `recognizer.architectures.PRODUCTION` (QuartzNet 15x5, Conformer-CTC
+large, FastConformer-CTC at Parakeet-CTC 0.6 B size) is built at its true size with random
+weights (throughput does not depend on the weights) and measured on this machine:
+
+- `offline`: real-time factor (compute seconds per audio second, lower is better) of the
+  recognition core on `--segment-seconds` segments of speech, at batch 1 and at
+  `--max-batch`; `rtfx` = 1 / RTF.
+- `live`: N real-time streams through Kafka into one recognizer worker (the recognizer
+  benchmark's latency run: segments written when a live source would have finished them,
+  latency = transcript read - segment written). The search for the most streams with p95 < 1 s
+  starts from the offline figure (a recognizer keeps up with about `0.8 / RTF` streams) and
+  moves up or down by a quarter per run, `--live-runs` runs at most.
+- `load`: the machine's load average before and after each architecture (a shared machine's
+  neighbours slow the figures; the report says how busy it was).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from recognizer.bench import SHIPPED_SAMPLES, SAMPLE_RATE, BenchContext, load_audio, measure_latency
+
+log = logging.getLogger(__name__)
+
+P95_TARGET_MS = 1000.0
+HEADROOM = 0.8  # fraction of the compute a live recognizer can use before queues build up
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's flags."""
+    from recognizer.architectures import PRODUCTION  # noqa: PLC0415
+
+    parser.add_argument("--architectures", default=",".join(PRODUCTION),
+                        help=f"comma-separated, from: {', '.join(PRODUCTION)}")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N")
+    parser.add_argument("--segment-seconds", type=float, default=2.0, help="audio per segment (offline and live)")
+    parser.add_argument("--offline-segments", type=int, default=16, help="segments per offline measurement")
+    parser.add_argument("--max-batch", type=int, default=16, help="recognizer --max-batch (offline and live)")
+    parser.add_argument("--stream-seconds", type=float, default=20.0, help="audio per live stream")
+    parser.add_argument("--live-runs", type=int, default=3, help="live runs per architecture at most")
+    parser.add_argument("--torch-threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    parser.add_argument("--quick", action="store_true", help="QuartzNet only, fewer segments, one live run")
+    parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: as every service)")
+
+
+@dataclass
+class Measured:
+    """One architecture's engine and its offline figures."""
+
+    name: str
+    parameters: int
+    context: BenchContext
+    rtf_batched: float
+
+
+def load_average() -> list[float]:
+    """1, 5 and 15 minute load averages of the machine."""
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    """Measure every architecture asked for; returns the figures."""
+    import torch  # noqa: PLC0415
+
+    from recognizer.architectures import PRODUCTION  # noqa: PLC0415
+    from streamscribe.errors import ConfigurationError  # noqa: PLC0415
+
+    names = ["quartznet_15x5"] if args.quick else [n.strip() for n in str(args.architectures).split(",")]
+    unknown = [name for name in names if name not in PRODUCTION]
+    if unknown:
+        raise ConfigurationError(f"unknown architectures {unknown}: choose from {', '.join(PRODUCTION)}")
+    if args.quick:
+        args.offline_segments, args.live_runs, args.stream_seconds = 8, 1, 10.0
+    threads = args.torch_threads or torch.get_num_threads()
+    results = {name: measure_architecture(name, args, threads) for name in names}
+    return {"device": args.device, "torch_threads": threads, "segment_seconds": args.segment_seconds,
+            "max_batch": args.max_batch, "p95_target_ms": P95_TARGET_MS, "architectures": results}
+
+
+def build_context(name: str, args: argparse.Namespace, threads: int) -> tuple[BenchContext, int]:
+    """A greedy engine around the architecture with random weights, and the benchmark's audio."""
+    from recognizer.architectures import PRODUCTION, build_model  # noqa: PLC0415
+    from recognizer.engine import GreedyDecoder, RecognitionEngine  # noqa: PLC0415
+    from recognizer.model import AcousticModel, resolve_device  # noqa: PLC0415
+    from recognizer.settings import RecognizerSettings  # noqa: PLC0415
+    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
+
+    device = resolve_device(args.device)
+    module = build_model(PRODUCTION[name]).to(device)
+    model = AcousticModel(module, name, device)
+    engine = RecognitionEngine(model, GreedyDecoder(model.vocabulary), max_batch=args.max_batch,
+                               silence_dbfs=None)  # random weights: every segment goes through the model
+    settings = RecognizerSettings(device=device, torch_threads=threads, max_batch=args.max_batch,
+                                  kafka=KafkaSettings(bootstrap_servers=args.bootstrap_servers))
+    files = load_audio(SHIPPED_SAMPLES)
+    parameters = sum(p.numel() for p in module.parameters())
+    return BenchContext(settings, engine, files, files), parameters
+
+
+def offline_segments(context: BenchContext, count: int, seconds: float) -> list[np.ndarray]:
+    """`count` speech segments of `seconds` each, cut from the joined sample files."""
+    joined = np.concatenate(context.files)
+    step = int(seconds * SAMPLE_RATE)
+    return [joined[(i * step) % (len(joined) - step):][:step] for i in range(count)]
+
+
+def real_time_factor(context: BenchContext, segments: list[np.ndarray], batch: int) -> float:
+    """Compute seconds per audio second of the recognition core at `batch` (after one warm-up pass)."""
+    engine = context.engine
+    engine.max_batch = batch
+    engine.transcribe(segments[:batch])
+    started = time.perf_counter()
+    engine.transcribe(segments)
+    elapsed = time.perf_counter() - started
+    return elapsed / (sum(len(s) for s in segments) / SAMPLE_RATE)
+
+
+def measure_architecture(name: str, args: argparse.Namespace, threads: int) -> dict[str, object]:
+    """Offline RTF at batch 1 and max batch, then the live search for the most streams under 1 s p95."""
+    from recognizer.bench import in_worker_like_thread  # noqa: PLC0415
+
+    load_before = load_average()
+    context, parameters = build_context(name, args, threads)
+    segments = offline_segments(context, args.offline_segments, args.segment_seconds)
+    rtf_single = in_worker_like_thread(context, lambda: real_time_factor(context, segments[:4], 1))
+    rtf_batched = in_worker_like_thread(context, lambda: real_time_factor(context, segments, args.max_batch))
+    context.engine.max_batch = args.max_batch
+    log.info("%s (%.1f M parameters): RTF %.3f at batch 1, %.3f at batch %d", name, parameters / 1e6,
+             rtf_single, rtf_batched, args.max_batch)
+    live = search_streams(context, rtf_batched, args)
+    passing = [row["streams"] for row in live if row["latency_p95_ms"] < P95_TARGET_MS]
+    return {
+        "parameters_millions": round(parameters / 1e6, 1),
+        "offline": {"rtf_batch_1": round(rtf_single, 4), "rtf_batched": round(rtf_batched, 4),
+                    "rtfx_batched": round(1 / rtf_batched, 2), "estimated_streams": estimate_streams(rtf_batched)},
+        "live": live,
+        "sustained_streams": max(passing, default=0),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+    }
+
+
+def estimate_streams(rtf: float) -> int:
+    """Streams a recognizer keeps up with when it may use `HEADROOM` of its compute."""
+    return max(0, math.floor(HEADROOM / rtf))
+
+
+def next_count(tried: dict[int, bool]) -> int | None:
+    """The next stream count to try (None: done): a quarter past the best pass while nothing
+    failed, else halfway between the best pass and the lowest failure, until they are 10 % apart."""
+    passed = max((n for n, ok in tried.items() if ok), default=0)
+    failed = min((n for n, ok in tried.items() if not ok), default=None)
+    if failed is None:
+        candidate = max(passed + 1, math.ceil(passed * 1.25))
+    elif failed - passed <= max(1, passed // 10):
+        return None
+    else:
+        candidate = (passed + failed) // 2 if passed else math.floor(failed * 0.75)
+    return None if candidate < 1 or candidate in tried else candidate
+
+
+def search_streams(context: BenchContext, rtf: float, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Live runs from the offline estimate towards the most streams with p95 under the target."""
+    tried: dict[int, bool] = {}
+    rows = []
+    count: int | None = max(1, estimate_streams(rtf))
+    while count is not None and len(rows) < args.live_runs:
+        row = measure_latency(context, count, args.stream_seconds, args.segment_seconds, args.max_batch)
+        row["load_average_1m"] = load_average()[0]
+        rows.append(row)
+        tried[count] = row["latency_p95_ms"] < P95_TARGET_MS
+        log.info("%d live streams: p95 %.0f ms (%s)", count, row["latency_p95_ms"],
+                 "ok" if tried[count] else "over target")
+        count = next_count(tried)
+    return sorted(rows, key=lambda row: row["streams"])

@@ -1,0 +1,174 @@
+"""`streamscribe bench speedups`: CPU speed-ups of the forward pass, measured against eager PyTorch.
+
+For the shipped model and for production-size architectures with random weights
+(`--architectures`), on the same speech segments at `--max-batch`:
+
+- `eager`: the recognizer as it runs (PyTorch, fp32, `inference_mode`);
+- `int8`: `torch.ao.quantization.quantize_dynamic` of the encoder's and head's Linear layers
+  (weights int8, activations quantised on the fly);
+- `compile`: `torch.compile(encoder, dynamic=True)` (the first batches compile; timed after);
+- `onnx`: NeMo's ONNX export of encoder + CTC head run by ONNX Runtime on the CPU (features
+  still from NeMo's preprocessor; output lengths from the encoder's subsampling).
+
+Per variant: real-time factor (compute s per audio s, lower is better), speed-up over eager,
+and the text agreement with eager: WER of the variant's greedy text against eager's greedy
+text (0.0 = the same words) and the largest log-probability difference. A variant is worth
+keeping only when faster with a text WER against eager of at most `TEXT_TOLERANCE`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recognizer.bench import SHIPPED_SAMPLES, SAMPLE_RATE, load_audio
+from recognizer.capacity import load_average
+
+log = logging.getLogger(__name__)
+
+VARIANTS = ("eager", "int8", "compile", "onnx")
+TEXT_TOLERANCE = 0.01  # WER of a variant's text against eager's
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's flags."""
+    parser.add_argument("--architectures", default="shipped,conformer_ctc_large",
+                        help="comma-separated: shipped (the shipped model) and/or production presets")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma-separated, from {', '.join(VARIANTS)}")
+    parser.add_argument("--segments", type=int, default=16, help="speech segments per measurement")
+    parser.add_argument("--segment-seconds", type=float, default=2.0)
+    parser.add_argument("--max-batch", type=int, default=8)
+    parser.add_argument("--quick", action="store_true", help="the shipped model only, 8 segments")
+    parser.add_argument("--bootstrap-servers", help="unused (no Kafka in this benchmark)")
+
+
+def load(name: str) -> Any:
+    """The shipped model or a production preset with random weights, as an AcousticModel on the CPU."""
+    from recognizer.architectures import PRODUCTION, build_model  # noqa: PLC0415
+    from recognizer.model import AcousticModel  # noqa: PLC0415
+    from recognizer.settings import SHIPPED_MODEL  # noqa: PLC0415
+
+    if name == "shipped":
+        return AcousticModel.load(SHIPPED_MODEL, device="cpu")
+    return AcousticModel(build_model(PRODUCTION[name]), name, "cpu")
+
+
+def int8_model(model: Any) -> Any:
+    """A copy with dynamically quantised Linear layers."""
+    import torch  # noqa: PLC0415
+
+    from recognizer.model import AcousticModel  # noqa: PLC0415
+
+    module = copy.deepcopy(model.module)
+    module.encoder = torch.ao.quantization.quantize_dynamic(module.encoder, {torch.nn.Linear}, dtype=torch.qint8)
+    return AcousticModel(module, model.name, "cpu")
+
+
+def compiled_model(model: Any) -> Any:
+    """A copy whose encoder is compiled by torch.compile."""
+    import torch  # noqa: PLC0415
+
+    from recognizer.model import AcousticModel  # noqa: PLC0415
+
+    module = copy.deepcopy(model.module)
+    module.encoder = torch.compile(module.encoder, dynamic=True)
+    return AcousticModel(module, model.name, "cpu")
+
+
+class OnnxModel:
+    """Encoder + CTC head exported by NeMo, run by ONNX Runtime; the model's own preprocessor in front."""
+
+    def __init__(self, model: Any, folder: Path) -> None:
+        import onnxruntime  # noqa: PLC0415
+
+        path = folder / f"{model.name}.onnx"
+        model.module.export(str(path))
+        self.model = model
+        self.session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+
+    def log_probs(self, batch: Any) -> list[np.ndarray]:
+        import torch  # noqa: PLC0415
+
+        module = self.model.module
+        with torch.inference_mode():
+            features, lengths = module.preprocessor(input_signal=torch.from_numpy(batch.signals),
+                                                   length=torch.from_numpy(batch.lengths))
+        feeds = {self.inputs[0]: features.numpy()}
+        if len(self.inputs) > 1:
+            feeds[self.inputs[1]] = lengths.numpy()
+        [output] = self.session.run(None, feeds)[:1]
+        factor = int(module.encoder.subsampling_factor)
+        frames = [min(output.shape[1], -(-int(n) // factor)) for n in lengths]
+        return [output[row, :n] for row, n in enumerate(frames)]
+
+
+def timed_texts(model: Any, segments: list[np.ndarray], max_batch: int) -> tuple[float, list[str], list[np.ndarray]]:
+    """RTF of the recognition core with `model` (after one warm-up batch), its greedy texts and log-probs."""
+    from recognizer.decoding import greedy_decode  # noqa: PLC0415
+    from recognizer.engine import RecognitionEngine, Utterance  # noqa: PLC0415
+
+    engine = RecognitionEngine(model, None, max_batch=max_batch, silence_dbfs=None)  # type: ignore[arg-type]
+    engine.forward(segments[:max_batch])
+    engine.forward(segments[:max_batch])  # compile: shapes of a second batch too
+    started = time.perf_counter()
+    utterances: list[Utterance] = engine.forward(segments)
+    elapsed = time.perf_counter() - started
+    log_probs = [u.log_probs for u in utterances]
+    texts = [greedy_decode(lp, model.vocabulary).text for lp in log_probs]
+    return elapsed / (sum(len(s) for s in segments) / SAMPLE_RATE), texts, log_probs
+
+
+def measure(name: str, variants: list[str], segments: list[np.ndarray], max_batch: int) -> list[dict[str, Any]]:
+    """One row per variant for one model."""
+    from streamscribe.wer import word_error_rate  # noqa: PLC0415
+
+    model = load(name)
+    rows = []
+    eager_rtf, eager_texts, eager_lp = timed_texts(model, segments, max_batch)
+    rows.append({"model": name, "variant": "eager", "rtf": round(eager_rtf, 4), "speedup": 1.0,
+                 "text_wer_vs_eager": 0.0, "max_log_prob_diff": 0.0})
+    builders = {"int8": int8_model, "compile": compiled_model}
+    with tempfile.TemporaryDirectory() as folder:
+        for variant in (v for v in variants if v != "eager"):
+            try:
+                built = OnnxModel(model, Path(folder)) if variant == "onnx" else builders[variant](model)
+                if variant == "onnx":
+                    built.vocabulary, built.sample_rate, built.name = model.vocabulary, model.sample_rate, model.name
+                rtf, texts, log_probs = timed_texts(built, segments, max_batch)
+            except Exception as exc:  # noqa: BLE001 - a variant that cannot run is a result too
+                log.warning("%s %s failed: %s", name, variant, exc)
+                rows.append({"model": name, "variant": variant, "error": f"{type(exc).__name__}: {exc}"[:300]})
+                continue
+            diff = max(float(np.abs(a[: len(b)] - b[: len(a)]).max()) for a, b in zip(eager_lp, log_probs, strict=True))
+            agreement = word_error_rate(eager_texts, texts)
+            rows.append({"model": name, "variant": variant, "rtf": round(rtf, 4),
+                         "speedup": round(eager_rtf / rtf, 2),
+                         "text_wer_vs_eager": None if np.isnan(agreement) else round(agreement, 4),
+                         "max_log_prob_diff": round(diff, 4)})
+            log.info("%s %s: RTF %.4f (eager %.4f)", name, variant, rtf, eager_rtf)
+    return rows
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    """Every variant on every model asked for."""
+    import torch  # noqa: PLC0415
+
+    names = ["shipped"] if args.quick else [n.strip() for n in str(args.architectures).split(",")]
+    count = 8 if args.quick else args.segments
+    joined = np.concatenate(load_audio(SHIPPED_SAMPLES))
+    step = int(args.segment_seconds * SAMPLE_RATE)
+    segments = [joined[i * step:(i + 1) * step] for i in range(count)]
+    variants = [v.strip() for v in str(args.variants).split(",")]
+    before = load_average()
+    rows = [row for name in names for row in measure(name, variants, segments, args.max_batch)]
+    return {"torch_threads": torch.get_num_threads(), "segments": count, "segment_seconds": args.segment_seconds,
+            "max_batch": args.max_batch, "text_tolerance": TEXT_TOLERANCE, "variants": rows,
+            "load_average_before": before, "load_average_after": load_average()}
