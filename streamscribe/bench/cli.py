@@ -1,4 +1,4 @@
-"""`streamscribe bench [ingest|recognizer|gateway|autoscale|capacity|speedups|all]`: run the benchmarks, write one report with plots.
+"""`streamscribe bench [BENCHMARK|all]`: run the benchmarks, write one report with plots.
 
 Each component owns its benchmark (`<pkg>/bench.py` with `add_arguments(parser)` and
 `run(args) -> dict`); this command runs them, describes the machine and writes
