@@ -21,7 +21,6 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from gateway import metrics
 from gateway.admission import authenticate
 from gateway.protocol import Refusal, Refused, is_eos, make_start, parse_start
 from gateway.service import Gateway, GatewayStream
@@ -53,8 +52,8 @@ def _check_caller(request: web.Request) -> str:
     return authenticate(settings.keys, request.headers.get("Authorization"), request.query.get("token"))
 
 
-def _refused(exc: Refused, endpoint: str) -> None:
-    metrics.REFUSALS.labels(reason=exc.refusal.name.lower()).inc()
+def _refused(request: web.Request, exc: Refused, endpoint: str) -> None:
+    _gateway(request).metrics.refusals.labels(reason=exc.refusal.name.lower()).inc()
     log.info("%s refused (%s): %s", endpoint, exc.refusal.name.lower(), exc.reason)
 
 
@@ -85,7 +84,7 @@ async def _websocket(request: web.Request, endpoint: str,
     try:
         await session(ws, _check_caller(request))
     except Refused as exc:
-        _refused(exc, endpoint)
+        _refused(request, exc, endpoint)
         await _close(ws, exc)
     except ClientGone:
         log.info("%s: the client left mid-stream", endpoint)
@@ -211,7 +210,7 @@ async def recognize(request: web.Request) -> web.StreamResponse:
         refused = Refused(Refusal.TOO_BIG, str(exc.text or "body too large"))
     except Refused as exc:
         refused = exc
-    _refused(refused, "recognize")
+    _refused(request, refused, "recognize")
     return web.json_response(refused.body(), status=refused.refusal.http_status)
 
 
@@ -270,9 +269,10 @@ async def readyz(request: web.Request) -> web.Response:
                               "partitions": sorted(router.refs.reading)})
 
 
-async def metrics_endpoint(_request: web.Request) -> web.Response:
-    """Prometheus metrics of this process."""
-    return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    """Prometheus metrics of this gateway."""
+    registry = _gateway(request).metrics.registry
+    return web.Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 async def page(_request: web.Request) -> web.FileResponse:

@@ -11,18 +11,17 @@ import asyncio
 import signal
 
 from gateway.settings import GatewaySettings
-from streamscribe.cli_settings import add_settings_arguments, settings_from_args, with_embedded_broker
+from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `gateway`."""
-    parser = subparsers.add_parser(
-        "gateway", help="WebSocket/HTTP gateway: /v1/stream, /vosk, /v1/recognize and the browser page",
-        description="Turns each connection into a stream (producer SDK) and sends back its results. "
-                    "API keys: STREAMSCRIBE_GATEWAY_API_KEYS (comma-separated); without them it runs open.",
+    add_settings_command(
+        subparsers, "gateway", GatewaySettings, run_gateway_command,
+        "WebSocket/HTTP gateway: /v1/stream, /vosk, /v1/recognize and the browser page",
+        "Turns each connection into a stream (producer SDK) and sends back its results. "
+        "API keys: STREAMSCRIBE_GATEWAY_API_KEYS (comma-separated); without them it runs open.",
     )
-    add_settings_arguments(parser, GatewaySettings)
-    parser.set_defaults(func=run_gateway_command)
 
 
 def run_gateway_command(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from gateway.app import build_app
+from gateway.metrics import GatewayMetrics
 from gateway.service import Gateway
 from gateway.settings import GatewaySettings
 
@@ -26,9 +27,12 @@ def tls_context(settings: GatewaySettings) -> ssl.SSLContext | None:
     return context
 
 
-async def start_site(settings: GatewaySettings) -> tuple[web.AppRunner, Gateway, int]:
-    """Start the app and listen; returns the runner (to clean up), the gateway and the bound port."""
-    gateway = Gateway(settings)
+async def start_site(settings: GatewaySettings, metrics: GatewayMetrics | None = None,
+                     ) -> tuple[web.AppRunner, Gateway, int]:
+    """Start the app and listen; returns the runner (to clean up), the gateway and the bound port.
+
+    Without `metrics` the gateway reports to a registry of its own (tests, benches)."""
+    gateway = Gateway(settings, metrics)
     runner = web.AppRunner(build_app(gateway), access_log=None, handle_signals=False)
     await runner.setup()
     context = tls_context(settings)
@@ -47,7 +51,7 @@ async def start_site(settings: GatewaySettings) -> tuple[web.AppRunner, Gateway,
 async def serve_forever(settings: GatewaySettings, stop_event: Callable[[], asyncio.Event]) -> None:
     """Serve until the event `stop_event()` returns is set."""
     stop = stop_event()
-    runner, _gateway, _port = await start_site(settings)
+    runner, _gateway, _port = await start_site(settings, GatewayMetrics())  # the process's default registry
     try:
         await stop.wait()
     finally:

@@ -13,7 +13,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from gateway import metrics
+from gateway.metrics import GatewayMetrics
+from prometheus_client import CollectorRegistry
+
 from gateway.admission import Admission
 from gateway.partitions import home_partitions, new_stream_id
 from gateway.protocol import FrameAligner, Refusal, Refused, StartRequest
@@ -31,8 +33,9 @@ class GatewayStream:
     """One stream: audio in through the SDK, its results out of the router."""
 
     def __init__(self, stream: AsyncAudioStream, subscription: Subscription, request: StartRequest,
-                 result_timeout_s: float) -> None:
+                 result_timeout_s: float, metrics: GatewayMetrics) -> None:
         self.stream = stream
+        self.metrics = metrics
         self.subscription = subscription
         self.request = request
         self._aligner = FrameAligner(request.frame_bytes)
@@ -51,7 +54,7 @@ class GatewayStream:
 
     async def write(self, data: bytes) -> None:
         """Send audio (whole frames; a split frame waits for the next write)."""
-        metrics.AUDIO_BYTES.inc(len(data))
+        self.metrics.audio_bytes.inc(len(data))
         frames = self._aligner.push(data)
         if frames:
             try:
@@ -83,7 +86,7 @@ class GatewayStream:
                 result = await asyncio.wait_for(results.get(), wait)
             except TimeoutError:
                 continue
-            metrics.TRANSCRIPTS_SENT.inc()
+            self.metrics.transcripts_sent.inc()
             return result
 
     @property
@@ -95,8 +98,9 @@ class GatewayStream:
 class Gateway:
     """What one gateway process shares between its connections."""
 
-    def __init__(self, settings: GatewaySettings) -> None:
+    def __init__(self, settings: GatewaySettings, metrics: GatewayMetrics | None = None) -> None:
         self.settings = settings
+        self.metrics = metrics or GatewayMetrics(CollectorRegistry())
         self.admission = Admission(settings.max_streams, settings.max_streams_per_key)
         self.producer: AsyncAudioProducer | None = None
         self.router: TranscriptRouter | None = None
@@ -107,7 +111,7 @@ class Gateway:
         partitions = await asyncio.to_thread(topic_partitions, settings.kafka, settings.topics.transcripts)
         home = home_partitions(settings.instance_id, settings.home_partitions, partitions, settings.home_first)
         self.producer = AsyncAudioProducer(settings=ProducerSettings(kafka=settings.kafka, topics=settings.topics))
-        self.router = TranscriptRouter(settings.kafka, settings.topics.transcripts, partitions, home)
+        self.router = TranscriptRouter(settings.kafka, settings.topics.transcripts, partitions, home, self.metrics)
         self.router.start(asyncio.get_running_loop())
         log.info("gateway %s: reading %s partitions %s of %d, writing %s", settings.instance_id,
                  settings.topics.transcripts, sorted(home), partitions, settings.topics.chunks)
@@ -135,8 +139,8 @@ class Gateway:
         if router.is_streaming(stream_id):
             raise Refused(Refusal.CONFLICT, f"stream {stream_id} is already streaming")
         self.admission.admit(key)
-        metrics.STREAMS.labels(endpoint=endpoint).inc()
-        metrics.STREAMS_OPEN.inc()
+        self.metrics.streams.labels(endpoint=endpoint).inc()
+        self.metrics.streams_open.inc()
         subscription: Subscription | None = None
         gateway_stream: GatewayStream | None = None
         try:
@@ -146,7 +150,8 @@ class Gateway:
                 raise Refused(Refusal.UPSTREAM, f"cannot read the results of {stream_id}: {exc}") from None
             stream = producer.open_stream(stream_id, request.sample_rate, request.channels,
                                           request.encoding.value, request.options)
-            gateway_stream = GatewayStream(stream, subscription, request, self.settings.result_timeout_s)
+            gateway_stream = GatewayStream(stream, subscription, request, self.settings.result_timeout_s,
+                                           self.metrics)
             log.info("stream %s started (%s, %d Hz, %s, %d ch)", stream_id, endpoint, request.sample_rate,
                      request.encoding.value, request.channels)
             yield gateway_stream
@@ -156,7 +161,7 @@ class Gateway:
             if subscription is not None:
                 router.unsubscribe(subscription)
             self.admission.release(key)
-            metrics.STREAMS_OPEN.dec()
+            self.metrics.streams_open.dec()
 
     async def _end_quietly(self, stream: GatewayStream) -> None:
         """Send the eos of a stream its client left (nothing to tell the client any more)."""

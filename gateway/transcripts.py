@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 from pydantic import ValidationError
 
-from gateway import metrics
+from gateway.metrics import GatewayMetrics
 from gateway.partitions import PartitionRefs
 from recognizer.assembly import StreamText
 from streamscribe.contracts import Transcript
@@ -69,8 +69,10 @@ class _Change:
 class TranscriptRouter:
     """Reads the gateway's partitions of `transcripts` and routes each result to its stream."""
 
-    def __init__(self, kafka: KafkaSettings, topic: str, partitions: int, home: frozenset[int]) -> None:
+    def __init__(self, kafka: KafkaSettings, topic: str, partitions: int, home: frozenset[int],
+                 metrics: GatewayMetrics) -> None:
         self.topic = topic
+        self.metrics = metrics
         self.partitions = partitions
         self.refs = PartitionRefs(home)
         self.read = 0  # results read from Kafka (all streams of the partitions read)
@@ -93,7 +95,7 @@ class TranscriptRouter:
         """Assign the home partitions at their end offsets and start reading."""
         self._loop = loop
         self._consumer.assign([self._at_end(p) for p in sorted(self.refs.home)])
-        metrics.PARTITIONS_READ.set(len(self.refs.reading))
+        self.metrics.partitions_read.set(len(self.refs.reading))
         self._thread.start()
 
     def stop(self) -> None:
@@ -152,7 +154,7 @@ class TranscriptRouter:
                 outcome: BaseException | None = None
             except KafkaException as exc:
                 outcome = TranscriptSourceError(f"cannot read {self.topic}[{change.partition}]: {exc}")
-            metrics.PARTITIONS_READ.set(len(self.refs.reading))
+            self.metrics.partitions_read.set(len(self.refs.reading))
             if change.done is not None:
                 self._call_soon(_settle, change.done, outcome)
 
@@ -164,7 +166,7 @@ class TranscriptRouter:
                 batch = [t for t in map(self._parse, messages) if t is not None]
                 if batch:
                     self.read += len(batch)
-                    metrics.TRANSCRIPTS_READ.inc(len(batch))
+                    self.metrics.transcripts_read.inc(len(batch))
                     self._call_soon(self._route, batch)
         except BaseException as exc:  # noqa: BLE001 - kept for readiness; logged once
             log.exception("the gateway's transcript reader failed")
