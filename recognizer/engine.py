@@ -28,6 +28,7 @@ from recognizer.decoding import BeamDecoder, Decoded, Vocabulary, greedy_decode
 from recognizer.metrics import RecognizerMetrics
 from recognizer.model import AcousticModel
 from recognizer.settings import RecognizerSettings
+from recognizer.windows import owned_words, with_stability
 from streamscribe.contracts import Segment, Transcript, Word
 from streamscribe.pcm import pcm_s16le_to_float
 
@@ -87,6 +88,7 @@ class RecognitionEngine:
     max_padding: float = 0.5
     silence_dbfs: float | None = -50.0
     metrics: RecognizerMetrics = field(default_factory=lambda: RecognizerMetrics(CollectorRegistry()))
+    stable_after_seconds: float = 0.6
 
     @classmethod
     def from_settings(cls, settings: RecognizerSettings, metrics: RecognizerMetrics | None = None) -> RecognitionEngine:
@@ -95,7 +97,8 @@ class RecognitionEngine:
             AcousticModel.use_cpu_threads(settings.torch_threads)
         model = AcousticModel.load(settings.model_source(), settings.device)
         decoder = build_decoder(settings, model.vocabulary)
-        engine = cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs)
+        engine = cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs,
+                     stable_after_seconds=settings.stable_after_ms / 1000)
         if metrics is not None:
             engine.metrics = metrics
         return engine
@@ -161,17 +164,22 @@ class RecognitionEngine:
             within = min(max(frame_index * frame - lead_in, 0.0), duration)
             return round(segment.start_seconds + within, 3)
 
-        words = [
+        heard = [
             Word(word=w.word, start=stream_time(w.start_frame), end=stream_time(w.end_frame),
                  confidence=round(w.confidence, 4))
             for w in decoded.words
         ]
+        # the segment's context at either end belongs to its neighbours (recognizer.windows)
+        start, end = round(segment.owned_start_seconds, 3), round(segment.owned_end_seconds, 3)
+        words = owned_words(heard, start, end, last=segment.headers.tail_samples == 0)
+        if not segment.headers.final:
+            words = with_stability(words, round(segment.end_seconds, 3), self.stable_after_seconds)
         return Transcript(
             stream_id=segment.stream_id,
             segment=segment.headers.index,
-            start=round(segment.start_seconds, 3),
-            end=round(segment.end_seconds, 3),
-            text=decoded.text,
+            start=start,
+            end=end,
+            text=" ".join(word.word for word in words),
             final=segment.headers.final,
             words=words,
             model=self.model.name,

@@ -52,3 +52,8 @@ class RecognizerMetrics:
             f"{PREFIX}_ready", "1 once the worker has joined its group and initialised its transactions",
             registry=registry,
         )
+        self.previews_skipped = Counter(
+            f"{PREFIX}_previews_skipped",
+            "Interim previews not recognised: a newer segment of the same stream was in the batch, or they were too old",
+            registry=registry,
+        )

@@ -83,6 +83,12 @@ class RecognizerSettings(KafkaClientSettings):
         default=-50.0, le=0, description="segments with no 20 ms frame louder than this get an empty result"
     )
     torch_threads: int | None = Field(default=None, ge=1, description="CPU threads for torch")
+    max_preview_lag_ms: int = Field(
+        default=1_000, ge=0, description="interim previews whose newest audio is older than this are skipped"
+    )
+    stable_after_ms: int = Field(
+        default=600, ge=0, description="a preview's word is flagged stable once this much audio follows it"
+    )
 
     group_id: str = Field(default="streamscribe-recognizers", description="recognizer consumer group")
     instance_id: str = Field(

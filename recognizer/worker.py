@@ -31,6 +31,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 
 from recognizer.engine import RecognitionEngine
 from recognizer.settings import RecognizerSettings
+from recognizer.windows import previews_to_skip
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE, Segment, rejection_headers
 from streamscribe.contracts.segment import InvalidSegment, decode_segment
 from streamscribe.contracts.transcript import TRANSCRIPT_PARTITIONER
@@ -179,6 +180,11 @@ class RecognizerWorker:
 
     def _process(self, consumer: Consumer, producer: Producer, messages: list[Message]) -> None:
         accepted, refused = triage(messages, self.settings.max_segment_seconds)
+        stale = previews_to_skip([item.segment for item in accepted], time.time() * 1000,
+                                 self.settings.max_preview_lag_ms)
+        if stale:  # behind: previews give way to finals (recognizer.windows)
+            self.metrics.previews_skipped.inc(len(stale))
+            accepted = [item for position, item in enumerate(accepted) if position not in stale]
         try:
             transcripts = self.engine.recognize([item.segment for item in accepted])
         except Exception as exc:  # the model failed (e.g. out of memory): let another member retry

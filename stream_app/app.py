@@ -141,7 +141,7 @@ class StreamAppRuntime:
         for emission in out.segments:
             cut = emission.cut
             headers = SegmentHeaders(cut.index, cut.start_sample, cut.reason, cut.final, cut.eos,
-                                     cut.newest_timestamp_ms).to_kafka()
+                                     cut.newest_timestamp_ms, cut.lead_samples, cut.tail_samples).to_kafka()
             in_flight.append(await send(segments, emission.stream_id.encode(), cut.pcm, None, None, headers))
             if self.metrics is not None and cut.final:
                 self.metrics.observe_emit_delay((now_ms - cut.newest_timestamp_ms) / 1000)

@@ -2,7 +2,8 @@
 
 The table does not hold audio. Kafka does: a checkpoint names the offset of the earliest chunk
 whose audio is not yet emitted (`resume_offset`) and the state just before that chunk, plus how
-far the final segments reached (`emitted_sample`, `next_index`). After a crash the stream is
+far the final segments reached (`emitted_sample`: where the current segment starts, `next_index`,
+and whether it starts with the previous segment's overlap). After a crash the stream is
 rebuilt by replaying its chunks from `resume_offset`, skipping audio before `emitted_sample`;
 the worker never commits input offsets past a stream's `resume_offset`, so those chunks are
 still in Kafka. Encoding: one little-endian struct, the stream's options (version 2: -1 where
@@ -27,6 +28,7 @@ _UNSET = -1
 _ENCODINGS = list(Encoding)
 _FLAG_CLOSED = 1
 _FLAG_FORMAT = 2
+_FLAG_OVERLAPPED = 4  # the current segment starts with a forced cut's overlap (older entries: never)
 
 
 class ResumePoint(NamedTuple):
@@ -49,11 +51,13 @@ class Checkpoint:
     format: StreamFormat | None
     closed: bool = False
     options: StreamOptions = StreamOptions()
+    overlapped: bool = False
 
     def encode(self) -> bytes:
         """Compact binary form (the table's value)."""
         resume, fmt = self.resume, self.format
-        flags = (_FLAG_CLOSED if self.closed else 0) | (_FLAG_FORMAT if fmt else 0)
+        flags = (_FLAG_CLOSED if self.closed else 0) | (_FLAG_FORMAT if fmt else 0) | (
+            _FLAG_OVERLAPPED if self.overlapped else 0)
         history = resume.resampler.history.astype("<f4", copy=False)
         head = _LAYOUT.pack(
             VERSION, flags, self.partition, resume.offset, resume.next_seq, resume.latest_timestamp_ms,
@@ -80,4 +84,5 @@ class Checkpoint:
         history = np.frombuffer(data, dtype="<f4", count=history_len, offset=history_at).copy()
         fmt = StreamFormat(rate, channels, _ENCODINGS[encoding]) if flags & _FLAG_FORMAT else None
         resume = ResumePoint(offset, next_seq, latest_ms, ResamplerState(consumed, produced, history))
-        return cls(partition, resume, emitted, next_index, fmt, bool(flags & _FLAG_CLOSED), options)
+        return cls(partition, resume, emitted, next_index, fmt, bool(flags & _FLAG_CLOSED), options,
+                   bool(flags & _FLAG_OVERLAPPED))

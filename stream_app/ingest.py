@@ -110,7 +110,7 @@ class StreamState:
         if checkpoint.format is not None:
             self.normalizer = StreamNormalizer(checkpoint.format, resume.resampler)
         self.segmenter = Segmenter(rules_for(rules, self.options), checkpoint.emitted_sample,
-                                   checkpoint.next_index, resume.latest_timestamp_ms)
+                                   checkpoint.next_index, resume.latest_timestamp_ms, checkpoint.overlapped)
         self.replayed_before = self.durable_resume = resume.offset
         self.written = (resume.offset, checkpoint.emitted_sample)
         self.last_offset = resume.offset - 1
@@ -150,7 +150,7 @@ class StreamState:
         """The current state as a table entry."""
         return Checkpoint(self.partition, self.resume_point(), self.segmenter.start_sample,
                           self.segmenter.next_index, self.gate.format, closed=not self.is_open,
-                          options=self.options)
+                          options=self.options, overlapped=self.segmenter.overlapped)
 
 
 class IngestCore:

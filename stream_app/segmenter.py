@@ -14,9 +14,21 @@ and after every chunk:
   buffered reaches `max_age_ms` → cut at a quiet point among the last `cut_search_frames`.
 
 `finish` emits the rest (partial frame included) as the last segment, marked eos. Every cut
-re-checks the rules on what remains. Each final segment starts where the previous ended, so
-together they cover the stream's audio exactly once; interim previews (`final=False`) show
-the buffer so far without consuming it.
+re-checks the rules on what remains.
+
+A forced cut (bytes, time) lands in continuous speech more often than not, and a word split
+there is lost on both sides. So such a cut keeps the last `cut_overlap_frames` of the segment
+in the buffer: the next segment starts that much earlier, and the shared audio is context for
+both. Each side owns the words centred on its half of the overlap (`Cut.tail_samples`,
+`Cut.lead_samples`: the recogniser drops words centred in them), so a word near the cut is
+recognised whole by the segment that owns it. Pause, eos and idle cuts share no audio. Each
+final segment starts where the previous one stopped consuming (`start_sample` of the next =
+`end_sample - tail overlap`), so their consumed parts cover the stream's audio exactly once.
+
+Interim previews (`final=False`) consume nothing and bound their cost: each holds only the
+audio new since the previous preview plus `interim_context_frames` before it (not the whole
+buffer), and owns the words centred after the middle of that context; the words before were
+owned by the previous preview.
 
 Each pushed chunk carries an opaque `ref` (the caller's resume point for that chunk);
 `resume_ref` names the earliest chunk whose audio is not yet emitted. The trigger rules only
@@ -31,7 +43,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from stream_app.endpointing import frame_energies, quiet_cut
-from streamscribe.contracts.segment import EmitReason
+from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE, EmitReason
 from streamscribe.pcm import S16_WIDTH
 
 Ref = TypeVar("Ref")
@@ -49,12 +61,24 @@ class SegmentingRules:
     cut_search_frames: int
     silent_below: int
     interim_interval_samples: int = 0
+    interim_context_frames: int = 0
+    cut_overlap_frames: int = 0
 
     def __post_init__(self) -> None:
         if not 0 < self.cut_search_frames < self.max_frames:
             raise ValueError("cut_search_frames must be between 1 and max_frames - 1")
+        if self.cut_overlap_frames < 0 or self.interim_context_frames < 0:
+            raise ValueError("cut_overlap_frames and interim_context_frames must not be negative")
         if self.min_silence_frames < 1 or self.frame_samples < 1:
             raise ValueError("min_silence_frames and frame_samples must be positive")
+
+    @property
+    def overlap_frames(self) -> int:
+        """The cut overlap that fits in what the byte and time limits leave behind the quiet-cut
+        search (a per-stream time limit may be short)."""
+        frame_ms = max(1, self.frame_samples * 1000 // SEGMENT_SAMPLE_RATE)
+        room = min(self.max_frames, self.max_age_ms // frame_ms) - self.cut_search_frames - 1
+        return max(0, min(self.cut_overlap_frames, room))
 
     @property
     def frame_bytes(self) -> int:
@@ -64,7 +88,11 @@ class SegmentingRules:
 
 @dataclass(frozen=True, slots=True)
 class Cut:
-    """A segment to emit: 16 kHz mono s16le `pcm` starting at `start_sample` of the stream."""
+    """A segment to emit: 16 kHz mono s16le `pcm` starting at `start_sample` of the stream.
+
+    Its first `lead_samples` and last `tail_samples` are context: words centred there belong to
+    the neighbouring segment (or, for a preview, to the previous preview).
+    """
 
     index: int
     start_sample: int
@@ -73,6 +101,8 @@ class Cut:
     final: bool
     eos: bool
     newest_timestamp_ms: int
+    lead_samples: int = 0
+    tail_samples: int = 0
 
     @property
     def end_sample(self) -> int:
@@ -89,14 +119,16 @@ class Segmenter(Generic[Ref]):
     """Buffer of one stream from `start_sample` on; `push` chunks, `finish` at the end."""
 
     __slots__ = ("_rules", "_start", "_index", "_pieces", "_nbytes", "_partial", "_energies", "_silent_run",
-                 "_has_speech", "_marks", "_oldest_ms", "_latest_ms", "_interim_end")
+                 "_has_speech", "_marks", "_oldest_ms", "_latest_ms", "_interim_end", "_lead")
 
     def __init__(
         self, rules: SegmentingRules, start_sample: int = 0, next_index: int = 0,
-        latest_timestamp_ms: int = NO_TIMESTAMP,
+        latest_timestamp_ms: int = NO_TIMESTAMP, overlapped: bool = False,
     ) -> None:
         self._rules = rules
         self._start = start_sample
+        # samples at the start of the buffer that the previous segment owns (after a forced cut)
+        self._lead = self.overlap_lead(rules) if overlapped else 0
         self._index = next_index
         # the buffered audio as the chunks brought it (no copying per chunk), and the tail of it
         # that does not fill a frame yet
@@ -111,10 +143,20 @@ class Segmenter(Generic[Ref]):
         self._latest_ms = latest_timestamp_ms
         self._interim_end = start_sample
 
+    @staticmethod
+    def overlap_lead(rules: SegmentingRules) -> int:
+        """Samples of a forced cut's overlap owned by the earlier segment (half of it)."""
+        return rules.overlap_frames * rules.frame_samples // 2
+
     @property
     def start_sample(self) -> int:
-        """First sample not yet emitted in a final segment."""
+        """First sample of the current segment (the previous one may hold it too, as context)."""
         return self._start
+
+    @property
+    def overlapped(self) -> bool:
+        """True when the current segment starts with the previous one's overlap (a forced cut)."""
+        return self._lead > 0
 
     @property
     def end_sample(self) -> int:
@@ -197,7 +239,7 @@ class Segmenter(Generic[Ref]):
             if frames >= rules.max_frames:
                 lo = rules.max_frames - rules.cut_search_frames
                 boundary = quiet_cut(self._energies, lo, rules.max_frames, rules.silent_below)
-                cuts.append(self._cut(boundary * rules.frame_bytes, EmitReason.BYTES))
+                cuts.append(self._cut(boundary * rules.frame_bytes, EmitReason.BYTES, keep_frames=self._overlap(boundary)))
             elif self._has_speech and self._silent_run >= rules.min_silence_frames:
                 cuts.append(self._cut(frames * rules.frame_bytes, EmitReason.PAUSE))
             else:
@@ -209,47 +251,75 @@ class Segmenter(Generic[Ref]):
             frames = len(self._energies)
             lo = max(0, frames - rules.cut_search_frames)
             boundary = quiet_cut(self._energies, lo, frames, rules.silent_below)
-            cuts.append(self._cut(boundary * rules.frame_bytes, EmitReason.TIME))
+            cuts.append(self._cut(boundary * rules.frame_bytes, EmitReason.TIME, keep_frames=self._overlap(boundary)))
             self._check_frame_rules(cuts)
 
-    def _maybe_interim(self, cuts: list[Cut]) -> None:
-        interval = self._rules.interim_interval_samples
-        if interval and self._nbytes and self.end_sample - self._interim_end >= interval:
-            self._interim_end = self.end_sample
-            cuts.append(
-                Cut(self._index, self._start, b"".join(self._pieces), EmitReason.INTERIM, False, False,
-                    self._latest_ms)
-            )
+    def _overlap(self, boundary: int) -> int:
+        """Frames a forced cut at frame `boundary` keeps for the next segment (none when the
+        segment would own nothing beyond its own lead)."""
+        overlap = self._rules.overlap_frames
+        return overlap if boundary * self._rules.frame_samples > self._lead + overlap * self._rules.frame_samples else 0
 
-    def _cut(self, nbytes: int, reason: EmitReason, eos: bool = False) -> Cut:
+    def _maybe_interim(self, cuts: list[Cut]) -> None:
+        rules = self._rules
+        interval, end = rules.interim_interval_samples, self.end_sample
+        if not (interval and self._nbytes and end - self._interim_end >= interval):
+            return
+        new_from = max(self._interim_end, self._start + self._lead)
+        context = rules.interim_context_frames * rules.frame_samples
+        window_start = max(self._start, new_from - context)
+        owned_from = max(self._start + self._lead, new_from - context // 2)
+        self._interim_end = end
+        pcm = self._peek((window_start - self._start) * S16_WIDTH, self._nbytes)
+        cuts.append(Cut(self._index, window_start, pcm, EmitReason.INTERIM, False, False, self._latest_ms,
+                        lead_samples=owned_from - window_start))
+
+    def _peek(self, begin: int, end: int) -> bytes:
+        """Bytes [begin, end) of the buffered audio, leaving the buffer as it is."""
+        out, position = [], 0
+        for piece in self._pieces:
+            stop = position + len(piece)
+            if stop > begin and position < end:
+                out.append(piece[max(0, begin - position): end - position])
+            if stop >= end:
+                break
+            position = stop
+        return b"".join(out)
+
+    def _cut(self, nbytes: int, reason: EmitReason, eos: bool = False, keep_frames: int = 0) -> Cut:
+        """Emit the first `nbytes` as a final segment; consume all of them but the last `keep_frames`."""
+        keep = keep_frames * self._rules.frame_bytes
         end_sample = self._start + nbytes // S16_WIDTH
-        cut = Cut(self._index, self._start, self._take(nbytes), reason, True, eos,
-                  self._newest_timestamp_until(end_sample))
-        del self._energies[: nbytes // self._rules.frame_bytes]
-        self._start = end_sample
+        half = self.overlap_lead(self._rules) if keep else 0
+        pcm = self._peek(0, nbytes)
+        cut = Cut(self._index, self._start, pcm, reason, True, eos, self._newest_timestamp_until(end_sample),
+                  lead_samples=self._lead, tail_samples=keep // S16_WIDTH - half)
+        self._take(nbytes - keep)
+        consumed = (nbytes - keep) // S16_WIDTH
+        del self._energies[: (nbytes - keep) // self._rules.frame_bytes]
+        self._start += consumed
+        self._lead = half
         self._interim_end = max(self._interim_end, end_sample)
         self._index += 1
         marks = self._marks
-        while marks and marks[0][_END] <= end_sample:
+        while marks and marks[0][_END] <= self._start:
             marks.popleft()
         self._oldest_ms = min((mark[_TIMESTAMP] for mark in marks), default=NO_TIMESTAMP)
         self._recount_silence()
         return cut
 
-    def _take(self, nbytes: int) -> bytes:
-        """Remove the first `nbytes` of buffered audio and return them as one bytes object."""
-        pieces, taken, missing = self._pieces, [], nbytes
+    def _take(self, nbytes: int) -> None:
+        """Remove the first `nbytes` of buffered audio."""
+        pieces, missing = self._pieces, nbytes
         while missing:
             piece = pieces.popleft()
             if len(piece) > missing:
                 pieces.appendleft(piece[missing:])
                 piece = piece[:missing]
-            taken.append(piece)
             missing -= len(piece)
         self._nbytes -= nbytes
         if not pieces:
             self._partial = b""
-        return b"".join(taken)
 
     def _newest_timestamp_until(self, end_sample: int) -> int:
         newest, mark_start = NO_TIMESTAMP, self._start

@@ -33,7 +33,9 @@ class StreamAppSettings(KafkaClientSettings):
     frame_ms: int = Field(20, ge=5, le=100, description="endpointing frame length")
     cut_search_ms: int = Field(1_000, ge=0, description="look back this far for a quiet cut point")
     idle_timeout_ms: int = Field(30_000, ge=100, description="close streams that send nothing this long")
-    interim_interval_ms: int = Field(0, ge=0, description="emit interim previews this often (0 = off)")
+    interim_interval_ms: int = Field(400, ge=0, description="emit interim previews this often (0 = off)")
+    interim_context_ms: int = Field(600, ge=0, description="audio before the new audio that a preview holds")
+    cut_overlap_ms: int = Field(800, ge=0, description="audio shared by the segments around a bytes/time cut")
     max_chunk_bytes: int = Field(DEFAULT_MAX_CHUNK_BYTES, ge=1, description="larger chunks are rejected")
 
     commit_interval_ms: int = Field(1_000, ge=50, description="checkpoint + input offset commit period")
@@ -61,6 +63,8 @@ class StreamAppSettings(KafkaClientSettings):
             cut_search_frames=max(1, min(self.cut_search_ms // self.frame_ms, max_frames - 1)),
             silent_below=silence_energy(self.silence_threshold_dbfs, frame_samples),
             interim_interval_samples=self.interim_interval_ms * _SAMPLES_PER_MS,
+            interim_context_frames=self.interim_context_ms // self.frame_ms,
+            cut_overlap_frames=self.cut_overlap_ms // self.frame_ms,
         )
 
     @property

@@ -26,9 +26,11 @@ BENCHMARKS = {
                  "one recognizer sustains under 1 s p95"),
     "speedups": ("recognizer.speedups", "CPU forward pass: eager against int8, torch.compile and ONNX Runtime, "
                  "with text agreement"),
+    "latency": ("streamscribe.bench.latency", "word latency, cost of live results and WER on continuous speech"),
 }
-# only when named: a whole autoscaled stack for minutes; models up to 0.6 B parameters
-ON_REQUEST = frozenset({"autoscale", "capacity", "speedups"})
+# only when named: a whole autoscaled stack for minutes; models up to 0.6 B parameters; the whole
+# stack at 10-500 live streams
+ON_REQUEST = frozenset({"autoscale", "capacity", "speedups", "latency"})
 DEFAULT_RESULTS_DIR = Path("bench-results")
 
 

@@ -4,7 +4,10 @@ Key = stream_id. Value = 16 kHz mono `pcm_s16le`. Headers (UTF-8 text): `segment
 per stream), `start_sample` (offset in the stream, 16 kHz samples), `reason` (why it was cut),
 `final` (`0` for an interim preview of audio still accumulating, else `1`), `eos` (`1` on the
 stream's last segment), `produced_at_ms` (Kafka timestamp of the newest chunk it holds, for
-end-to-end latency). Segments with `final=1` cover a stream's audio exactly once, in order.
+end-to-end latency). Optional: `lead_samples` / `tail_samples` (default 0): the segment's first /
+last samples are context only, words centred there belong to the neighbouring segment (the
+overlap around a forced cut) or, in a preview, to the previous preview. Segments with `final=1`
+own a stream's audio exactly once, in order.
 """
 
 from __future__ import annotations
@@ -45,19 +48,24 @@ class SegmentHeaders:
     final: bool = True
     eos: bool = False
     produced_at_ms: int = 0
+    lead_samples: int = 0
+    tail_samples: int = 0
 
     def to_kafka(self) -> KafkaHeaders:
-        """Headers as the contract writes them."""
-        return dict_to_headers(
-            {
-                "segment": self.index,
-                "start_sample": self.start_sample,
-                "reason": self.reason.value,
-                "final": int(self.final),
-                "eos": int(self.eos),
-                "produced_at_ms": self.produced_at_ms,
-            }
-        )
+        """Headers as the contract writes them (the context headers only when not 0)."""
+        values = {
+            "segment": self.index,
+            "start_sample": self.start_sample,
+            "reason": self.reason.value,
+            "final": int(self.final),
+            "eos": int(self.eos),
+            "produced_at_ms": self.produced_at_ms,
+        }
+        if self.lead_samples:
+            values["lead_samples"] = self.lead_samples
+        if self.tail_samples:
+            values["tail_samples"] = self.tail_samples
+        return dict_to_headers(values)
 
     @classmethod
     def from_kafka(cls, headers: list[tuple[str, bytes | None]] | None) -> SegmentHeaders:
@@ -71,6 +79,8 @@ class SegmentHeaders:
                 final=values.get("final", b"1") == b"1",
                 eos=values.get("eos", b"0") == b"1",
                 produced_at_ms=int(values.get("produced_at_ms", b"0") or 0),
+                lead_samples=int(values.get("lead_samples", b"0") or 0),
+                tail_samples=int(values.get("tail_samples", b"0") or 0),
             )
         except (KeyError, ValueError) as exc:
             raise InvalidSegment(RejectReason.BAD_HEADER, f"bad segment headers {values!r}: {exc}") from None
@@ -96,6 +106,16 @@ class Segment(AudioMessage[SegmentHeaders]):
         """End time from the beginning of the stream."""
         return (self.headers.start_sample + self.num_samples) / SEGMENT_SAMPLE_RATE
 
+    @property
+    def owned_start_seconds(self) -> float:
+        """Where the words this segment owns may start (after its lead context)."""
+        return (self.headers.start_sample + self.headers.lead_samples) / SEGMENT_SAMPLE_RATE
+
+    @property
+    def owned_end_seconds(self) -> float:
+        """Where the words this segment owns end (before its tail context)."""
+        return (self.headers.start_sample + self.num_samples - self.headers.tail_samples) / SEGMENT_SAMPLE_RATE
+
 
 def decode_segment(
     key: bytes | None,
@@ -116,7 +136,10 @@ def decode_segment(
     pcm = value or b""
     if len(pcm) % S16_WIDTH:
         raise InvalidSegment(RejectReason.ODD_BYTE_COUNT, f"{len(pcm)} bytes is not whole 16-bit samples")
-    seconds = len(pcm) / S16_WIDTH / SEGMENT_SAMPLE_RATE
+    samples = len(pcm) // S16_WIDTH
+    if parsed.lead_samples < 0 or parsed.tail_samples < 0 or parsed.lead_samples + parsed.tail_samples > samples:
+        raise InvalidSegment(RejectReason.BAD_HEADER, "lead_samples and tail_samples must fit in the segment")
+    seconds = samples / SEGMENT_SAMPLE_RATE
     if seconds > max_seconds:
         raise InvalidSegment(RejectReason.OVERSIZED, f"{seconds:.1f} s of audio exceeds the {max_seconds:g} s limit")
     return Segment(key.decode("utf-8", "replace"), parsed, pcm)

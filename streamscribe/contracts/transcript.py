@@ -26,7 +26,11 @@ def transcript_partition(stream_id: str, partitions: int) -> int:
 
 
 class Word(BaseModel):
-    """One recognised word with times relative to the stream's start."""
+    """One recognised word with times relative to the stream's start.
+
+    `stable` (interim results only; absent elsewhere): True when the word is not expected to
+    change in later results, so captions may show it without flicker.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -34,6 +38,7 @@ class Word(BaseModel):
     start: float
     end: float
     confidence: float = Field(ge=0.0, le=1.0)
+    stable: bool | None = None
 
 
 class Transcript(BaseModel):
@@ -61,8 +66,8 @@ class Transcript(BaseModel):
         return KafkaMessage(self.stream_id.encode(), self.to_json_bytes(), [])
 
     def to_json_bytes(self) -> bytes:
-        """The Kafka message value."""
-        return self.model_dump_json().encode()
+        """The Kafka message value (a word's `stable` only where it is set)."""
+        return self.model_dump_json(exclude_none=True).encode()
 
     @classmethod
     def from_json_bytes(cls, value: bytes) -> Transcript:

@@ -31,3 +31,14 @@ def split(pcm: bytes, frame_bytes: int, sizes: list[int]) -> list[bytes]:
         position += step
         i += 1
     return chunks
+
+
+def stitch(segments: list[tuple[int, bytes]]) -> bytes:
+    """The stream's audio from its final segments as (start_sample, pcm) in order: each one up to
+    where the next starts (after a forced cut the next repeats the overlap). Asserts that each
+    segment starts after the previous one's start and no later than its end."""
+    pieces = []
+    for (start, pcm), (after, _) in zip(segments, segments[1:]):
+        assert start < after <= start + len(pcm) // 2, "segments not contiguous"
+        pieces.append(pcm[:(after - start) * 2])
+    return b"".join(pieces) + (segments[-1][1] if segments else b"")

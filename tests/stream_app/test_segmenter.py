@@ -19,7 +19,7 @@ NEVER = 10**9
 
 def rules(**overrides: object) -> SegmentingRules:
     values = {"max_segment_bytes": 10**8, "max_segment_age_ms": NEVER, "min_silence_ms": 300,
-              "frame_ms": 20, "cut_search_ms": 1000, **overrides}
+              "frame_ms": 20, "cut_search_ms": 1000, "interim_interval_ms": 0, "cut_overlap_ms": 0, **overrides}
     return StreamAppSettings(**values).segmenting_rules()
 
 
@@ -49,17 +49,27 @@ def feed(segmenter: Segmenter[int], pcm: bytes, chunk_samples: list[int], first_
 
 
 def assert_covers_once(cuts: list[Cut], pcm: bytes) -> None:
+    """Final segments consume the audio once, in order; around a forced cut the next one repeats
+    the overlap, and the two own complementary halves of it."""
     finals = [cut for cut in cuts if cut.final]
     assert [cut.index for cut in finals] == list(range(len(finals)))
-    assert [cut.start_sample for cut in finals] == [0] + [cut.end_sample for cut in finals[:-1]]
-    assert b"".join(cut.pcm for cut in finals) == pcm
+    assert finals[0].start_sample == 0 and finals[0].lead_samples == 0 and finals[-1].tail_samples == 0
+    for cut, after in zip(finals, finals[1:]):
+        assert cut.start_sample < after.start_sample <= cut.end_sample
+        assert cut.end_sample - cut.tail_samples == after.start_sample + after.lead_samples
+        if after.start_sample < cut.end_sample:  # only a forced cut shares audio
+            assert cut.reason in (EmitReason.BYTES, EmitReason.TIME)
+        assert pcm[cut.start_sample * 2:cut.end_sample * 2] == cut.pcm
+    stitched = [cut.pcm[:(after.start_sample - cut.start_sample) * 2] for cut, after in zip(finals, finals[1:])]
+    assert b"".join(stitched) + finals[-1].pcm == pcm
     assert finals[-1].eos and not any(cut.eos for cut in finals[:-1])
 
 
 def test_final_segments_cover_the_audio_exactly_once_whatever_the_chunking() -> None:
     pcm = to_s16(speech_like(np.random.default_rng(0), 20.0))
     for sizes in ([1600], [1, 333, 5000], [16000 * 3]):
-        cuts = feed(Segmenter(rules(max_segment_bytes=64_000, max_segment_age_ms=3000)), pcm, sizes).cuts
+        settings = rules(max_segment_bytes=64_000, max_segment_age_ms=3000, cut_overlap_ms=600)
+        cuts = feed(Segmenter(settings), pcm, sizes).cuts
         assert_covers_once(cuts, pcm)
         assert {EmitReason.PAUSE, EmitReason.EOS} <= {cut.reason for cut in cuts}
 
@@ -142,14 +152,44 @@ def test_replay_from_the_resume_point_cuts_the_same_segments() -> None:
     assert replayed.cuts == rest_original.cuts
 
 
-def test_interim_previews_show_the_growing_buffer_without_consuming_it() -> None:
+def test_interim_previews_hold_the_new_audio_and_bounded_context_without_consuming_it() -> None:
     pcm = to_s16(speech_like(np.random.default_rng(5), 12.0))
-    cuts = feed(Segmenter(rules(interim_interval_ms=500, max_segment_age_ms=4000)), pcm, [1600]).cuts
+    settings = rules(interim_interval_ms=500, interim_context_ms=600, max_segment_age_ms=4000)
+    cuts = feed(Segmenter(settings), pcm, [1600]).cuts
     interims = [cut for cut in cuts if not cut.final]
-    assert interims and all(cut.reason is EmitReason.INTERIM and not cut.eos for cut in interims)
-    finals = [cut for cut in cuts if cut.final]
+    assert len(interims) >= 15 and all(cut.reason is EmitReason.INTERIM and not cut.eos for cut in interims)
+    finals = {cut.index: cut for cut in cuts if cut.final}
+    owned_until: dict[int, int] = {}
     for interim in interims:
-        final = next(cut for cut in finals if cut.index == interim.index)
-        assert interim.start_sample == final.start_sample
-        assert pcm[interim.start_sample * 2:].startswith(interim.pcm)
+        final = finals[interim.index]  # the index the next final segment gets
+        assert pcm[interim.start_sample * 2:interim.end_sample * 2] == interim.pcm
+        assert final.start_sample <= interim.start_sample and len(interim.pcm) <= (500 + 600 + 100) * 32
+        # the previews of one segment own consecutive stretches from the segment's own start on
+        owned_from = interim.start_sample + interim.lead_samples
+        expected = owned_until.get(interim.index, final.start_sample + final.lead_samples)
+        assert owned_from <= expected and interim.end_sample > expected
+        assert owned_from == max(final.start_sample + final.lead_samples, expected - 300 * 16)
+        owned_until[interim.index] = interim.end_sample
     assert_covers_once(cuts, pcm)
+
+
+def test_a_forced_cut_shares_its_overlap_and_a_replay_keeps_it() -> None:
+    pcm = to_s16(0.3 * np.random.default_rng(6).standard_normal(RATE * 12))
+    settings = rules(max_segment_age_ms=3000, cut_search_ms=400, cut_overlap_ms=800)
+    fed = feed(Segmenter(settings), pcm, [1600])
+    finals = [cut for cut in fed.cuts if cut.final]
+    forced = [cut for cut in finals if cut.reason is EmitReason.TIME]
+    assert len(forced) >= 3
+    for cut, after in zip(finals, finals[1:]):
+        if cut.reason is EmitReason.TIME:
+            assert cut.end_sample - after.start_sample == 800 * 16
+            assert (cut.tail_samples, after.lead_samples) == (400 * 16, 400 * 16)
+    assert_covers_once(fed.cuts, pcm)
+    # a segmenter restored where the second segment starts (with its overlap) cuts the same rest
+    second = finals[1]
+    resume_chunk = second.start_sample // 1600
+    restored: Segmenter[int] = Segmenter(settings, second.start_sample, 1, (resume_chunk - 1) * CHUNK_MS,
+                                         overlapped=True)
+    replayed = feed(restored, pcm[resume_chunk * 1600 * 2:], [1600], first_chunk=resume_chunk,
+                    first_sample=resume_chunk * 1600)
+    assert replayed.cuts == fed.cuts[1:]

@@ -1,0 +1,337 @@
+"""`streamscribe bench latency`: how soon each spoken word shows up, what live results cost, WER.
+
+Continuous speech: the shipped held-out sample sentences with their leading and trailing
+silence trimmed, joined with `--gap-ms` of silence (below the 400 ms endpoint, so the stream
+app sees one long utterance with few pauses) into `--variants` files of `--stream-seconds`
+each (variant v starts at a different sample). The reference for each file is the offline
+recognition of the whole file with the same model and decoder: its words and their CTC times
+(`streamscribe.bench.word_latency`).
+
+Per mode (`live`: the default settings, interim results on; `finals`: the same with interim
+previews off) the benchmark starts the whole stack (stream app and recognizer as child
+processes, like `streamscribe demo`), then per stream count N plays N streams of the variants
+in real time (`--chunk-ms` chunks, starts spread over `--ramp-seconds`) and reads every result
+with the transcript SDK. Per row: word latency p50/p95/p99 (first appearance in any result −
+moment spoken; `any_*`: any word at that time, spelled right or not), the recognizer's and
+stream app's CPU time per audio second, the WER of the final text and of the offline
+whole-file recognition against the spoken sentences, how often a word flagged stable changed,
+the previews recognised and those the recognizer skipped because it was behind,
+and the machine's load (the box is shared: `load_1m_before`, and `busy_cores` = all CPU used
+on the machine per wall second during the row, ours and others').
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+
+from streamscribe.bench.word_latency import (
+    Arrival,
+    StabilityCount,
+    stability,
+    summarize_latencies,
+    word_latencies,
+)
+from streamscribe.contracts import Transcript, Word
+from streamscribe.demo.board import Board, StreamState
+from streamscribe.demo.samples import SpeechSample
+from streamscribe.demo.settings import SHIPPED_SAMPLES
+from streamscribe.demo.summary import word_error_rate
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+TRIM_DBFS = -45.0  # frames quieter than this at either end of a sample are cut off
+TRIM_MARGIN_S = 0.04
+MODES = {"live": {}, "finals": {"STREAMSCRIBE_STREAM_APP_INTERIM_INTERVAL_MS": "0"}}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's flags."""
+    parser.add_argument("--streams", default="10,100,500", help="comma-separated concurrent real-time stream counts")
+    parser.add_argument("--modes", default="live,finals", help="live (default settings) and/or finals (no previews)")
+    parser.add_argument("--stream-seconds", type=float, default=30.0, help="continuous speech per stream")
+    parser.add_argument("--variants", type=int, default=8, help="distinct continuous-speech files")
+    parser.add_argument("--gap-ms", type=int, default=60, help="silence between the joined sentences")
+    parser.add_argument("--chunk-ms", type=int, default=100, help="audio per chunk sent")
+    parser.add_argument("--ramp-seconds", type=float, default=3.0, help="stream starts are spread over this")
+    parser.add_argument("--finish-timeout", type=float, default=60.0, help="wait this long for results after sending")
+    parser.add_argument("--decoder", choices=("greedy", "beam"), default="beam", help="as the demo (default: beam)")
+    parser.add_argument("--stream-app-option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a stream app setting for both modes, e.g. interim_interval_ms=300 (repeatable)")
+    parser.add_argument("--samples", type=Path, default=SHIPPED_SAMPLES, help="samples.tsv of the sentences to join")
+    parser.add_argument("--state-dir", type=Path, help="services' state and logs (default: a temporary folder)")
+    parser.add_argument("--quick", action="store_true", help="10 streams of 10 s")
+    parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: as every service)")
+
+
+def trimmed(pcm: np.ndarray, frame: int = 320) -> np.ndarray:
+    """`pcm` (int16) without its quiet start and end (keeping `TRIM_MARGIN_S` around the sound)."""
+    frames = pcm[: len(pcm) // frame * frame].astype(np.float64).reshape(-1, frame)
+    rms = np.sqrt((frames**2).mean(axis=1)) / 32768
+    loud = np.flatnonzero(rms > 10 ** (TRIM_DBFS / 20))
+    if not len(loud):
+        return pcm[:0]
+    margin = int(TRIM_MARGIN_S * SAMPLE_RATE)
+    return pcm[max(0, loud[0] * frame - margin): min(len(pcm), (loud[-1] + 1) * frame + margin)]
+
+
+def continuous_speech(samples: Sequence[SpeechSample], variants: int, seconds: float, gap_ms: int) -> list[SpeechSample]:
+    """`variants` files of about `seconds` of joined sentences; variant v starts at sample v * step."""
+    for sample in samples:
+        if sample.sample_rate != SAMPLE_RATE:
+            raise ValueError(f"{sample.path} is {sample.sample_rate} Hz; the benchmark joins 16 kHz samples")
+    pieces = [trimmed(np.frombuffer(sample.pcm, "<i2")) for sample in samples]
+    gap = np.zeros(int(gap_ms * SAMPLE_RATE / 1000), dtype="<i2")
+    step = max(1, len(samples) // max(1, variants))
+    out = []
+    for variant in range(variants):
+        parts, sentences, length, index = [], [], 0, variant * step
+        while length < seconds * SAMPLE_RATE:
+            piece = pieces[index % len(pieces)]
+            parts += [piece, gap]
+            sentences.append(samples[index % len(samples)].sentence)
+            length += len(piece) + len(gap)
+            index += 1
+        pcm = np.concatenate(parts[:-1]).astype("<i2").tobytes()
+        out.append(SpeechSample(Path(f"continuous-{variant}"), " ".join(sentences), pcm, SAMPLE_RATE))
+    return out
+
+
+def offline_words(engine: Any, speech: SpeechSample) -> Transcript:
+    """The whole file recognised in one piece: the reference words and times."""
+    from streamscribe.contracts import EmitReason, Segment, SegmentHeaders  # noqa: PLC0415
+
+    segment = Segment("offline", SegmentHeaders(0, 0, EmitReason.EOS, eos=True), speech.pcm)
+    return engine.recognize([segment])[0]
+
+
+class RecordingBoard(Board):
+    """The demo's board that also keeps every result of every stream with its arrival time."""
+
+    def __init__(self, states: list[StreamState]) -> None:
+        super().__init__(states)
+        self.arrivals: dict[str, list[Arrival]] = {state.stream_id: [] for state in states}
+
+    def apply(self, transcript: Transcript, arrived_at: float) -> StreamState | None:
+        state = super().apply(transcript, arrived_at)
+        if state is not None:
+            self.arrivals[transcript.stream_id].append(Arrival(transcript, arrived_at))
+        return state
+
+
+def final_words(arrivals: Sequence[Arrival]) -> list[Word]:
+    """A stream's final words, each segment once, in segment order."""
+    finals = {a.transcript.segment: a.transcript for a in arrivals if a.transcript.final}
+    return [word for index in sorted(finals) for word in finals[index].words]
+
+
+@dataclass
+class Stack:
+    """The running services of one mode and what they read and write."""
+
+    kafka: Any
+    topics: Any
+    processes: dict[str, psutil.Process]
+    recognizer_metrics: list[str]
+
+    def preview_counts(self) -> tuple[float, float]:
+        """(previews recognised, previews skipped) so far, from the recognizers' metrics."""
+        import urllib.request  # noqa: PLC0415
+
+        done = skipped = 0.0
+        for url in self.recognizer_metrics:
+            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our own local endpoint
+                for line in response.read().decode().splitlines():
+                    if line.startswith('streamscribe_recognizer_segments_total{final="false"}'):
+                        done += float(line.split()[-1])
+                    elif line.startswith("streamscribe_recognizer_previews_skipped_total "):
+                        skipped += float(line.split()[-1])
+        return done, skipped
+
+
+@contextmanager
+def running_stack(kafka: Any, mode: str, options: Sequence[str], decoder: str, state_dir: Path) -> Iterator[Stack]:
+    """Fresh topics and the stack (one stream app, one recognizer) with the mode's stream app settings."""
+    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
+
+    from streamscribe.demo.runner import stack_plan  # noqa: PLC0415
+    from streamscribe.demo.settings import StackSettings  # noqa: PLC0415
+    from streamscribe.demo.stack import start_stack  # noqa: PLC0415
+    from streamscribe.demo.supervisor import Supervisor  # noqa: PLC0415
+    from streamscribe.settings import TopicSettings  # noqa: PLC0415
+
+    suffix = uuid.uuid4().hex[:8]
+    topics = TopicSettings(chunks=f"lat.chunks.{suffix}", segments=f"lat.segments.{suffix}",
+                           transcripts=f"lat.transcripts.{suffix}", rejected=f"lat.rejected.{suffix}")
+    env = {f"STREAMSCRIBE_STREAM_APP_{name.upper()}": value
+           for name, value in (option.split("=", 1) for option in options)}
+    env.update(MODES[mode])
+    settings = StackSettings(decoder=decoder, state_dir=state_dir / mode, topics=topics, kafka=kafka)
+    saved = {name: os.environ.get(name) for name in env}
+    try:
+        with Supervisor(settings.ready_timeout) as supervisor:
+            os.environ.update(env)  # the children inherit the mode's settings
+            try:
+                services = start_stack(supervisor, stack_plan(settings, kafka))
+            finally:
+                for name, value in saved.items():
+                    os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
+            processes = {child.name: psutil.Process(child.process.pid) for child in supervisor.children}
+            metrics = [service.metrics_url for service in services if service.name.startswith("recognizer")]
+            yield Stack(kafka, topics, processes, metrics)
+    finally:
+        AdminClient(kafka.client_config()).delete_topics(
+            [topics.chunks, topics.segments, topics.transcripts, topics.rejected])
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def _busy_seconds() -> float:
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+def play(stack: Stack, speech: Sequence[SpeechSample], streams: int, chunk_ms: int, ramp_seconds: float,
+         finish_timeout: float) -> tuple[RecordingBoard, dict[str, float], float, float, tuple[float, float]]:
+    """Stream N live streams and read their results; returns the board, CPU seconds per service,
+    the wall time, the machine's busy CPU seconds meanwhile and the previews recognised / skipped."""
+    from producers import AudioProducer  # noqa: PLC0415
+    from streamscribe.demo.sender import PlannedStream, RealtimeSender  # noqa: PLC0415
+    from streamscribe.demo.transcript_feed import TranscriptFeed  # noqa: PLC0415
+
+    run_id = uuid.uuid4().hex[:6]
+    planned = [PlannedStream(f"lat-{run_id}-{i:03d}", speech[i % len(speech)], i * ramp_seconds / streams)
+               for i in range(streams)]
+    board = RecordingBoard([StreamState(p.stream_id, p.sample.sentence, p.sample.seconds) for p in planned])
+    cpu_before = {name: _cpu_seconds(process) for name, process in stack.processes.items()}
+    previews_before = stack.preview_counts()
+    busy_before, started = _busy_seconds(), time.monotonic()
+    with TranscriptFeed(stack.kafka, stack.topics, board, lambda _state: None) as feed, \
+            AudioProducer(kafka=stack.kafka, topics=stack.topics) as producer:
+        sender = RealtimeSender(planned, lambda stream_id, rate: producer.open_stream(stream_id, rate, 1, "pcm_s16le"),
+                                board, chunk_ms / 1000)
+        sender.start()
+        deadline = None
+        while not board.all_done():
+            feed.check()
+            if sender.error is not None:
+                raise RuntimeError(f"sending audio failed: {sender.error}")
+            if deadline is None and not sender.is_alive():
+                deadline = time.monotonic() + finish_timeout
+            if deadline is not None and time.monotonic() > deadline:
+                log.warning("%d streams: results still missing after %.0f s", streams, finish_timeout)
+                break
+            time.sleep(0.2)
+        sender.stop_requested.set()
+        sender.join()
+    wall = time.monotonic() - started
+    cpu = {name: _cpu_seconds(process) - cpu_before[name] for name, process in stack.processes.items()}
+    busy = _busy_seconds() - busy_before
+    previews = tuple(after - before for after, before in zip(stack.preview_counts(), previews_before, strict=True))
+    return board, cpu, wall, busy, previews  # type: ignore[return-value]
+
+
+def row_figures(board: RecordingBoard, references: dict[str, Transcript], cpu: dict[str, float], wall: float,
+                busy: float) -> dict[str, object]:
+    """One row: latency percentiles, CPU per audio second, WER and stability over every stream."""
+    latencies: list[float | None] = []
+    any_word: list[float | None] = []
+    counts, hypotheses, offline, truths = StabilityCount(), [], [], []
+    audio = 0.0
+    states = board.states()
+    for state in states:
+        reference, arrivals = references[state.reference], board.arrivals[state.stream_id]
+        audio += state.audio_seconds
+        if state.sent_wall_times:
+            spoken_at_zero = state.sent_wall_times[0] - state.sent_audio_ends[0]
+            latencies += word_latencies(reference.words, arrivals, spoken_at_zero)
+            any_word += word_latencies(reference.words, arrivals, spoken_at_zero, exact=False)
+        finals = final_words(arrivals)
+        counts += stability(arrivals, finals)
+        hypotheses.append(" ".join(word.word for word in finals))
+        offline.append(reference.text)
+        truths.append(state.reference)
+    recognizer = sum(seconds for name, seconds in cpu.items() if name.startswith("recognizer"))
+    stream_app = sum(seconds for name, seconds in cpu.items() if name.startswith("stream-app"))
+    return {
+        "streams": len(states),
+        "completed": sum(state.status.value == "done" for state in states),
+        "audio_s": round(audio),
+        **summarize_latencies(latencies),
+        **{f"any_{name}": value for name, value in summarize_latencies(any_word).items()
+           if name.endswith("_ms") and name != "max_ms"},
+        "recognizer_ms_per_audio_s": round(1000 * recognizer / audio, 2),
+        "stream_app_ms_per_audio_s": round(1000 * stream_app / audio, 2),
+        "wer_pct": round(100 * word_error_rate(truths, hypotheses), 2),
+        "offline_wer_pct": round(100 * word_error_rate(truths, offline), 2),
+        "differs_from_offline_pct": round(100 * word_error_rate(offline, hypotheses), 2),
+        "stable_words": counts.stable,
+        "stable_changed_pct": round(100 * (1 - counts.stable_kept / counts.stable), 1) if counts.stable else None,
+        "unstable_changed_pct": round(100 * (1 - counts.unstable_kept / counts.unstable), 1) if counts.unstable
+        else None,
+        "busy_cores": round(busy / wall, 2),
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    """Every mode × stream count; returns the rows and the live/finals CPU ratios."""
+    import tempfile  # noqa: PLC0415
+
+    from recognizer.engine import RecognitionEngine  # noqa: PLC0415
+    from recognizer.settings import RecognizerSettings  # noqa: PLC0415
+    from streamscribe.demo.samples import load_samples  # noqa: PLC0415
+    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
+
+    if args.quick:
+        args.streams, args.stream_seconds = "10", 10.0
+    kafka = KafkaSettings(bootstrap_servers=args.bootstrap_servers)
+    speech = continuous_speech(load_samples(args.samples), args.variants, args.stream_seconds, args.gap_ms)
+    engine = RecognitionEngine.from_settings(RecognizerSettings(decoder=args.decoder))
+    references = {sample.sentence: offline_words(engine, sample) for sample in speech}
+    log.info("offline reference: %d files, %d words", len(references),
+             sum(len(t.words) for t in references.values()))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-latency-") as temporary:
+        state_dir = args.state_dir or Path(temporary)
+        for mode in args.modes.split(","):
+            with running_stack(kafka, mode, args.stream_app_option, args.decoder, state_dir) as stack:
+                for streams in (int(n) for n in args.streams.split(",")):
+                    load_before = round(os.getloadavg()[0], 2)
+                    log.info("%s: %d streams of %.0f s", mode, streams, args.stream_seconds)
+                    board, cpu, wall, busy, (previews, skipped) = play(
+                        stack, speech, streams, args.chunk_ms, args.ramp_seconds, args.finish_timeout)
+                    rows.append({"mode": mode, **row_figures(board, references, cpu, wall, busy),
+                                 "previews_recognised": int(previews), "previews_skipped": int(skipped),
+                                 "load_1m_before": load_before})
+                    log.info("%s", rows[-1])
+    return {
+        "decoder": args.decoder,
+        "stream_seconds": args.stream_seconds,
+        "stream_app_options": ", ".join(args.stream_app_option) or "defaults",
+        "offline_words": sum(len(t.words) for t in references.values()),
+        "rows": rows,
+        "cpu_ratio_live_over_finals": cpu_ratios(rows),
+    }
+
+
+def cpu_ratios(rows: Sequence[dict[str, object]]) -> dict[str, float]:
+    """Per stream count measured in both modes: recognizer CPU per audio s, live / finals."""
+    per_mode = {(row["mode"], row["streams"]): row["recognizer_ms_per_audio_s"] for row in rows}
+    return {f"{streams} streams": round(float(live) / float(per_mode[("finals", streams)]), 2)  # type: ignore[arg-type]
+            for (mode, streams), live in per_mode.items()
+            if mode == "live" and ("finals", streams) in per_mode and per_mode[("finals", streams)]}
