@@ -16,6 +16,7 @@ from streamscribe.contracts.segment import InvalidSegment, decode_segment
         SegmentHeaders(
             index=3, start_sample=48_000, reason=EmitReason.EOS, eos=True, produced_at_ms=1_700_000_000_123
         ),
+        SegmentHeaders(index=4, start_sample=64_000, reason=EmitReason.TIME, lead_samples=6_400, tail_samples=6_400),
     ],
 )
 def test_round_trip(original: SegmentHeaders) -> None:
@@ -24,7 +25,16 @@ def test_round_trip(original: SegmentHeaders) -> None:
 
 def test_optional_headers_default_to_final_not_eos() -> None:
     parsed = SegmentHeaders.from_kafka([("segment", b"2"), ("start_sample", b"32000"), ("reason", b"bytes")])
-    assert (parsed.final, parsed.eos, parsed.produced_at_ms) == (True, False, 0)
+    assert (parsed.final, parsed.eos, parsed.produced_at_ms, parsed.lead_samples, parsed.tail_samples) == (
+        True, False, 0, 0, 0)
+
+
+def test_context_headers_are_written_only_when_there_is_context() -> None:
+    plain = dict(SegmentHeaders(0, 0, EmitReason.PAUSE).to_kafka())
+    assert "lead_samples" not in plain and "tail_samples" not in plain
+    overlapped = Segment("s", SegmentHeaders(1, 16_000, EmitReason.TIME, lead_samples=3_200, tail_samples=1_600),
+                         b"\x00\x00" * 32_000)
+    assert (overlapped.owned_start_seconds, overlapped.owned_end_seconds) == (1.2, 2.9)
 
 
 @pytest.mark.parametrize(
@@ -79,6 +89,8 @@ def test_an_empty_end_of_stream_segment_is_accepted() -> None:
         (b"s", b"\x00\x00", [("segment", b"-1"), ("start_sample", b"0"), ("reason", b"pause")], RejectReason.BAD_HEADER),
         (b"s", b"\x00\x00\x00", GOOD_HEADERS, RejectReason.ODD_BYTE_COUNT),
         (b"s", b"\x00\x00" * 16_001 * 10, GOOD_HEADERS, RejectReason.OVERSIZED),
+        (b"s", b"\x00\x00" * 100, SegmentHeaders(0, 0, EmitReason.TIME, lead_samples=60, tail_samples=50).to_kafka(),
+         RejectReason.BAD_HEADER),
     ],
 )
 def test_broken_segments_are_refused_with_the_rule_they_break(key, value, headers, reason) -> None:

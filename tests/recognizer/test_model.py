@@ -5,6 +5,8 @@ These hold for any CTC model, so they use the small random-weight model of conft
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ from recognizer.batching import pad_batch, pad_to_min_length
 from streamscribe.pcm import pcm_s16le_to_float
 from recognizer.decoding import greedy_decode
 from recognizer.engine import GreedyDecoder, RecognitionEngine
+from streamscribe.contracts import EmitReason
 from tests.recognizer.conftest import make_segments, noise_like_speech
 
 DURATIONS = [0.45, 0.93, 1.0, 2.3, 4.1, 7.7, 3.3]
@@ -113,3 +116,38 @@ def test_silent_segment_skips_the_model_and_gets_an_empty_transcript(tiny_model)
     ungated = RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary), silence_dbfs=None).recognize([tail])
     assert ungated[0].text != ""
     assert gated[0].text == "" and gated[0].words == [] and gated[0].eos
+
+
+@pytest.fixture(scope="module")
+def shipped_speech():
+    """The shipped model and two shipped sample sentences as one 16 kHz segment."""
+    import soundfile
+
+    from recognizer.model import AcousticModel
+    from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS
+    from streamscribe.contracts import Segment, SegmentHeaders
+
+    audio = np.concatenate([soundfile.read(SHIPPED_MODELS / "samples" / f"sample_0{i}.flac", dtype="int16")[0]
+                            for i in (1, 2)])
+    segment = Segment("ctx", SegmentHeaders(0, 16_000, EmitReason.TIME), audio.astype("<i2").tobytes())
+    return AcousticModel.load(SHIPPED_MODEL, device="cpu"), segment
+
+
+def test_words_centred_in_a_segments_context_are_left_to_its_neighbours(shipped_speech) -> None:
+    model, whole = shipped_speech
+    engine = RecognitionEngine(model, GreedyDecoder(model.vocabulary))
+    [heard] = engine.recognize([whole])
+    assert len(heard.words) >= 6
+    lead, tail = 16_000, 8_000  # the first second and the last half second are context
+    headers = replace(whole.headers, lead_samples=lead, tail_samples=tail)
+    [owned] = engine.recognize([type(whole)("ctx", headers, whole.pcm)])
+    start, end = whole.start_seconds + 1.0, whole.end_seconds - 0.5
+    assert (owned.start, owned.end) == pytest.approx((start, end), abs=1e-3)
+    assert 0 < len(owned.words) < len(heard.words)
+    assert owned.words == [w for w in heard.words if start <= (w.start + w.end) / 2 < end]
+    assert owned.text == " ".join(w.word for w in owned.words)
+    preview = replace(headers, final=False, reason=EmitReason.INTERIM)
+    [shown] = engine.recognize([type(whole)("ctx", preview, whole.pcm)])
+    assert [w.word for w in shown.words] == [w.word for w in owned.words]
+    assert [w.stable for w in shown.words] == [round(whole.end_seconds, 3) - w.end >= 0.6 for w in owned.words]
+    assert {True, False} == {w.stable for w in shown.words}

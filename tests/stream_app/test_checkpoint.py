@@ -29,6 +29,12 @@ def test_a_closed_stream_without_format_round_trips() -> None:
     assert Checkpoint.decode(checkpoint.encode()) == checkpoint
 
 
+def test_a_segment_starting_with_an_overlap_says_so() -> None:
+    checkpoint = Checkpoint(1, ResumePoint(10, 4, 5), 32_000, 3, None, overlapped=True)
+    assert Checkpoint.decode(checkpoint.encode()).overlapped
+    assert not Checkpoint.decode(Checkpoint(1, ResumePoint(10, 4, 5), 32_000, 3, None).encode()).overlapped
+
+
 def test_garbage_is_refused() -> None:
     with pytest.raises(ValueError, match="not a stream checkpoint"):
         Checkpoint.decode(b"\x07garbage")
