@@ -44,7 +44,7 @@ from streamscribe.bench.word_latency import (
     word_latencies,
 )
 from streamscribe.contracts import Transcript, Word
-from streamscribe.demo.board import Board, StreamState
+from streamscribe.demo.board import Board, DemoStream
 from streamscribe.demo.samples import SpeechSample
 from streamscribe.demo.settings import SHIPPED_SAMPLES
 from streamscribe.demo.summary import word_error_rate
@@ -120,11 +120,11 @@ def offline_words(engine: Any, speech: SpeechSample) -> Transcript:
 class RecordingBoard(Board):
     """The demo's board that also keeps every result of every stream with its arrival time."""
 
-    def __init__(self, states: list[StreamState]) -> None:
+    def __init__(self, states: list[DemoStream]) -> None:
         super().__init__(states)
         self.arrivals: dict[str, list[Arrival]] = {state.stream_id: [] for state in states}
 
-    def apply(self, transcript: Transcript, arrived_at: float) -> StreamState | None:
+    def apply(self, transcript: Transcript, arrived_at: float) -> DemoStream | None:
         state = super().apply(transcript, arrived_at)
         if state is not None:
             self.arrivals[transcript.stream_id].append(Arrival(transcript, arrived_at))
@@ -217,7 +217,7 @@ def play(stack: Stack, speech: Sequence[SpeechSample], streams: int, chunk_ms: i
     run_id = uuid.uuid4().hex[:6]
     planned = [PlannedStream(f"lat-{run_id}-{i:03d}", speech[i % len(speech)], i * ramp_seconds / streams)
                for i in range(streams)]
-    board = RecordingBoard([StreamState(p.stream_id, p.sample.sentence, p.sample.seconds) for p in planned])
+    board = RecordingBoard([DemoStream(p.stream_id, p.sample.sentence, p.sample.seconds) for p in planned])
     cpu_before = {name: _cpu_seconds(process) for name, process in stack.processes.items()}
     previews_before = stack.preview_counts()
     busy_before, started = _busy_seconds(), time.monotonic()
