@@ -172,12 +172,12 @@ def test_per_stream_options_change_only_their_stream_and_survive_a_restore() -> 
             message = message._replace(headers=[*(message.headers or []), *options.to_kafka()])
         messages.append(message)
     half = len(messages) // 2
-    core, table, out = new_core(), Table(), Outputs()
+    core, table, out = new_core(interim_interval_ms=0), Table(), Outputs()  # previews off by service default
     for message in messages[:half]:
         core.process(message, 0.0, out)
     table.write_due(core)
     committed = core.safe_offsets()
-    restored = new_core()  # the tuned stream's options come back from its checkpoint, not its chunks
+    restored = new_core(interim_interval_ms=0)  # the tuned stream's options come back from its checkpoint
     table.restore_into(restored)
     for message in messages:
         if message.offset >= committed[message.partition]:
