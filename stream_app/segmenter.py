@@ -239,7 +239,8 @@ class Segmenter(Generic[Ref]):
             if frames >= rules.max_frames:
                 lo = rules.max_frames - rules.cut_search_frames
                 boundary = quiet_cut(self._energies, lo, rules.max_frames, rules.silent_below)
-                cuts.append(self._cut(boundary * rules.frame_bytes, EmitReason.BYTES, keep_frames=self._overlap(boundary)))
+                keep = self._overlap(boundary)
+                cuts.append(self._cut(boundary * rules.frame_bytes, EmitReason.BYTES, keep_frames=keep))
             elif self._has_speech and self._silent_run >= rules.min_silence_frames:
                 cuts.append(self._cut(frames * rules.frame_bytes, EmitReason.PAUSE))
             else:
@@ -251,7 +252,8 @@ class Segmenter(Generic[Ref]):
             frames = len(self._energies)
             lo = max(0, frames - rules.cut_search_frames)
             boundary = quiet_cut(self._energies, lo, frames, rules.silent_below)
-            cuts.append(self._cut(boundary * rules.frame_bytes, EmitReason.TIME, keep_frames=self._overlap(boundary)))
+            keep = self._overlap(boundary)
+            cuts.append(self._cut(boundary * rules.frame_bytes, EmitReason.TIME, keep_frames=keep))
             self._check_frame_rules(cuts)
 
     def _overlap(self, boundary: int) -> int:

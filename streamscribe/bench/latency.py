@@ -87,7 +87,8 @@ def trimmed(pcm: np.ndarray, frame: int = 320) -> np.ndarray:
     return pcm[max(0, loud[0] * frame - margin): min(len(pcm), (loud[-1] + 1) * frame + margin)]
 
 
-def continuous_speech(samples: Sequence[SpeechSample], variants: int, seconds: float, gap_ms: int) -> list[SpeechSample]:
+def continuous_speech(samples: Sequence[SpeechSample], variants: int, seconds: float,
+                      gap_ms: int) -> list[SpeechSample]:
     """`variants` files of about `seconds` of joined sentences; variant v starts at sample v * step."""
     for sample in samples:
         if sample.sample_rate != SAMPLE_RATE:
