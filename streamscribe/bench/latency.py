@@ -7,7 +7,13 @@ each (variant v starts at a different sample). The reference for each file is th
 recognition of the whole file with the same model and decoder: its words and their CTC times
 (`streamscribe.bench.word_latency`).
 
-Per mode (`live`: the default settings, interim results on; `finals`: the same with interim
+First the replay (`streamscribe.bench.replay`): the same files cut by the stream app's
+segmenter and recognised in this process, without Kafka, for the default settings (`live`),
+finals only, finals with plain cuts (no overlap) and previews of the whole buffer (the old
+previews): audio recognised and CPU per audio second, WER and the algorithmic part of the word
+latency, unaffected by the machine's load.
+
+Then per mode (`live`: the default settings, interim results on; `finals`: the same with interim
 previews off) the benchmark starts the whole stack (stream app and recognizer as child
 processes, like `streamscribe demo`), then per stream count N plays N streams of the variants
 in real time (`--chunk-ms` chunks, starts spread over `--ramp-seconds`) and reads every result
@@ -247,37 +253,33 @@ def play(stack: Stack, speech: Sequence[SpeechSample], streams: int, chunk_ms: i
     return board, cpu, wall, busy, previews  # type: ignore[return-value]
 
 
-def row_figures(board: RecordingBoard, references: dict[str, Transcript], cpu: dict[str, float], wall: float,
-                busy: float) -> dict[str, object]:
-    """One row: latency percentiles, CPU per audio second, WER and stability over every stream."""
+@dataclass(frozen=True)
+class Outcome:
+    """One stream's results against its references."""
+
+    reference: Transcript  # offline recognition of the whole file
+    truth: str  # the sentences spoken
+    arrivals: list[Arrival]
+    spoken_at_zero: float | None  # when its audio time 0 was spoken (None: nothing was sent)
+
+
+def outcome_figures(outcomes: Sequence[Outcome]) -> dict[str, object]:
+    """Word latency percentiles (exact and any word), WER and stability over every stream."""
     latencies: list[float | None] = []
     any_word: list[float | None] = []
-    counts, hypotheses, offline, truths = StabilityCount(), [], [], []
-    audio = 0.0
-    states = board.states()
-    for state in states:
-        reference, arrivals = references[state.reference], board.arrivals[state.stream_id]
-        audio += state.audio_seconds
-        if state.sent_wall_times:
-            spoken_at_zero = state.sent_wall_times[0] - state.sent_audio_ends[0]
-            latencies += word_latencies(reference.words, arrivals, spoken_at_zero)
-            any_word += word_latencies(reference.words, arrivals, spoken_at_zero, exact=False)
-        finals = final_words(arrivals)
-        counts += stability(arrivals, finals)
+    counts, hypotheses = StabilityCount(), []
+    for outcome in outcomes:
+        if outcome.spoken_at_zero is not None:
+            latencies += word_latencies(outcome.reference.words, outcome.arrivals, outcome.spoken_at_zero)
+            any_word += word_latencies(outcome.reference.words, outcome.arrivals, outcome.spoken_at_zero, exact=False)
+        finals = final_words(outcome.arrivals)
+        counts += stability(outcome.arrivals, finals)
         hypotheses.append(" ".join(word.word for word in finals))
-        offline.append(reference.text)
-        truths.append(state.reference)
-    recognizer = sum(seconds for name, seconds in cpu.items() if name.startswith("recognizer"))
-    stream_app = sum(seconds for name, seconds in cpu.items() if name.startswith("stream-app"))
+    truths, offline = [o.truth for o in outcomes], [o.reference.text for o in outcomes]
     return {
-        "streams": len(states),
-        "completed": sum(state.status.value == "done" for state in states),
-        "audio_s": round(audio),
         **summarize_latencies(latencies),
         **{f"any_{name}": value for name, value in summarize_latencies(any_word).items()
            if name.endswith("_ms") and name != "max_ms"},
-        "recognizer_ms_per_audio_s": round(1000 * recognizer / audio, 2),
-        "stream_app_ms_per_audio_s": round(1000 * stream_app / audio, 2),
         "wer_pct": round(100 * word_error_rate(truths, hypotheses), 2),
         "offline_wer_pct": round(100 * word_error_rate(truths, offline), 2),
         "differs_from_offline_pct": round(100 * word_error_rate(offline, hypotheses), 2),
@@ -285,8 +287,53 @@ def row_figures(board: RecordingBoard, references: dict[str, Transcript], cpu: d
         "stable_changed_pct": round(100 * (1 - counts.stable_kept / counts.stable), 1) if counts.stable else None,
         "unstable_changed_pct": round(100 * (1 - counts.unstable_kept / counts.unstable), 1) if counts.unstable
         else None,
+    }
+
+
+def row_figures(board: RecordingBoard, references: dict[str, Transcript], cpu: dict[str, float], wall: float,
+                busy: float) -> dict[str, object]:
+    """One live row: completed streams, CPU per audio second and the outcome figures."""
+    states = board.states()
+    outcomes = [
+        Outcome(references[state.reference], state.reference, board.arrivals[state.stream_id],
+                state.sent_wall_times[0] - state.sent_audio_ends[0] if state.sent_wall_times else None)
+        for state in states
+    ]
+    audio = sum(state.audio_seconds for state in states)
+    recognizer = sum(seconds for name, seconds in cpu.items() if name.startswith("recognizer"))
+    stream_app = sum(seconds for name, seconds in cpu.items() if name.startswith("stream-app"))
+    return {
+        "streams": len(states),
+        "completed": sum(state.status.value == "done" for state in states),
+        "audio_s": round(audio),
+        "recognizer_ms_per_audio_s": round(1000 * recognizer / audio, 2),
+        "stream_app_ms_per_audio_s": round(1000 * stream_app / audio, 2),
+        **outcome_figures(outcomes),
         "busy_cores": round(busy / wall, 2),
     }
+
+
+def replay_rows(engine: Any, speech: Sequence[SpeechSample], references: dict[str, Transcript],
+                chunk_ms: int) -> list[dict[str, object]]:
+    """The segmenting settings replayed without Kafka (`streamscribe.bench.replay`), one row each."""
+    from streamscribe.bench.replay import REPLAY_MODES, replay_all  # noqa: PLC0415
+
+    rows = []
+    audio = sum(sample.seconds for sample in speech)
+    for mode, settings in REPLAY_MODES.items():
+        load_before = round(os.getloadavg()[0], 2)
+        replayed = replay_all(engine, speech, settings, chunk_ms)
+        outcomes = [Outcome(references[sample.sentence], sample.sentence, result.arrivals, 0.0)
+                    for sample, result in zip(speech, replayed, strict=True)]
+        rows.append({
+            "settings": mode,
+            "audio_recognised_per_audio_s": round(sum(r.recognised_seconds for r in replayed) / audio, 2),
+            "cpu_ms_per_audio_s": round(1000 * sum(r.cpu_seconds for r in replayed) / audio, 1),
+            **outcome_figures(outcomes),
+            "load_1m_before": load_before,
+        })
+        log.info("replay %s", rows[-1])
+    return rows
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:
@@ -306,6 +353,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     references = {sample.sentence: offline_words(engine, sample) for sample in speech}
     log.info("offline reference: %d files, %d words", len(references),
              sum(len(t.words) for t in references.values()))
+    replayed = replay_rows(engine, speech, references, args.chunk_ms)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as temporary:
         state_dir = args.state_dir or Path(temporary)
@@ -325,9 +373,25 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "stream_seconds": args.stream_seconds,
         "stream_app_options": ", ".join(args.stream_app_option) or "defaults",
         "offline_words": sum(len(t.words) for t in references.values()),
+        "torch_threads": torch_threads(),
+        "replay": replayed,
+        "replay_cpu_ratio_live_over_finals": replay_cpu_ratio(replayed),
         "rows": rows,
         "cpu_ratio_live_over_finals": cpu_ratios(rows),
     }
+
+
+def replay_cpu_ratio(rows: Sequence[dict[str, object]]) -> float:
+    """Replayed CPU per audio second of the defaults over finals only."""
+    cpu = {row["settings"]: float(row["cpu_ms_per_audio_s"]) for row in rows}  # type: ignore[arg-type]
+    return round(cpu["live"] / cpu["finals"], 2)
+
+
+def torch_threads() -> int:
+    """CPU threads torch uses in this process (the replay's recognition)."""
+    import torch  # noqa: PLC0415
+
+    return torch.get_num_threads()
 
 
 def cpu_ratios(rows: Sequence[dict[str, object]]) -> dict[str, float]:
