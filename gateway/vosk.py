@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from recognizer.windows import PreviewCaption
 from streamscribe.contracts import Transcript
 
 VOSK_DEFAULT_SAMPLE_RATE = 8000  # vosk-server's default (VOSK_SAMPLE_RATE)
@@ -75,17 +76,22 @@ class VoskReplies:
     """What a vosk connection has received and not yet replied with."""
 
     unsent: list[Transcript] = field(default_factory=list)
-    partial: str = ""
+    preview: PreviewCaption = field(default_factory=PreviewCaption)  # previews hold only their new audio
     done: bool = False  # the eos result has arrived
 
     def add(self, transcript: Transcript) -> None:
         """A new (deduplicated) result of the connection's stream."""
         if transcript.final:
             self.unsent.append(transcript)
-            self.partial = ""
+            self.preview.finalised(transcript.segment)
             self.done = self.done or transcript.eos
         else:
-            self.partial = transcript.text
+            self.preview.add(transcript)
+
+    @property
+    def partial(self) -> str:
+        """The text of the segment still open, merged from its previews."""
+        return self.preview.text
 
     def reply(self) -> dict[str, Any]:
         """The answer to one audio frame."""

@@ -6,14 +6,14 @@ redelivered copy still has the same end). An interim result for a segment whose 
 was already seen is stale and dropped too.
 
 Live captions (`StreamText.caption`): the final text so far, then the previews of the segment
-still open merged by word time: each preview owns its words from its `start` on and replaces
-what earlier previews showed there (recognizer.windows explains why previews overlap).
+still open merged by word time (`recognizer.windows.PreviewCaption`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from recognizer.windows import PreviewCaption
 from streamscribe.contracts import Transcript, Word
 
 
@@ -31,8 +31,7 @@ class StreamText:
     finals: dict[int, Transcript] = field(default_factory=dict)
     last_segment: int | None = None  # index of the eos result, once seen
     seen: set[tuple[str, int, bool, float | None]] = field(default_factory=set)
-    preview: list[Word] = field(default_factory=list)  # merged preview words after the last final
-    preview_segment: int | None = None
+    preview: PreviewCaption = field(default_factory=PreviewCaption)  # the open segment's previews
 
     def add(self, transcript: Transcript) -> bool:
         """Record a result of this stream; False when it is a copy or a stale preview.
@@ -47,24 +46,15 @@ class StreamText:
             self.finals[transcript.segment] = transcript
             if transcript.eos:
                 self.last_segment = transcript.segment
-            if self.preview_segment is not None and self.preview_segment <= transcript.segment:
-                self.preview, self.preview_segment = [], None
+            self.preview.finalised(transcript.segment)
         else:
-            self._merge_preview(transcript)
+            self.preview.add(transcript)
         return True
-
-    def _merge_preview(self, transcript: Transcript) -> None:
-        if transcript.segment != self.preview_segment:
-            if self.preview_segment is not None and transcript.segment < self.preview_segment:
-                return  # an older segment's late preview
-            self.preview, self.preview_segment = [], transcript.segment
-        kept = [word for word in self.preview if (word.start + word.end) / 2 < transcript.start]
-        self.preview = kept + list(transcript.words)
 
     @property
     def caption(self) -> str:
         """What a live caption shows: the final text, then the open segment's preview words."""
-        return " ".join(part for part in (self.text, " ".join(w.word for w in self.preview)) if part)
+        return " ".join(part for part in (self.text, self.preview.text) if part)
 
     @property
     def complete(self) -> bool:

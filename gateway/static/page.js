@@ -41,10 +41,18 @@ function render() {
   }
 }
 
+// a preview holds only the audio new since the previous one (plus context): it owns its words
+// from its start on, and the previous previews' words before that stay
+function mergedPreview(previous, result) {
+  const kept = previous ? previous.words.filter((w) => (w.start + w.end) / 2 < result.start) : [];
+  const words = [...kept, ...result.words];
+  return { ...result, words, text: words.map((w) => w.word).join(" ") };
+}
+
 function onResult(result) {
   if (result.type === "started") { setStatus(`streaming as ${result.stream_id}`); return; }
   if (result.final) { finals.set(result.segment, result); interims.delete(result.segment); }
-  else if (!finals.has(result.segment)) interims.set(result.segment, result);
+  else if (!finals.has(result.segment)) interims.set(result.segment, mergedPreview(interims.get(result.segment), result));
   render();
   if (result.eos) setStatus(`done: ${result.stream_id} ended`);
 }
