@@ -24,6 +24,7 @@ import math
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,6 +84,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         args.offline_segments, args.live_runs, args.stream_seconds = 8, 1, 10.0
     threads = args.torch_threads or torch.get_num_threads()
     results = {name: measure_architecture(name, args, threads) for name in names}
+    plot = plot_capacity(results, Path(getattr(args, "results_dir", "bench-results")) / "capacity.png")
+    log.info("capacity plot: %s", plot)
     return {"device": args.device, "torch_threads": threads, "segment_seconds": args.segment_seconds,
             "max_batch": args.max_batch, "p95_target_ms": P95_TARGET_MS, "architectures": results}
 
@@ -183,3 +186,34 @@ def search_streams(context: BenchContext, rtf: float, args: argparse.Namespace) 
                  "ok" if tried[count] else "over target")
         count = next_count(tried)
     return sorted(rows, key=lambda row: row["streams"])
+
+
+def plot_capacity(architectures: dict[str, Any], path: Path) -> Path:
+    """Real-time factor per architecture (batch 1 and batched; above 1 a recognizer falls behind one
+    stream) beside the p95 latency of its live runs, with the 1 s target: one PNG."""
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    names = list(architectures)
+    figure, (rtf_axis, latency_axis) = plt.subplots(1, 2, figsize=(11, 4.2))
+    positions = np.arange(len(names))
+    for offset, key, label in ((-0.2, "rtf_batch_1", "batch 1"), (0.2, "rtf_batched", "batched")):
+        rtf_axis.bar(positions + offset, [architectures[n]["offline"][key] for n in names], 0.4, label=label)
+    rtf_axis.axhline(1.0, color="red", linestyle="--", label="real time (RTF 1)")
+    rtf_axis.set(yscale="log", ylabel="real-time factor (compute s / audio s, log)", title="Offline real-time factor")
+    rtf_axis.set_xticks(positions, [f"{n}\n{architectures[n]['parameters_millions']} M" for n in names], fontsize=8)
+    rtf_axis.legend()
+    for name in names:
+        rows = architectures[name]["live"]
+        latency_axis.plot([r["streams"] for r in rows], [r["latency_p95_ms"] / 1000 for r in rows], "o-", label=name)
+    latency_axis.axhline(P95_TARGET_MS / 1000, color="red", linestyle="--", label="p95 target 1 s")
+    latency_axis.set(yscale="log", xlabel="live real-time streams", ylabel="p95 latency (s, log)",
+                     title="Live streams into one recognizer")
+    latency_axis.legend(fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

@@ -67,16 +67,21 @@ def vocabulary_of(module: Any) -> Vocabulary:
     )
 
 
-def _restore(source: str, device: str) -> Any:
-    from nemo.collections.asr.models import ASRModel  # noqa: PLC0415 - heavy
-    from nemo.core.connectors.save_restore_connector import SaveRestoreConnector  # noqa: PLC0415
-
+def model_path(source: str) -> Path:
+    """The `.nemo` file (or unpacked folder) of a path or a cached pretrained name; checked before
+    torch and NeMo load, so a wrong name is refused at once."""
     path = Path(source)
     if path.suffix == ".nemo" or path.exists():
         if not path.is_file():
             raise ModelLoadError(f"no model file at {source}")
-    else:
-        path = locate_pretrained(source)
+        return path
+    return locate_pretrained(source)
+
+
+def _restore(source: str, path: Path, device: str) -> Any:
+    from nemo.collections.asr.models import ASRModel  # noqa: PLC0415 - heavy
+    from nemo.core.connectors.save_restore_connector import SaveRestoreConnector  # noqa: PLC0415
+
     connector = SaveRestoreConnector()
     if path.is_dir():  # NeMo's unpacked copy of a Hugging Face repository
         connector.model_extracted_dir = str(path)
@@ -98,10 +103,11 @@ class AcousticModel:
     @classmethod
     def load(cls, source: str | Path, device: str = "auto") -> AcousticModel:
         """Load a `.nemo` file or a cached NeMo pretrained name onto `device` (auto: CUDA if any)."""
+        path = model_path(str(source))
         from nemo.collections.asr.models import EncDecCTCModel, EncDecHybridRNNTCTCModel  # noqa: PLC0415
 
         resolved = resolve_device(device)
-        module = _restore(str(source), resolved)
+        module = _restore(str(source), path, resolved)
         if not isinstance(module, EncDecCTCModel | EncDecHybridRNNTCTCModel):
             raise ModelLoadError(
                 f"{source} is a {type(module).__name__}: the recognizer serves CTC models and hybrid "

@@ -35,10 +35,14 @@ def fetch_hint(name: str) -> str:
 
 
 def nemo_cache_dir() -> Path:
-    """NeMo's model cache: `NEMO_CACHE_DIR`, else `~/.cache/torch/NeMo/NeMo_<version>`."""
-    from nemo.utils.data_utils import resolve_cache_dir  # noqa: PLC0415 - heavy
+    """NeMo's model cache: `NEMO_CACHE_DIR`, else `~/.cache/torch/NeMo/NeMo_<version>` (as NeMo's
+    `resolve_cache_dir`, without importing NeMo: a missing name is refused before torch loads)."""
+    from importlib.metadata import version  # noqa: PLC0415
 
-    return Path(resolve_cache_dir())
+    override = os.environ.get("NEMO_CACHE_DIR", "")
+    if override:
+        return Path(override).resolve()
+    return Path.home() / ".cache" / "torch" / "NeMo" / f"NeMo_{version('nemo_toolkit')}"
 
 
 def _hugging_face_file(name: str) -> Path | None:
@@ -63,7 +67,10 @@ def _ngc_file_name(name: str) -> str:
 
 
 def _ngc_file(name: str) -> Path | None:
-    filename = _ngc_file_name(name)
+    found = sorted((nemo_cache_dir() / name).glob(f"*/{name}.nemo"))  # the usual case: file named as the model
+    if found:
+        return found[0]
+    filename = _ngc_file_name(name)  # an alias, or a file named otherwise: NeMo's model list knows
     found = sorted((nemo_cache_dir() / filename[: -len(".nemo")]).glob(f"*/{filename}"))
     return found[0] if found else None
 

@@ -19,10 +19,11 @@ keeping only when faster with a text WER against eager of at most `TEXT_TOLERANC
 from __future__ import annotations
 
 import argparse
-import copy
 import logging
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -60,26 +61,30 @@ def load(name: str) -> Any:
     return AcousticModel(build_model(PRODUCTION[name]), name, "cpu")
 
 
-def int8_model(model: Any) -> Any:
-    """A copy with dynamically quantised Linear layers."""
+def int8_encoder(encoder: Any) -> Any:
+    """A copy of the encoder with dynamically quantised Linear layers."""
     import torch  # noqa: PLC0415
 
-    from recognizer.model import AcousticModel  # noqa: PLC0415
-
-    module = copy.deepcopy(model.module)
-    module.encoder = torch.ao.quantization.quantize_dynamic(module.encoder, {torch.nn.Linear}, dtype=torch.qint8)
-    return AcousticModel(module, model.name, "cpu")
+    return torch.ao.quantization.quantize_dynamic(encoder, {torch.nn.Linear}, dtype=torch.qint8)
 
 
-def compiled_model(model: Any) -> Any:
-    """A copy whose encoder is compiled by torch.compile."""
+def compiled_encoder(encoder: Any) -> Any:
+    """The encoder compiled by torch.compile (shapes vary: dynamic)."""
     import torch  # noqa: PLC0415
 
-    from recognizer.model import AcousticModel  # noqa: PLC0415
+    return torch.compile(encoder, dynamic=True)
 
-    module = copy.deepcopy(model.module)
-    module.encoder = torch.compile(module.encoder, dynamic=True)
-    return AcousticModel(module, model.name, "cpu")
+
+@contextmanager
+def encoder_swapped(model: Any, build: Callable[[Any], Any]) -> Iterator[Any]:
+    """The model with `build(encoder)` in place of its encoder, restored afterwards (NeMo models
+    cannot be deep-copied: their wrapt proxies refuse)."""
+    original = model.module.encoder
+    model.module.encoder = build(original)
+    try:
+        yield model
+    finally:
+        model.module.encoder = original
 
 
 class OnnxModel:
@@ -135,14 +140,17 @@ def measure(name: str, variants: list[str], segments: list[np.ndarray], max_batc
     eager_rtf, eager_texts, eager_lp = timed_texts(model, segments, max_batch)
     rows.append({"model": name, "variant": "eager", "rtf": round(eager_rtf, 4), "speedup": 1.0,
                  "text_wer_vs_eager": 0.0, "max_log_prob_diff": 0.0})
-    builders = {"int8": int8_model, "compile": compiled_model}
+    builders = {"int8": int8_encoder, "compile": compiled_encoder}
     with tempfile.TemporaryDirectory() as folder:
         for variant in (v for v in variants if v != "eager"):
             try:
-                built = OnnxModel(model, Path(folder)) if variant == "onnx" else builders[variant](model)
                 if variant == "onnx":
+                    built = OnnxModel(model, Path(folder))
                     built.vocabulary, built.sample_rate, built.name = model.vocabulary, model.sample_rate, model.name
-                rtf, texts, log_probs = timed_texts(built, segments, max_batch)
+                    rtf, texts, log_probs = timed_texts(built, segments, max_batch)
+                else:
+                    with encoder_swapped(model, builders[variant]) as swapped:
+                        rtf, texts, log_probs = timed_texts(swapped, segments, max_batch)
             except Exception as exc:  # noqa: BLE001 - a variant that cannot run is a result too
                 log.warning("%s %s failed: %s", name, variant, exc)
                 rows.append({"model": name, "variant": variant, "error": f"{type(exc).__name__}: {exc}"[:300]})

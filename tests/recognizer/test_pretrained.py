@@ -60,7 +60,7 @@ def test_the_recognizer_command_exits_at_once_without_a_traceback(caches: Path) 
     result = subprocess.run(
         [sys.executable, "-m", "streamscribe.cli", "recognizer", "--model", "nvidia/parakeet-ctc-0.6b",
          "--device", "cpu"],
-        env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=540,
     )
     assert result.returncode == 2
     assert "pretrained model 'nvidia/parakeet-ctc-0.6b' is not in" in result.stderr
