@@ -19,13 +19,14 @@ import pytest
 import soundfile
 
 from recognizer.architectures import FAMILIES, TINY, build_model
-from recognizer.batching import loudest_frame_dbfs, pcm_s16le_to_float
+from recognizer.batching import loudest_frame_dbfs
 from recognizer.engine import GreedyDecoder, RecognitionEngine
 from recognizer.model import AcousticModel
 from recognizer.reader import TranscriptReader
 from recognizer.settings import SHIPPED_MODELS, RecognizerSettings
 from recognizer.worker import RecognizerWorker, WorkerThread
 from streamscribe.contracts import Segment, SegmentHeaders
+from streamscribe.pcm import pcm_s16le_to_float
 from tests.infra.kafka_reading import read_messages
 from tests.recognizer.stack import send_streams, start_stream_app
 
