@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from recognizer.windows import PreviewCaption
 from streamscribe.contracts import Transcript
 
 # A transcript's `end` and the sender's audio offsets are computed separately; allow rounding.
@@ -42,6 +43,7 @@ class DemoStream:
     latencies: list[float] = field(default_factory=list)
     final_results: int = 0
     hypothesis: str = ""
+    preview: PreviewCaption = field(default_factory=PreviewCaption)  # previews hold only their new audio
 
     @property
     def last_latency(self) -> float | None:
@@ -63,7 +65,13 @@ class DemoStream:
 
     def apply(self, transcript: Transcript, arrived_at: float) -> None:
         """Take one new result: its text for the view, its latency when it is final."""
-        self.latest_text = transcript.text or self.latest_text
+        if transcript.final:
+            self.preview.finalised(transcript.segment)
+            shown = transcript.text
+        else:
+            self.preview.add(transcript)
+            shown = self.preview.text or transcript.text
+        self.latest_text = shown or self.latest_text
         if transcript.final:
             self.final_results += 1
             sent_at = self.sent_time_of(transcript.end)

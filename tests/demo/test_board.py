@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streamscribe.contracts import Transcript
+from streamscribe.contracts import Transcript, Word
 from streamscribe.demo.board import Board, DemoStream, StreamStatus
 
 
@@ -54,3 +54,15 @@ def test_board_ignores_other_streams_and_tracks_completion() -> None:
     assert state.hypothesis == "x" and board.all_done()
     board.mark_sent("s")
     assert state.status is StreamStatus.DONE  # a late eos write does not undo completion
+
+
+def test_the_view_shows_the_previews_of_a_segment_merged_by_word_time() -> None:
+    state = sent_state()
+    first = [Word(word="hello", start=0.1, end=0.4, confidence=0.9),
+             Word(word="wo", start=0.5, end=0.6, confidence=0.9)]
+    state.apply(Transcript(stream_id="s", segment=0, start=0.0, end=0.6, text="hello wo", final=False,
+                           words=first, model="m"), arrived_at=11.0)
+    later = [Word(word="world", start=0.5, end=0.9, confidence=0.9)]
+    state.apply(Transcript(stream_id="s", segment=0, start=0.45, end=1.0, text="world", final=False,
+                           words=later, model="m"), arrived_at=11.4)
+    assert state.latest_text == "hello world"
