@@ -11,7 +11,9 @@ PY := $(VENV)/bin/python
 UV := $(CACHE)/uv-venv/bin/uv
 APT_PACKAGES := openjdk-17-jre-headless maven openssl espeak-ng sox libsox-fmt-mp3 ffmpeg kcat fortunes \
 	fortunes-min cmake g++ libboost-program-options-dev libboost-system-dev libboost-thread-dev \
-	libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev chromium chromium-driver
+	libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev chromium chromium-driver flite festival \
+	festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts asterisk-core-sounds-en \
+	asterisk-core-sounds-en-g722 asterisk-core-sounds-en-wav
 
 .PHONY: run test check setup system venv lock kafka kenlm k8s-check bench duplicates clean
 

@@ -60,6 +60,8 @@ def load_config(settings: FitSettings) -> Any:
         cfg.trainer.max_steps = settings.max_steps
     if settings.learning_rate:
         cfg.model.optim.lr = settings.learning_rate
+    if settings.max_minutes:
+        cfg.trainer.max_time = {"minutes": settings.max_minutes}
     return cfg
 
 

@@ -1,8 +1,8 @@
 """`train prepare`: Common Voice TSV + MP3 -> 16 kHz mono WAV + normalised NeMo manifests.
 
 Each manifest line is `{"audio_filepath", "duration", "text"}`. Clips converted before are
-reused; clips that cannot be used (unreadable audio, text with digits, nothing left after
-normalisation) are reported with their reason and left out, never fatal.
+reused; clips that cannot be used (unreadable audio, digits in a language whose numbers are
+not spelled out, nothing left after normalisation) are reported with their reason and left out, never fatal.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from training.commonvoice import read_split
 from training.errors import ToolMissingError
 from training.progress import default_workers, parallel_map
 from training.settings import PrepareSettings
-from training.text_normalization import normalize_text
+from training.text_normalization import normalize_text, spells_numbers
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,8 @@ def convert_to_wav(source: Path, destination: Path) -> str | None:
 def prepare_row(row: dict[str, str], corpus_dir: Path, wav_dir: Path, language: str) -> ManifestEntry | SkippedClip:
     """Convert one TSV row's clip and normalise its sentence."""
     clip = row["path"]
-    if DIGIT.search(row["sentence"]):
-        return SkippedClip(clip, "sentence has digits (numbers are not spelled out)")
+    if DIGIT.search(row["sentence"]) and not spells_numbers(language):
+        return SkippedClip(clip, f"sentence has digits (numbers are not spelled out in {language!r})")
     text = normalize_text(row["sentence"], language)
     if not text:
         return SkippedClip(clip, "sentence is empty after normalisation")

@@ -12,14 +12,17 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from training.corpus import generate_corpus
+from training.augment_data import augment_manifests
+from training.corpus import generate_corpus, test_split_of
 from training.evaluate import ManifestScore, evaluate
 from training.fit import FitResult, fit
 from training.language_model import DecoderParameters, train_language_model
 from training.ngram import NgramFiles
 from training.prepare import prepare_corpus
+from training.real_prompts import manifest_hours, prepare_real_prompts
 from training.samples import SAMPLES_TSV, export_samples
 from training.settings import (
+    AugmentSettings,
     CorpusSettings,
     EvaluateSettings,
     FitSettings,
@@ -74,14 +77,16 @@ def train_in_stages(settings: ReproduceSettings, train: Path, dev: Path, output:
     first_stage = FitSettings(
         config=settings.config, train_manifest=train, dev_manifest=dev, output=stage_output,
         work_dir=settings.work_dir / "run", max_epochs=settings.max_epochs, threads=settings.threads,
-        seed=settings.seed,
+        seed=settings.seed, init_from=settings.init_from, learning_rate=settings.learning_rate,
+        max_steps=settings.max_steps, max_minutes=settings.max_minutes,
     )
     first = fit(first_stage)
     if not settings.refine_epochs:
         return first
     second = fit(first_stage.model_copy(update={
         "output": output, "work_dir": settings.work_dir / "run-refine", "max_epochs": settings.refine_epochs,
-        "learning_rate": settings.refine_learning_rate, "init_from": stage_output,
+        "learning_rate": settings.refine_learning_rate, "init_from": stage_output, "max_steps": None,
+        "max_minutes": None,
     }))
     stage_output.unlink()
     stage_output.with_suffix(".fit.json").unlink(missing_ok=True)
@@ -92,33 +97,65 @@ def train_in_stages(settings: ReproduceSettings, train: Path, dev: Path, output:
     )
 
 
-def reproduce(settings: ReproduceSettings) -> ReproduceReport:
-    """Run every step; return (and write) the report."""
-    started = time.monotonic()
-    work, ship = settings.work_dir, settings.ship_dir
+def concatenate_manifests(sources: list[Path], destination: Path) -> Path:
+    """One manifest with every line of `sources` (NeMo reads one training manifest)."""
+    destination.write_text("".join(source.read_text(encoding="utf-8") for source in sources), encoding="utf-8")
+    return destination
+
+
+def prepare_data(settings: ReproduceSettings) -> tuple[dict[str, int], dict[str, Path]]:
+    """Corpus, WAVs, real prompts and augmented copies; clip counts and every manifest by name.
+
+    Manifests: `train`/`dev`/`test` (synthetic), `test_<engine>`, `real_train`/`real_dev`/
+    `real_test`/`real_test_8k`, `augmented`, and `train_all`/`dev_all` (what fitting reads).
+    """
+    work = settings.work_dir
     corpus = CorpusSettings(
-        output_dir=work / "corpus", seed=settings.seed, max_sentences=settings.max_sentences
+        output_dir=work / "corpus", seed=settings.seed, max_sentences=settings.max_sentences,
+        phrases=settings.phrases, max_prompt_texts=settings.max_prompts,
     )
     prepared = work / "prepared"
     clips = generate_corpus(corpus)
-    splits = prepare_corpus(PrepareSettings(corpus_dir=corpus.output_dir, output_dir=prepared))
-    manifests = {split.split: split.manifest for split in splits}
-    fitted = train_in_stages(settings, manifests["train"], manifests["dev"], ship / f"{MODEL_NAME}.nemo")
+    splits = ("train", "dev", "test", *(test_split_of(engine) for engine in corpus.engines))
+    manifests = {split.split: split.manifest for split in prepare_corpus(
+        PrepareSettings(corpus_dir=corpus.output_dir, output_dir=prepared, splits=splits))}
+    manifests.update({f"real_{name}": path for name, path in prepare_real_prompts(
+        prepared, per_split=settings.max_prompts).items()})
+    augment = AugmentSettings(
+        manifests=(manifests["train"], manifests["real_train"]), output_dir=prepared / "augmented",
+        output_manifest=prepared / "augmented.json", seed=settings.seed,
+    )
+    augment_manifests(augment)
+    manifests["augmented"] = augment.output_manifest
+    manifests["train_all"] = concatenate_manifests(
+        [manifests["train"], manifests["real_train"], manifests["augmented"]], prepared / "train_all.json")
+    manifests["dev_all"] = concatenate_manifests([manifests["dev"], manifests["real_dev"]], prepared / "dev_all.json")
+    return clips, manifests
+
+
+def reproduce(settings: ReproduceSettings) -> ReproduceReport:
+    """Run every step; return (and write) the report."""
+    started = time.monotonic()
+    ship = settings.ship_dir
+    clips, manifests = prepare_data(settings)
+    fitted = train_in_stages(settings, manifests["train_all"], manifests["dev_all"], ship / f"{MODEL_NAME}.nemo")
     ngram, decoder = train_language_model(LanguageModelSettings(
-        text_manifests=(manifests["train"],), output_prefix=ship / MODEL_NAME,
-        model=Path(fitted.model_path), dev_manifest=manifests["dev"],
+        text_manifests=(manifests["train"], manifests["real_train"]), output_prefix=ship / MODEL_NAME,
+        model=Path(fitted.model_path), dev_manifest=manifests["dev_all"],
     ))
-    samples = SamplesSettings(corpus_dir=corpus.output_dir, test_manifest=manifests["test"],
+    samples = SamplesSettings(corpus_dir=settings.work_dir / "corpus", test_manifest=manifests["test"],
                               output_dir=ship / "samples", seed=settings.seed)
     export_samples(samples)
+    evaluated = ["dev", "dev_all", *(name for name in manifests if name.startswith("test")), "real_dev",
+                 "real_test", "real_test_8k"]
     scores = evaluate(EvaluateSettings(
         model=Path(fitted.model_path),
-        manifests=(manifests["dev"], manifests["test"], samples.output_dir / SAMPLES_TSV),
+        manifests=(*(manifests[name] for name in evaluated), samples.output_dir / SAMPLES_TSV),
         kenlm_model=ngram.binary, unigrams=ngram.unigrams, alpha=decoder.alpha, beta=decoder.beta,
         beam_width=decoder.beam_width,
     ))
     report = ReproduceReport(
-        clips=clips, hours={s.split: round(s.hours, 3) for s in splits},
+        clips=clips, hours={name: round(manifest_hours(path), 3) for name, path in manifests.items()},
         vocabulary=ngram.words, fit=fitted, ngram=ngram, decoder=decoder, scores=scores,
         seconds=round(time.monotonic() - started, 1),
     )

@@ -22,7 +22,8 @@ def workspace(*parts: str) -> Path:
 
 
 class CorpusSettings(BaseSettings):
-    """`train corpus`: a synthetic Common Voice style corpus from fortunes + espeak-ng."""
+    """`train corpus`: a synthetic Common Voice style corpus (fortunes, call-centre phrases and
+    the real prompts' training texts, spoken by espeak-ng, flite and festival)."""
 
     model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_CORPUS_")
 
@@ -33,8 +34,14 @@ class CorpusSettings(BaseSettings):
     max_words: int = Field(default=9, ge=1, description="longest sentence kept")
     max_sentences: int | None = Field(default=None, ge=3, description="cap (for tiny corpora)")
     held_out_fraction: float = Field(default=0.08, gt=0, lt=0.5, description="each of dev, test")
-    train_renditions: int = Field(default=4, ge=1, description="speakers per train sentence")
-    held_out_renditions: int = Field(default=1, ge=1, description="speakers per dev/test sentence")
+    train_renditions: int = Field(default=1, ge=1, description="speakers per train sentence")
+    held_out_renditions: int = Field(default=1, ge=1, description="speakers per dev sentence, per engine for test")
+    engines: tuple[str, ...] = Field(default=("espeak-ng", "flite", "festival"), description="synthesisers")
+    phrases: int = Field(default=400, ge=0, description="call-centre phrases (training only)")
+    max_prompt_texts: int | None = Field(
+        default=None, ge=0, description="cap on the real prompts' training texts spoken (for tiny corpora)"
+    )
+    extra_renditions: int = Field(default=1, ge=1, description="speakers per phrase or prompt text")
     workers: int | None = Field(default=None, ge=1, description="default: one per core")
 
 
@@ -47,6 +54,25 @@ class PrepareSettings(BaseSettings):
     output_dir: Path = Field(default_factory=lambda: workspace("prepared"))
     language: str = Field(default="en", description="text normalisation table (en, es)")
     splits: tuple[str, ...] = ("train", "dev", "test")
+    workers: int | None = Field(default=None, ge=1, description="default: one per core")
+
+
+class AugmentSettings(BaseSettings):
+    """`train augment`: augmented copies (speed, VTLP, rooms, noise, telephone) of manifests."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_AUGMENT_")
+
+    manifests: tuple[Path, ...] = Field(
+        default_factory=lambda: (workspace("prepared", "train.json"), workspace("prepared", "real_train.json")),
+        description="training manifests to augment (never dev/test)",
+    )
+    copies: tuple[float, ...] = Field(
+        default=(0.5, 6.0), description="augmented copies per utterance, per manifest (0.5: half get one)"
+    )
+    telephone_probability: float = Field(default=0.3, ge=0, le=1, description="share sent through the phone")
+    output_dir: Path = Field(default_factory=lambda: workspace("prepared", "augmented"))
+    output_manifest: Path = Field(default_factory=lambda: workspace("prepared", "augmented.json"))
+    seed: int = 1234
     workers: int | None = Field(default=None, ge=1, description="default: one per core")
 
 
@@ -68,6 +94,7 @@ class FitSettings(BaseSettings):
     init_from: Path | None = Field(
         default=None, description=".nemo whose weights start the run (fine-tuning, a second stage)"
     )
+    max_minutes: float | None = Field(default=None, gt=0, description="wall-clock limit; stops and exports")
     resume: bool = Field(default=True, description="continue from the run's last checkpoint")
     threads: int | None = Field(default=None, ge=1, description="torch CPU threads")
     seed: int = 1234
@@ -137,10 +164,18 @@ class ReproduceSettings(BaseSettings):
     )
     config: Path = CONFIG_DIR / "quartznet_small_cpu.yaml"
     max_sentences: int | None = Field(default=None, ge=3, description="corpus cap (for tiny runs)")
+    phrases: int = Field(default=400, ge=0, description="call-centre phrases drawn (training only)")
+    max_prompts: int | None = Field(
+        default=None, ge=1, description="real prompts per split, and prompt texts spoken (for tiny runs)"
+    )
     max_epochs: int | None = Field(default=None, ge=1, description="first stage, overrides the config")
     refine_epochs: int = Field(
         default=8, ge=0, description="second stage: epochs from the first stage's weights (0: none)"
     )
     refine_learning_rate: float = Field(default=0.002, gt=0, description="second stage's peak LR")
+    init_from: Path | None = Field(default=None, description=".nemo whose weights start the first stage")
+    learning_rate: float | None = Field(default=None, gt=0, description="first stage's peak LR (default: config)")
+    max_steps: int | None = Field(default=None, ge=1, description="first stage's steps (sets its LR schedule)")
+    max_minutes: float | None = Field(default=None, gt=0, description="first stage's wall-clock limit")
     threads: int | None = Field(default=None, ge=1, description="torch CPU threads")
     seed: int = 1234

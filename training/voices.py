@@ -1,4 +1,9 @@
-"""espeak-ng speakers: an accent (base voice) combined with a variant, at a speed and pitch."""
+"""Synthetic speakers of three engines, each with a Common Voice style identity.
+
+- espeak-ng: an accent (base voice) combined with a variant, at a speed and pitch;
+- flite: its built-in voices (kal16, awb, rms, slt), at a speed;
+- festival: the English voices Debian packages (kal and ked diphones, slt HTS), at a speed.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,20 @@ VARIANTS = {
     "belinda": "female_feminine", "aunty": "female_feminine", "shelby": "female_feminine",
 }
 AGES = ("teens", "twenties", "thirties", "forties", "fifties", "sixties")
+# flite voice -> (gender, accent); `kal` (8 kHz) and `awb_time` (clock phrases only) left out
+FLITE_VOICES = {
+    "kal16": ("male_masculine", "United States English"),
+    "awb": ("male_masculine", "Scottish English"),
+    "rms": ("male_masculine", "United States English"),
+    "slt": ("female_feminine", "United States English"),
+}
+# festival voice (its `voice_<name>` function) -> (gender, accent, Debian package)
+FESTIVAL_VOICES = {
+    "kal_diphone": ("male_masculine", "United States English", "festvox-kallpc16k"),
+    "ked_diphone": ("male_masculine", "United States English", "festvox-kdlpc16k"),
+    "cmu_us_slt_arctic_hts": ("female_feminine", "United States English", "festvox-us-slt-hts"),
+}
+ENGINES = ("espeak-ng", "flite", "festival")
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,8 @@ class Speaker:
     pitch: int
     amplitude: int
     age: str
+
+    engine = "espeak-ng"
 
     @property
     def voice(self) -> str:
@@ -71,3 +92,38 @@ def random_speaker(rng: random.Random) -> Speaker:
         amplitude=rng.randrange(70, 151, 10),
         age=rng.choice(AGES),
     )
+
+
+@dataclass(frozen=True)
+class TtsSpeaker:
+    """A flite or festival voice at a speaking rate (`stretch` > 1: slower)."""
+
+    engine: str
+    voice: str
+    stretch: float
+    age: str
+
+    @property
+    def client_id(self) -> str:
+        return f"{self.engine}_{self.voice}_x{self.stretch:.2f}"
+
+    @property
+    def gender(self) -> str:
+        return (FLITE_VOICES if self.engine == "flite" else FESTIVAL_VOICES)[self.voice][0]
+
+    @property
+    def accent(self) -> str:
+        return (FLITE_VOICES if self.engine == "flite" else FESTIVAL_VOICES)[self.voice][1]
+
+
+AnySpeaker = Speaker | TtsSpeaker
+
+
+def random_speaker_of(engine: str, rng: random.Random) -> AnySpeaker:
+    """A random speaker of one engine (speaking rate 0.85-1.2 for flite and festival)."""
+    if engine == "espeak-ng":
+        return random_speaker(rng)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown synthesis engine {engine!r}; known: {', '.join(ENGINES)}")
+    voices = FLITE_VOICES if engine == "flite" else FESTIVAL_VOICES
+    return TtsSpeaker(engine, rng.choice(sorted(voices)), round(rng.uniform(0.85, 1.2), 2), rng.choice(AGES))

@@ -1,8 +1,10 @@
-"""The whole training path on a tiny generated corpus, with real espeak-ng, sox, NeMo and KenLM:
-`train reproduce` (corpus TSV + MP3 -> WAV + manifests -> two short training stages -> .nemo ->
-n-gram tuned on dev -> samples -> evaluation), then the pieces it shipped, used one by one."""
+"""The whole training path on a tiny generated corpus, with real espeak-ng, flite, festival, sox,
+the real prompts, NeMo and KenLM: `train reproduce` (corpus TSV + MP3 -> WAV + manifests, real
+prompts, augmented copies -> two short training stages -> .nemo -> n-gram tuned on dev ->
+samples -> evaluation per test set), then the pieces it shipped, used one by one."""
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -23,10 +25,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReproduceSettings, ReproduceReport]:
-    """A 6-sentence corpus (16 train clips, 1 dev, 1 test), one epoch per training stage."""
+    """6 fortune sentences, 2 phrases, 1 real prompt per split; one epoch per training stage."""
     root = tmp_path_factory.mktemp("pipeline")
     settings = ReproduceSettings(
-        work_dir=root / "work", ship_dir=root / "ship", max_sentences=6, max_epochs=1, refine_epochs=1, seed=3,
+        work_dir=root / "work", ship_dir=root / "ship", max_sentences=6, phrases=2, max_prompts=1,
+        max_epochs=1, refine_epochs=1, seed=3,
     )
     return settings, reproduce(settings)
 
@@ -38,7 +41,11 @@ def manifest(settings: ReproduceSettings, split: str) -> Path:
 def test_corpus_has_the_common_voice_layout(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
     settings, report = run
     rows = read_split(settings.work_dir / "corpus", "train")
-    assert report.clips == {"train": len(rows), "dev": 1, "test": 1} and len(rows) == 16
+    assert report.clips == {"train": len(rows), "dev": 1, "test": 3} and len(rows) >= 10
+    engines = {split: [row["client_id"].split("_")[0] for row in read_split(settings.work_dir / "corpus", split)]
+               for split in ("test_espeak-ng", "test_flite", "test_festival")}
+    assert engines["test_flite"] == ["flite"] and engines["test_festival"] == ["festival"]
+    assert engines["test_espeak-ng"][0].startswith("en")
     assert {"client_id", "path", "sentence", "up_votes", "down_votes", "age", "gender", "accent"} <= set(rows[0])
     assert all((settings.work_dir / "corpus" / row["path"]).stat().st_size > 1000 for row in rows)
 
@@ -46,8 +53,12 @@ def test_corpus_has_the_common_voice_layout(run: tuple[ReproduceSettings, Reprod
 def test_manifests_hold_normalised_text(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
     settings, _ = run
     entries = read_manifest(manifest(settings, "train"))
-    assert len(entries) == 16
+    assert len(entries) == len(read_split(settings.work_dir / "corpus", "train"))
     assert all(entry.text == entry.text.lower() and "." not in entry.text for entry in entries)
+    assert all(len(read_manifest(manifest(settings, f"real_{split}"))) == 1 for split in ("train", "dev", "test"))
+    augmented = read_manifest(manifest(settings, "augmented"))
+    assert sum(not Path(e.audio_filepath).name.startswith("common_voice") for e in augmented) == 6  # real x6
+    assert len(read_manifest(manifest(settings, "train_all"))) == len(entries) + 1 + len(augmented)
 
 
 def test_every_artefact_is_shipped_and_measured(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
@@ -59,12 +70,16 @@ def test_every_artefact_is_shipped_and_measured(run: tuple[ReproduceSettings, Re
         "streamscribe-small.unigrams.txt", "streamscribe-small.decoder.json",
         "streamscribe-small.metrics.json", "samples",
     }
-    assert (report.fit.epochs, report.fit.steps) == (2, 2)
+    batches = math.ceil(len(read_manifest(manifest(settings, "train_all"))) / 16)
+    assert (report.fit.epochs, report.fit.steps) == (2, 2 * batches)
     assert 500_000 < report.fit.parameters < 1_500_000
     decoder = json.loads((ship / "streamscribe-small.decoder.json").read_text())
     assert decoder["alpha"] in LanguageModelSettings().alphas and decoder["dev_wer_lm"] is not None
     metrics = json.loads((ship / "streamscribe-small.metrics.json").read_text())
-    assert [Path(score["manifest"]).name for score in metrics["scores"]] == ["dev.json", "test.json", "samples.tsv"]
+    assert [Path(score["manifest"]).name for score in metrics["scores"]] == [
+        "dev.json", "dev_all.json", "test.json", "test_espeak-ng.json", "test_flite.json", "test_festival.json",
+        "real_dev.json", "real_test.json", "real_test_8k.json", "samples.tsv",
+    ]
     assert (ship / "samples" / "sample_00.flac").is_file()
 
 
@@ -89,10 +104,11 @@ def test_the_ngram_decodes_the_model_output(run: tuple[ReproduceSettings, Reprod
 def test_fit_resumes_from_the_last_checkpoint(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
     settings, _ = run
     resumed = fit(FitSettings(
-        train_manifest=manifest(settings, "train"), dev_manifest=manifest(settings, "dev"),
+        train_manifest=manifest(settings, "train_all"), dev_manifest=manifest(settings, "dev"),
         output=settings.work_dir / "resumed.nemo", work_dir=settings.work_dir / "run", max_epochs=2,
     ))
-    assert (resumed.epochs, resumed.steps) == (2, 2)  # epoch 1 came from the first stage's checkpoint
+    batches = math.ceil(len(read_manifest(manifest(settings, "train_all"))) / 16)
+    assert (resumed.epochs, resumed.steps) == (2, 2 * batches)  # epoch 1 came from the first stage's checkpoint
 
 
 def test_initialising_copies_weights_and_refuses_other_labels(run: tuple[ReproduceSettings, ReproduceReport]) -> None:

@@ -21,7 +21,8 @@ def row(path: str, sentence: str) -> dict[str, object]:
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    """A Common Voice folder: two good clips, a corrupt one, a missing one, one with digits."""
+    """A Common Voice folder: two good clips, a corrupt one, a missing one, one with digits
+    (spelled out in English)."""
     corpus_dir = tmp_path / "cv"
     (corpus_dir / "clips").mkdir(parents=True)
     synthesize_mp3("Hello there.", SPEAKER, corpus_dir / "clips" / "good1.mp3")
@@ -35,14 +36,16 @@ def corpus(tmp_path: Path) -> Path:
     return corpus_dir
 
 
-def settings(corpus: Path) -> PrepareSettings:
-    return PrepareSettings(corpus_dir=corpus, output_dir=corpus.parent / "prepared", splits=("train",), workers=2)
+def settings(corpus: Path, language: str = "en") -> PrepareSettings:
+    return PrepareSettings(
+        corpus_dir=corpus, output_dir=corpus.parent / "prepared", splits=("train",), workers=2, language=language
+    )
 
 
 def test_good_clips_become_16k_mono_wavs_in_the_manifest(corpus: Path) -> None:
     [split] = prepare_corpus(settings(corpus))
     lines = [json.loads(line) for line in split.manifest.read_text().splitlines()]
-    assert sorted(line["text"] for line in lines) == ["good morning", "hello there"]
+    assert sorted(line["text"] for line in lines) == ["good morning", "hello there", "i have three cats"]
     for line in lines:
         info = soundfile.info(line["audio_filepath"])
         assert (info.samplerate, info.channels) == (16000, 1)
@@ -55,8 +58,7 @@ def test_unusable_clips_are_reported_not_fatal(corpus: Path) -> None:
     reasons = {skipped.path: skipped.reason for skipped in split.skipped}
     assert reasons["broken.mp3"].startswith("unreadable audio")
     assert reasons["missing.mp3"] == "file not found"
-    assert "digits" in reasons["good1.mp3"]
-    assert len(split.entries) == 2
+    assert len(split.entries) == 3
     assert not list((corpus.parent / "prepared" / "wav").glob("*.part.wav"))
 
 
@@ -69,3 +71,10 @@ def test_already_converted_wavs_are_reused(corpus: Path) -> None:
     [second] = prepare_corpus(settings(corpus))
     assert second.entries == first.entries
     assert wav.stat().st_mtime_ns == marker
+
+
+def test_digits_are_left_out_where_the_language_does_not_spell_numbers(corpus: Path) -> None:
+    [split] = prepare_corpus(settings(corpus, language="es"))
+    reasons = {skipped.path: skipped.reason for skipped in split.skipped}
+    assert "digits" in reasons["good1.mp3"] and "'es'" in reasons["good1.mp3"]
+    assert sorted(entry.text for entry in split.entries) == ["good morning", "hello there"]

@@ -44,3 +44,21 @@ def test_region_codes_use_the_language_table() -> None:
 def test_unknown_language_is_a_clear_error() -> None:
     with pytest.raises(TrainingError, match="no text normalisation for language 'xx'"):
         normalize_text("hello", "xx")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("Please press 1 to mute, # to exit, or * for help.", "please press one to mute pound to exit or star for help"),
+        ("at [@]", "at"),
+        ("[ascending tones]", ""),
+        ("3D audio at 28.8 kilobit", "three d audio at twenty eight point eight kilobit"),
+        ("Extension 1,234 & 100%", "extension one thousand two hundred thirty four and one hundred percent"),
+    ],
+)
+def test_english_prompts_are_spoken_words(prompt: str, expected: str) -> None:
+    assert normalize_text(prompt, "en") == expected
+
+
+def test_spanish_does_not_spell_english_numbers() -> None:
+    assert normalize_text("Tengo 3 gatos", "es") == "tengo gatos"
