@@ -13,13 +13,14 @@ corpus is the same on every run.
 
 from __future__ import annotations
 
-import audioop  # G.711 as the ITU reference codes it; stdlib up to Python 3.12
 import random
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 from scipy import signal
+
+from streamscribe.g711 import MULAW_TO_S16, encode_mulaw
 
 TELEPHONE_RATE = 8000
 TELEPHONE_BAND_HZ = (300.0, 3400.0)
@@ -91,9 +92,9 @@ def reverberate(audio: np.ndarray, impulse_response: np.ndarray) -> np.ndarray:
 
 def mulaw_round_trip(audio: np.ndarray) -> np.ndarray:
     """Samples encoded to G.711 mu-law bytes and decoded again (8-bit companded quantisation)."""
-    pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-    decoded = np.frombuffer(audioop.ulaw2lin(audioop.lin2ulaw(pcm, 2), 2), dtype="<i2")
-    return (decoded.astype(np.float32) / 32768).astype(np.float32)
+    pcm = np.round(np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16)
+    codes = np.frombuffer(encode_mulaw(pcm), dtype=np.uint8)
+    return (MULAW_TO_S16[codes].astype(np.float32) / 32768).astype(np.float32)
 
 
 def telephone_channel(audio: np.ndarray, sample_rate: int) -> np.ndarray:

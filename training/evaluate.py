@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import soundfile
 
 from recognizer.audio_files import read_mono
 from recognizer.decoding import BeamDecoder, BeamSearchOptions, LanguageModelFiles
@@ -18,6 +19,7 @@ from recognizer.engine import GreedyDecoder, RecognitionEngine
 from recognizer.model import AcousticModel
 from streamscribe.wer import word_error_rate
 from training.prepare import ManifestEntry, read_manifest
+from training.real_prompts import resample_as_served
 from training.samples import read_samples
 from training.settings import EvaluateSettings
 
@@ -41,7 +43,7 @@ def read_references(path: Path) -> list[ManifestEntry]:
         return read_manifest(path)
     return [
         ManifestEntry(str(path.parent / sample.path), 0.0, sample.sentence)
-        for sample in read_samples(path.parent)
+        for sample in read_samples(path.parent, path.name)
     ]
 
 
@@ -52,8 +54,18 @@ def served_engine(model_source: str | Path, batch_size: int) -> RecognitionEngin
 
 
 def load_utterances(engine: RecognitionEngine, entries: list[ManifestEntry]) -> list[np.ndarray]:
-    """The entries' audio files as the model reads them."""
-    return [read_mono(entry.audio_filepath, engine.model.sample_rate) for entry in entries]
+    """The entries' audio files as the model reads them; files at another rate (8 kHz telephone
+    samples) resampled as the stream app does for a stream at that rate."""
+    return [read_served(entry.audio_filepath, engine.model.sample_rate) for entry in entries]
+
+
+def read_served(path: str, model_rate: int) -> np.ndarray:
+    """One file as mono float32 at the model's rate, resampled by the stream app's resampler."""
+    rate = soundfile.info(path).samplerate
+    if rate == model_rate:
+        return read_mono(path, model_rate)
+    samples, _ = soundfile.read(path, dtype="float32", always_2d=True)
+    return resample_as_served(samples.mean(axis=1), rate)
 
 
 def score_manifest(

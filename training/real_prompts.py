@@ -23,18 +23,17 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
-from scipy import signal
 
 from training.augment import TELEPHONE_RATE, mulaw_round_trip
 from training.errors import ToolMissingError, TrainingError
 from training.prepare import SAMPLE_RATE, ManifestEntry
 from training.progress import default_workers, parallel_map
+from training.settings import ASTERISK_SOUNDS as SOUNDS_DIR
 from training.text_normalization import normalize_text
 
 log = logging.getLogger(__name__)
 
 TRANSCRIPTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
-SOUNDS_DIR = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
 DEBIAN_PACKAGES = "asterisk-core-sounds-en asterisk-core-sounds-en-g722 asterisk-core-sounds-en-wav"
 SPLIT_BOUNDS = ((51, "test"), (77, "dev"), (256, "train"))  # first SHA-1 byte below the bound
 SPLITS = ("train", "dev", "test")
@@ -88,13 +87,26 @@ def decode_g722(source: Path, destination: Path) -> None:
         raise TrainingError(f"ffmpeg could not decode {source}: {result.stderr.strip()}")
 
 
-def telephone_copy(source_8k: Path, destination: Path) -> None:
-    """An 8 kHz prompt through a G.711 mu-law round trip, written at 16 kHz (the model's rate),
-    i.e. what the recogniser gets from a phone call after its own resampling."""
+def telephone_audio(source_8k: Path) -> np.ndarray:
+    """An 8 kHz prompt as a phone call carries it: through a G.711 mu-law round trip, still 8 kHz."""
     audio, rate = soundfile.read(source_8k, dtype="float32")
     if rate != TELEPHONE_RATE:
         raise TrainingError(f"{source_8k} is {rate} Hz, expected {TELEPHONE_RATE}")
-    upsampled = signal.resample_poly(mulaw_round_trip(audio), SAMPLE_RATE, TELEPHONE_RATE)
+    return mulaw_round_trip(audio)
+
+
+def resample_as_served(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Mono float32 audio at `sample_rate` -> 16 kHz by the stream app's own resampler, i.e.
+    what the recogniser gets from a stream at that rate."""
+    from stream_app.normalize import StreamResampler  # noqa: PLC0415 - numba compiles on first use
+
+    resampler = StreamResampler(sample_rate)
+    return np.concatenate([resampler.push(audio.astype(np.float32)), resampler.finish()])
+
+
+def telephone_copy(source_8k: Path, destination: Path) -> None:
+    """The telephone audio of a prompt, as the recogniser gets it from an 8 kHz call, at 16 kHz."""
+    upsampled = resample_as_served(telephone_audio(source_8k), TELEPHONE_RATE)
     soundfile.write(destination, np.clip(upsampled, -1, 1), SAMPLE_RATE, subtype="PCM_16")
 
 

@@ -144,7 +144,8 @@ def reproduce(settings: ReproduceSettings) -> ReproduceReport:
         model=Path(fitted.model_path), dev_manifest=manifests["dev_all"],
     ))
     samples = SamplesSettings(corpus_dir=settings.work_dir / "corpus", test_manifest=manifests["test"],
-                              output_dir=ship / "samples", seed=settings.seed)
+                              real_test_manifest=manifests["real_test"], output_dir=ship / "samples",
+                              seed=settings.seed)
     export_samples(samples)
     evaluated = ["dev", "dev_all", *(name for name in manifests if name.startswith("test")), "real_dev",
                  "real_test", "real_test_8k"]

@@ -1,7 +1,11 @@
-"""Held-out sample speech shipped with the model: FLAC clips plus `samples.tsv` (path, sentence).
+"""Held-out sample speech shipped with the model, for the demo, the tests and benchmarks.
 
-The samples come from the test split (sentences the acoustic model, the n-gram and the
-alpha/beta tuning never saw), one per speaker as far as possible.
+- `samples.tsv` (path, sentence) + `sample_NN.flac`: synthetic test utterances at 16 kHz
+  (sentences the acoustic model, the n-gram and the alpha/beta tuning never saw), one per
+  speaker as far as possible;
+- `real_8k/samples.tsv` + `real_8k/real_NN.flac`: real held-out prompts (the Asterisk
+  speaker) as a phone call carries them: 8 kHz after a G.711 mu-law round trip;
+- `demo.tsv` (path, sentence, source): both, interleaved, which `make run` streams.
 """
 
 from __future__ import annotations
@@ -13,11 +17,17 @@ from pathlib import Path
 
 import soundfile
 
+from training.augment import TELEPHONE_RATE
 from training.commonvoice import read_split
 from training.prepare import ManifestEntry, read_manifest
+from training.real_prompts import telephone_audio
 from training.settings import SamplesSettings
 
 SAMPLES_TSV = "samples.tsv"
+REAL_DIR = "real_8k"
+DEMO_TSV = "demo.tsv"
+SYNTHETIC_SOURCE = "synthetic 16 kHz"
+REAL_SOURCE = "real 8 kHz"
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,7 @@ class Sample:
 
     path: str
     sentence: str
+    source: str = SYNTHETIC_SOURCE
 
 
 def pick_entries(
@@ -47,11 +58,12 @@ def pick_entries(
 
 
 def export_samples(settings: SamplesSettings) -> list[Sample]:
-    """Write the FLAC clips and `samples.tsv` into `settings.output_dir`."""
+    """Write the synthetic clips and `samples.tsv`, the real 8 kHz prompts (when a real test
+    manifest is given) and the demo's interleaved `demo.tsv` into `settings.output_dir`."""
     speakers = {Path(row["path"]).stem: row.get("client_id", "") for row in read_split(settings.corpus_dir, "test")}
     entries = pick_entries(read_manifest(settings.test_manifest), speakers, settings)
     settings.output_dir.mkdir(parents=True, exist_ok=True)
-    for stale in settings.output_dir.glob("sample_*.flac"):
+    for stale in [*settings.output_dir.glob("sample_*.flac"), *settings.output_dir.glob(f"{REAL_DIR}/real_*.flac")]:
         stale.unlink()
     samples = []
     for number, entry in enumerate(sorted(entries, key=lambda e: e.audio_filepath)):
@@ -59,14 +71,42 @@ def export_samples(settings: SamplesSettings) -> list[Sample]:
         audio, rate = soundfile.read(entry.audio_filepath, dtype="int16")
         soundfile.write(settings.output_dir / name, audio, rate, format="FLAC", subtype="PCM_16")
         samples.append(Sample(name, entry.text))
-    with (settings.output_dir / SAMPLES_TSV).open("w", newline="", encoding="utf-8") as handle:
+    write_samples_tsv(settings.output_dir / SAMPLES_TSV, samples)
+    real = [] if settings.real_test_manifest is None else export_real_samples(settings, settings.real_test_manifest)
+    demo = [sample for pair in zip(samples, real) for sample in pair]
+    demo += samples[len(real):] + real[len(samples):]
+    write_samples_tsv(settings.output_dir / DEMO_TSV, demo, with_source=True)
+    return samples + real
+
+
+def export_real_samples(settings: SamplesSettings, real_test_manifest: Path) -> list[Sample]:
+    """Short real test prompts at 8 kHz after a mu-law round trip, into `real_8k/` with its own
+    `samples.tsv`; the returned samples' paths are relative to `settings.output_dir`."""
+    folder = settings.output_dir / REAL_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = [e for e in read_manifest(real_test_manifest) if 0.8 <= e.duration <= settings.max_seconds]
+    random.Random(settings.seed).shuffle(entries)
+    samples = []
+    for number, entry in enumerate(sorted(entries[: settings.real_count], key=lambda e: e.audio_filepath)):
+        prompt = Path(entry.audio_filepath).stem.replace("__", "/")
+        name = f"real_{number:02d}.flac"
+        audio = telephone_audio(settings.sounds_dir / f"{prompt}.wav")
+        soundfile.write(folder / name, audio, TELEPHONE_RATE, format="FLAC", subtype="PCM_16")
+        samples.append(Sample(name, entry.text, REAL_SOURCE))
+    write_samples_tsv(folder / SAMPLES_TSV, samples, with_source=True)
+    return [Sample(f"{REAL_DIR}/{sample.path}", sample.sentence, sample.source) for sample in samples]
+
+
+def write_samples_tsv(path: Path, samples: list[Sample], with_source: bool = False) -> None:
+    """`path, sentence` rows (and `source` for the demo's mix) with a header."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        writer.writerow(["path", "sentence"])
-        writer.writerows((sample.path, sample.sentence) for sample in samples)
-    return samples
+        writer.writerow(["path", "sentence", *(["source"] if with_source else [])])
+        writer.writerows((s.path, s.sentence, *([s.source] if with_source else [])) for s in samples)
 
 
-def read_samples(samples_dir: Path) -> list[Sample]:
-    """The samples listed in `samples.tsv`, paths relative to `samples_dir`."""
-    with (samples_dir / SAMPLES_TSV).open(newline="", encoding="utf-8") as handle:
-        return [Sample(row["path"], row["sentence"]) for row in csv.DictReader(handle, delimiter="\t")]
+def read_samples(samples_dir: Path, tsv: str = SAMPLES_TSV) -> list[Sample]:
+    """The samples listed in a samples TSV, paths relative to `samples_dir`."""
+    with (samples_dir / tsv).open(newline="", encoding="utf-8") as handle:
+        return [Sample(row["path"], row["sentence"], row.get("source") or SYNTHETIC_SOURCE)
+                for row in csv.DictReader(handle, delimiter="\t")]

@@ -14,6 +14,7 @@ from streamscribe.paths import REPO_ROOT, state_home
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 SHIPPED_MODELS = REPO_ROOT / "recognizer" / "models"
+ASTERISK_SOUNDS = Path("/usr/share/asterisk/sounds/en_US_f_Allison")  # Debian asterisk-core-sounds-en-*
 
 
 def workspace(*parts: str) -> Path:
@@ -149,6 +150,12 @@ class SamplesSettings(BaseSettings):
     output_dir: Path = Field(default_factory=lambda: workspace("models", "samples"))
     count: int = Field(default=40, ge=1)
     max_seconds: float = Field(default=6.0, gt=0, description="longest clip kept")
+    real_test_manifest: Path | None = Field(
+        default_factory=lambda: workspace("prepared", "real_test.json"),
+        description="real held-out prompts to ship at 8 kHz (none: synthetic samples only)",
+    )
+    real_count: int = Field(default=24, ge=1, description="real prompts shipped")
+    sounds_dir: Path = Field(default=ASTERISK_SOUNDS, description="the prompts' 8 kHz WAVs (asterisk-core-sounds-en-wav)")
     seed: int = 1234
 
 

@@ -31,7 +31,8 @@ class StreamStatus(StrEnum):
 
 @dataclass
 class DemoStream:
-    """One demo stream: its reference text, the audio sent so far and the results received."""
+    """One demo stream: its reference text, the audio sent so far, the results received, and
+    where its recording comes from (`source`, for a WER per source)."""
 
     stream_id: str
     reference: str
@@ -44,6 +45,7 @@ class DemoStream:
     final_results: int = 0
     hypothesis: str = ""
     preview: PreviewCaption = field(default_factory=PreviewCaption)  # previews hold only their new audio
+    source: str = ""
 
     @property
     def last_latency(self) -> float | None:

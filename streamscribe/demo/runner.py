@@ -103,7 +103,9 @@ def run_demo(settings: DemoSettings, console: Console) -> DemoSummary:
     """Run the demo end to end and return its summary (streams that timed out count as incomplete)."""
     samples = load_samples(settings.samples)
     planned = plan_streams(samples, settings.streams, settings.ramp_seconds, uuid.uuid4().hex[:6])
-    board = Board([DemoStream(p.stream_id, p.sample.sentence, p.sample.seconds) for p in planned])
+    board = Board([
+        DemoStream(p.stream_id, p.sample.sentence, p.sample.seconds, source=p.sample.source) for p in planned
+    ])
     with kafka_for_session(settings.kafka) as kafka, Supervisor(settings.ready_timeout) as supervisor:
         console.print(f"Kafka at {kafka.bootstrap_servers}; starting the services (logs in {settings.logs})")
         services = start_stack(supervisor, stack_plan(settings, kafka))

@@ -1,4 +1,8 @@
-"""The sample speech the demo streams: `samples.tsv` (path, sentence) beside the audio files."""
+"""The sample speech the demo streams: `samples.tsv` (path, sentence[, source]) beside the audio files.
+
+The optional `source` column names where a recording comes from (e.g. `synthetic 16 kHz`,
+`real 8 kHz`), so the summary can give a WER per source.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import soundfile
 from streamscribe.errors import ConfigurationError
 
 HEADER = ("path", "sentence")
+DEFAULT_SOURCE = "samples"
 
 
 @dataclass(frozen=True)
@@ -22,24 +27,27 @@ class SpeechSample:
     sentence: str
     pcm: bytes
     sample_rate: int
+    source: str = DEFAULT_SOURCE
 
     @property
     def seconds(self) -> float:
         return len(self.pcm) / 2 / self.sample_rate
 
 
-def read_samples_tsv(tsv: Path) -> list[tuple[Path, str]]:
-    """(audio path, sentence) rows; paths are relative to the TSV's folder; a header row is skipped."""
+def read_samples_tsv(tsv: Path) -> list[tuple[Path, str, str]]:
+    """(audio path, sentence, source) rows; paths are relative to the TSV's folder; a header row is
+    skipped; rows without a source get `DEFAULT_SOURCE`."""
     if not tsv.exists():
         raise ConfigurationError(f"no sample list at {tsv}: the demo needs the shipped sample speech")
-    rows: list[tuple[Path, str]] = []
+    rows: list[tuple[Path, str, str]] = []
     with tsv.open(newline="", encoding="utf-8") as handle:
         for line_number, row in enumerate(csv.reader(handle, delimiter="\t"), start=1):
             if not row or tuple(cell.strip().lower() for cell in row[:2]) == HEADER:
                 continue
             if len(row) < 2:
                 raise ConfigurationError(f"{tsv}:{line_number}: expected 'path<TAB>sentence'")
-            rows.append((tsv.parent / row[0].strip(), row[1].strip()))
+            source = row[2].strip() if len(row) > 2 and row[2].strip() else DEFAULT_SOURCE
+            rows.append((tsv.parent / row[0].strip(), row[1].strip(), source))
     if not rows:
         raise ConfigurationError(f"{tsv} lists no samples")
     return rows
@@ -58,4 +66,4 @@ def load_pcm16_mono(path: Path) -> tuple[bytes, int]:
 def load_samples(tsv: Path, limit: int | None = None) -> list[SpeechSample]:
     """Load the samples listed in `tsv` (the first `limit` of them, when given)."""
     rows = read_samples_tsv(tsv)[:limit]
-    return [SpeechSample(path, sentence, *load_pcm16_mono(path)) for path, sentence in rows]
+    return [SpeechSample(path, sentence, *load_pcm16_mono(path), source) for path, sentence, source in rows]

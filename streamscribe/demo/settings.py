@@ -12,7 +12,7 @@ from streamscribe.paths import REPO_ROOT, state_home
 from streamscribe.scaling.settings import AutoscaleSettings
 from streamscribe.settings import KafkaClientSettings
 
-SHIPPED_SAMPLES = REPO_ROOT / "recognizer" / "models" / "samples" / "samples.tsv"
+SHIPPED_SAMPLES = REPO_ROOT / "recognizer" / "models" / "samples" / "demo.tsv"  # synthetic + real 8 kHz
 
 
 class StackSettings(KafkaClientSettings):

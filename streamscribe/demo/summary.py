@@ -28,6 +28,7 @@ class StreamResult:
     reference: str
     hypothesis: str
     wer: float
+    source: str
     final_results: int
     latency_p50: float
 
@@ -41,6 +42,7 @@ class DemoSummary:
     audio_seconds: float
     wall_seconds: float
     wer: float
+    wer_by_source: dict[str, float]
     latency_p50: float
     latency_p95: float
     latency_p99: float
@@ -58,6 +60,7 @@ def stream_result(state: DemoStream) -> StreamResult:
         reference=state.reference,
         hypothesis=state.hypothesis,
         wer=word_error_rate([state.reference], [state.hypothesis]),
+        source=state.source,
         final_results=state.final_results,
         latency_p50=percentile(state.latencies, 50),
     )
@@ -73,6 +76,7 @@ def summarize(states: Sequence[DemoStream], wall_seconds: float) -> DemoSummary:
         audio_seconds=audio_seconds,
         wall_seconds=wall_seconds,
         wer=word_error_rate([s.reference for s in states], [s.hypothesis for s in states]),
+        wer_by_source=wer_by_source(states),
         latency_p50=percentile(latencies, 50),
         latency_p95=percentile(latencies, 95),
         latency_p99=percentile(latencies, 99),
@@ -80,6 +84,16 @@ def summarize(states: Sequence[DemoStream], wall_seconds: float) -> DemoSummary:
         throughput=audio_seconds / wall_seconds if wall_seconds > 0 else math.nan,
         per_stream=[stream_result(state) for state in states],
     )
+
+
+def wer_by_source(states: Sequence[DemoStream]) -> dict[str, float]:
+    """The WER of each source's streams (e.g. synthetic vs real telephone speech), sources sorted."""
+    sources = sorted({state.source for state in states})
+    return {
+        source: word_error_rate([s.reference for s in states if s.source == source],
+                                [s.hypothesis for s in states if s.source == source])
+        for source in sources
+    }
 
 
 def summary_table(summary: DemoSummary) -> Table:
@@ -92,6 +106,8 @@ def summary_table(summary: DemoSummary) -> Table:
         ("audio", f"{summary.audio_seconds:.1f} s"),
         ("wall time", f"{summary.wall_seconds:.1f} s"),
         ("WER", f"{summary.wer:.1%}"),
+        *((f"WER {source}", f"{wer:.1%}") for source, wer in summary.wer_by_source.items()
+          if len(summary.wer_by_source) > 1),
         ("final results", str(summary.final_results)),
         ("latency p50", f"{summary.latency_p50 * 1000:.0f} ms"),
         ("latency p95", f"{summary.latency_p95 * 1000:.0f} ms"),

@@ -17,13 +17,14 @@ def write_sample_set(folder: Path) -> Path:
     soundfile.write(folder / "mono.flac", tone, 8000)
     soundfile.write(folder / "stereo.flac", np.stack([tone, tone], axis=1), 8000)
     tsv = folder / "samples.tsv"
-    tsv.write_text("path\tsentence\nmono.flac\tone tone\nstereo.flac\ttwo tones\n")
+    tsv.write_text("path\tsentence\tsource\nmono.flac\tone tone\treal 8 kHz\nstereo.flac\ttwo tones\n")
     return tsv
 
 
 def test_samples_load_as_mono_pcm16_with_their_rate(tmp_path: Path) -> None:
     samples = load_samples(write_sample_set(tmp_path))
     assert [s.sentence for s in samples] == ["one tone", "two tones"]
+    assert [s.source for s in samples] == ["real 8 kHz", "samples"]  # no source column: the default
     assert all(s.sample_rate == 8000 and s.seconds == pytest.approx(1.0) for s in samples)
     assert samples[0].pcm == samples[1].pcm  # stereo of two equal channels downmixes to the same
 

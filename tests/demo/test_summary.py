@@ -12,8 +12,10 @@ from streamscribe.demo.board import DemoStream
 from streamscribe.demo.summary import summarize, summary_table, write_summary_json
 
 
-def finished_state(stream_id: str, reference: str, hypothesis: str, latencies: list[float]) -> DemoStream:
-    state = DemoStream(stream_id, reference, audio_seconds=2.0)
+def finished_state(
+    stream_id: str, reference: str, hypothesis: str, latencies: list[float], source: str = "synthetic"
+) -> DemoStream:
+    state = DemoStream(stream_id, reference, audio_seconds=2.0, source=source)
     state.record_sent(2.0, wall_time=100.0)
     for index, latency in enumerate(latencies):
         result = Transcript(stream_id=stream_id, segment=index, start=0.0, end=2.0, text="...", model="m")
@@ -37,6 +39,19 @@ def test_summarize_aggregates_streams() -> None:
     # errors: b substitutes one word, c deletes two: 3 errors over 7 reference words
     assert summary.wer == pytest.approx(3 / 7)
     assert [r.completed for r in summary.per_stream] == [True, True, False]
+
+
+def test_wer_is_also_given_per_source_of_speech() -> None:
+    states = [
+        finished_state("a", "one two three", "one two three", [0.2]),
+        finished_state("b", "press one for sales", "press one for cells", [0.3], source="real 8 kHz"),
+        finished_state("c", "goodbye", "good bye", [0.3], source="real 8 kHz"),
+    ]
+    summary = summarize(states, wall_seconds=3.0)
+    assert summary.wer_by_source == {"real 8 kHz": pytest.approx(3 / 5), "synthetic": 0.0}
+    assert summary.wer == pytest.approx(3 / 8)
+    labels = [cell for cell in summary_table(summary).columns[0].cells]
+    assert "WER real 8 kHz" in labels and "WER synthetic" in labels
 
 
 def test_summary_json_is_valid_json_with_nulls_for_missing_numbers(tmp_path) -> None:

@@ -9,7 +9,7 @@ import soundfile
 from recognizer.decoding import BeamDecoder, BeamSearchOptions, LanguageModelFiles
 from streamscribe.paths import REPO_ROOT
 from training.evaluate import score_manifest, served_engine
-from training.samples import SAMPLES_TSV, read_samples
+from training.samples import DEMO_TSV, REAL_DIR, REAL_SOURCE, SAMPLES_TSV, SYNTHETIC_SOURCE, read_samples
 
 MODELS = REPO_ROOT / "recognizer" / "models"
 MODEL = MODELS / "streamscribe-small.nemo"
@@ -35,10 +35,28 @@ def test_samples_are_short_16k_mono_flac_with_references() -> None:
         assert sample.sentence and sample.sentence == sample.sentence.lower()
 
 
+def test_real_samples_are_8k_telephone_prompts_with_references() -> None:
+    samples = read_samples(SAMPLES / REAL_DIR)
+    assert len(samples) >= 20
+    for sample in samples:
+        info = soundfile.info(str(SAMPLES / REAL_DIR / sample.path))
+        assert (info.format, info.samplerate, info.channels) == ("FLAC", 8000, 1)
+        assert 0.8 <= info.duration <= 6
+        assert sample.source == REAL_SOURCE and sample.sentence == sample.sentence.lower()
+
+
+def test_the_demo_mix_interleaves_synthetic_and_real_speech() -> None:
+    mix = read_samples(SAMPLES, DEMO_TSV)
+    assert {sample.path for sample in mix} == {s.path for s in read_samples(SAMPLES)} | {
+        f"{REAL_DIR}/{s.path}" for s in read_samples(SAMPLES / REAL_DIR)}
+    real = len(read_samples(SAMPLES / REAL_DIR))
+    assert [sample.source for sample in mix[: 2 * real]] == [SYNTHETIC_SOURCE, REAL_SOURCE] * real
+
+
 def test_shipped_files_stay_small() -> None:
     shipped = [path for path in MODELS.rglob("*") if path.is_file()]
     assert sum(path.stat().st_size for path in shipped) < 20 * 2**20
-    assert sum(path.stat().st_size for path in SAMPLES.iterdir()) < 8 * 2**20
+    assert sum(path.stat().st_size for path in SAMPLES.rglob("*") if path.is_file()) < 8 * 2**20
 
 
 @pytest.mark.slow
