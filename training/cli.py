@@ -22,6 +22,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     steps = train.add_subparsers(dest="step", required=True, metavar="STEP")
     add_settings_command(steps, "corpus", config.CorpusSettings, run_corpus, "synthesise a Common Voice style corpus")
     add_settings_command(steps, "prepare", config.PrepareSettings, run_prepare, "MP3 -> WAV, normalised NeMo manifests")
+    add_settings_command(steps, "prompts", config.RealPromptsSettings, run_prompts,
+                         "real Asterisk prompts -> WAV, fixed-split manifests")
+    add_settings_command(steps, "augment", config.AugmentSettings, run_augment,
+                         "augmented copies: speed, VTLP, rooms, noise, phone")
     add_settings_command(steps, "fit", config.FitSettings, run_fit, "train a NeMo CTC model, export .nemo")
     add_settings_command(steps, "lm", config.LanguageModelSettings, run_lm, "KenLM n-gram + alpha/beta tuning")
     add_settings_command(steps, "evaluate", config.EvaluateSettings, run_evaluate, "WER, greedy and with the n-gram")
@@ -48,6 +52,24 @@ def run_prepare(args: argparse.Namespace) -> int:
     for split in prepare_corpus(settings_from_args(config.PrepareSettings, args)):
         print(f"{split.split}: {len(split.entries)} utterances, {split.hours:.2f} h, "
               f"{len(split.skipped)} left out -> {split.manifest}")
+    return 0
+
+
+def run_prompts(args: argparse.Namespace) -> int:
+    from training.real_prompts import manifest_hours, prepare_real_prompts  # noqa: PLC0415
+
+    for name, path in prepare_real_prompts(settings_from_args(config.RealPromptsSettings, args)).items():
+        count = sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+        print(f"real {name}: {count} prompts, {manifest_hours(path):.3f} h -> {path}")
+    return 0
+
+
+def run_augment(args: argparse.Namespace) -> int:
+    from training.augment_data import augment_manifests  # noqa: PLC0415
+
+    settings = settings_from_args(config.AugmentSettings, args)
+    entries = augment_manifests(settings)
+    print(f"{len(entries)} augmented utterances -> {settings.output_manifest}")
     return 0
 
 

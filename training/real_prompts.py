@@ -28,7 +28,7 @@ from training.augment import TELEPHONE_RATE, mulaw_round_trip
 from training.errors import ToolMissingError, TrainingError
 from training.prepare import SAMPLE_RATE, ManifestEntry
 from training.progress import default_workers, parallel_map
-from training.settings import ASTERISK_SOUNDS as SOUNDS_DIR
+from training.settings import RealPromptsSettings
 from training.text_normalization import normalize_text
 
 log = logging.getLogger(__name__)
@@ -157,19 +157,19 @@ def distinct_prompts(prompts: list[Prompt], per_split: int | None = None) -> dic
     return kept
 
 
-def prepare_real_prompts(output_dir: Path, sounds_dir: Path = SOUNDS_DIR, transcripts: Path = TRANSCRIPTS,
-                         workers: int | None = None, per_split: int | None = None) -> dict[str, Path]:
+def prepare_real_prompts(settings: RealPromptsSettings, transcripts: Path = TRANSCRIPTS) -> dict[str, Path]:
     """Decode the prompts and write `real_{train,dev,test}.json` and `real_test_8k.json`.
 
     Prompts without speech (only a bracketed note) or duplicated texts are left out; the
     manifests' paths, by name: {"train": ..., "dev": ..., "test": ..., "test_8k": ...}.
     """
+    output_dir = settings.output_dir
     wav_dir = output_dir / "real_wav"
     wav_dir.mkdir(parents=True, exist_ok=True)
-    unique = distinct_prompts(read_prompts(transcripts), per_split)
+    unique = distinct_prompts(read_prompts(transcripts), settings.per_split)
     outcomes = parallel_map(
-        lambda item: prepare_prompt(item[1], item[0], sounds_dir, wav_dir), sorted(unique.items()),
-        "decoding real prompts", workers or default_workers(),
+        lambda item: prepare_prompt(item[1], item[0], settings.sounds_dir, wav_dir), sorted(unique.items()),
+        "decoding real prompts", settings.workers or default_workers(),
     )
     entries: dict[str, list[ManifestEntry]] = {"train": [], "dev": [], "test": [], "test_8k": []}
     for outcome in outcomes:

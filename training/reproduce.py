@@ -28,6 +28,7 @@ from training.settings import (
     FitSettings,
     LanguageModelSettings,
     PrepareSettings,
+    RealPromptsSettings,
     ReproduceSettings,
     SamplesSettings,
 )
@@ -120,7 +121,7 @@ def prepare_data(settings: ReproduceSettings) -> tuple[dict[str, int], dict[str,
     manifests = {split.split: split.manifest for split in prepare_corpus(
         PrepareSettings(corpus_dir=corpus.output_dir, output_dir=prepared, splits=splits))}
     manifests.update({f"real_{name}": path for name, path in prepare_real_prompts(
-        prepared, per_split=settings.max_prompts).items()})
+        RealPromptsSettings(output_dir=prepared, per_split=settings.max_prompts)).items()})
     augment = AugmentSettings(
         manifests=(manifests["train"], manifests["real_train"]), output_dir=prepared / "augmented",
         output_manifest=prepared / "augmented.json", seed=settings.seed,

@@ -58,6 +58,17 @@ class PrepareSettings(BaseSettings):
     workers: int | None = Field(default=None, ge=1, description="default: one per core")
 
 
+class RealPromptsSettings(BaseSettings):
+    """`train prompts`: the Asterisk prompts (real speech) -> 16 kHz WAVs and fixed-split manifests."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_PROMPTS_")
+
+    output_dir: Path = Field(default_factory=lambda: workspace("prepared"))
+    sounds_dir: Path = Field(default=ASTERISK_SOUNDS, description="the prompts' .g722 and .wav files")
+    per_split: int | None = Field(default=None, ge=1, description="cap per split (for tiny runs)")
+    workers: int | None = Field(default=None, ge=1, description="default: one per core")
+
+
 class AugmentSettings(BaseSettings):
     """`train augment`: augmented copies (speed, VTLP, rooms, noise, telephone) of manifests."""
 
