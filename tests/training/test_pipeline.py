@@ -41,7 +41,7 @@ def manifest(settings: ReproduceSettings, split: str) -> Path:
 def test_corpus_has_the_common_voice_layout(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
     settings, report = run
     rows = read_split(settings.work_dir / "corpus", "train")
-    assert report.clips == {"train": len(rows), "dev": 1, "test": 3} and len(rows) >= 10
+    assert report.clips == {"train": len(rows), "dev": 1, "test": 3} and len(rows) >= 6
     engines = {split: [row["client_id"].split("_")[0] for row in read_split(settings.work_dir / "corpus", split)]
                for split in ("test_espeak-ng", "test_flite", "test_festival")}
     assert engines["test_flite"] == ["flite"] and engines["test_festival"] == ["festival"]
@@ -88,8 +88,9 @@ def test_the_model_loads_and_transcribes(run: tuple[ReproduceSettings, Reproduce
     model = AcousticModel.load(settings.ship_dir / "streamscribe-small.nemo", device="cpu")
     assert model.vocabulary.tokens == (" ", *"abcdefghijklmnopqrstuvwxyz", "'")
     wavs = [entry.audio_filepath for entry in read_manifest(manifest(settings, "test"))]
-    [hypothesis] = model.module.transcribe(wavs, batch_size=1, verbose=False)
-    assert isinstance(getattr(hypothesis, "text", hypothesis), str)
+    hypotheses = model.module.transcribe(wavs, batch_size=1, verbose=False)
+    assert len(hypotheses) == len(wavs) == 3  # the test sentence, once per engine
+    assert all(isinstance(getattr(h, "text", h), str) for h in hypotheses)
 
 
 def test_the_ngram_decodes_the_model_output(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
