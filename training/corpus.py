@@ -24,7 +24,7 @@ from training.sentences import (
     split_sentences,
 )
 from training.phrases import call_centre_phrases
-from training.real_prompts import read_prompts, split_of
+from training.real_prompts import distinct_prompts, read_prompts, split_of
 from training.settings import CorpusSettings
 from training.synthesis import check_synthesis_tools, synthesize_festival_mp3s, synthesize_mp3
 from training.text_normalization import normalize_text
@@ -68,8 +68,8 @@ def choose_sentences(settings: CorpusSettings, rng: random.Random) -> SentenceSp
 def extra_training_sentences(settings: CorpusSettings) -> list[str]:
     """Call-centre phrases and the real prompts' training texts, normalised (numbers as words)."""
     phrases = call_centre_phrases(settings.phrases, random.Random(settings.seed + 1))
-    prompts = sorted({normalize_text(prompt.text, "en") for prompt in read_prompts()})
-    prompts = [text for text in prompts if text and split_of(text) == "train"][: settings.max_prompt_texts]
+    prompts = sorted(text for text in distinct_prompts(read_prompts()) if split_of(text) == "train")
+    prompts = prompts[: settings.max_prompt_texts]
     texts = {normalize_text(text, "en") for text in phrases} | set(prompts)
     return sorted(text for text in texts if text and split_of(text) == "train")
 

@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import logging
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ DEBIAN_PACKAGES = "asterisk-core-sounds-en asterisk-core-sounds-en-g722 asterisk
 SPLIT_BOUNDS = ((51, "test"), (77, "dev"), (256, "train"))  # first SHA-1 byte below the bound
 SPLITS = ("train", "dev", "test")
 MAX_SECONDS = 20.0
+# the transcripts' notes for sounds that are not speech: "(10 seconds of silence)", "<beep ascending>"
+NON_SPEECH_NOTE = re.compile(r"\([^)]*\)|<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,12 @@ def prepare_prompt(prompt: Prompt, text: str, sounds_dir: Path, wav_dir: Path) -
 
 
 def distinct_prompts(prompts: list[Prompt], per_split: int | None = None) -> dict[str, Prompt]:
-    """Normalised text -> prompt, for prompts with speech, each text once (the first file
-    saying it), at most `per_split` texts of each split (in text order; for tiny runs)."""
+    """Normalised text -> prompt, for prompts with speech (notes of silence or tones, in [], ()
+    or <>, are not), each text once (the first file saying it), at most `per_split` texts of
+    each split (in text order; for tiny runs)."""
     unique: dict[str, Prompt] = {}
     for prompt in prompts:
-        text = normalize_text(prompt.text, "en")
+        text = normalize_text(NON_SPEECH_NOTE.sub(" ", prompt.text), "en")
         if text:
             unique.setdefault(text, prompt)
     kept: dict[str, Prompt] = {}

@@ -23,6 +23,8 @@ agent-pass: Please enter your password followed by the pound key.
 beep: [this is a simple beep tone]
 digits/7: seven
 letters/at: at [@]
+silence/4: (4 seconds of silence)
+confbridge-join: <beep ascending>
 not a prompt line
 """
 
@@ -34,13 +36,16 @@ def test_transcript_lines_become_prompts() -> None:
         Prompt("beep", "[this is a simple beep tone]"),
         Prompt("digits/7", "seven"),
         Prompt("letters/at", "at [@]"),
+        Prompt("silence/4", "(4 seconds of silence)"),
+        Prompt("confbridge-join", "<beep ascending>"),
     ]
 
 
 def test_prompts_without_speech_or_repeated_texts_are_dropped() -> None:
     prompts = [*parse_transcripts(TRANSCRIPT), Prompt("digits/7-again", "Seven.")]
     kept = distinct_prompts(prompts)
-    assert "" not in kept and kept["seven"] == Prompt("digits/7", "seven") and kept["at"].name == "letters/at"
+    assert set(kept) == {"activated", "please enter your password followed by the pound key", "seven", "at"}
+    assert kept["seven"] == Prompt("digits/7", "seven") and kept["at"].name == "letters/at"
 
 
 def test_the_split_is_fixed_by_the_text_alone() -> None:
