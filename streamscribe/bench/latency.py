@@ -52,12 +52,13 @@ from streamscribe.bench.word_latency import (
 from streamscribe.contracts import Transcript, Word
 from streamscribe.demo.board import Board, DemoStream
 from streamscribe.demo.samples import SpeechSample
-from streamscribe.demo.settings import SHIPPED_SAMPLES
 from streamscribe.demo.summary import word_error_rate
+from streamscribe.paths import REPO_ROOT
 
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
+HELD_OUT_SAMPLES = REPO_ROOT / "recognizer" / "models" / "samples" / "samples.tsv"  # the 16 kHz synthetic test clips
 TRIM_DBFS = -45.0  # frames quieter than this at either end of a sample are cut off
 TRIM_MARGIN_S = 0.04
 MODES = {"live": {}, "finals": {"STREAMSCRIBE_STREAM_APP_INTERIM_INTERVAL_MS": "0"}}
@@ -76,7 +77,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decoder", choices=("greedy", "beam"), default="beam", help="as the demo (default: beam)")
     parser.add_argument("--stream-app-option", action="append", default=[], metavar="NAME=VALUE",
                         help="a stream app setting for both modes, e.g. interim_interval_ms=300 (repeatable)")
-    parser.add_argument("--samples", type=Path, default=SHIPPED_SAMPLES, help="samples.tsv of the sentences to join")
+    parser.add_argument("--samples", type=Path, default=HELD_OUT_SAMPLES,
+                        help="TSV (path, sentence) of the 16 kHz sentences to join (default: the held-out samples)")
     parser.add_argument("--state-dir", type=Path, help="services' state and logs (default: a temporary folder)")
     parser.add_argument("--quick", action="store_true", help="10 streams of 10 s")
     parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: as every service)")
