@@ -96,6 +96,8 @@ class RecognitionEngine:
         if settings.torch_threads:
             AcousticModel.use_cpu_threads(settings.torch_threads)
         model = AcousticModel.load(settings.model_source(), settings.device)
+        if settings.compile_encoder:
+            model.compile_encoder()
         decoder = build_decoder(settings, model.vocabulary)
         engine = cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs,
                      stable_after_seconds=settings.stable_after_ms / 1000)

@@ -83,6 +83,9 @@ class RecognizerSettings(KafkaClientSettings):
         default=-50.0, le=0, description="segments with no 20 ms frame louder than this get an empty result"
     )
     torch_threads: int | None = Field(default=None, ge=1, description="CPU threads for torch")
+    compile_encoder: bool = Field(
+        default=False, description="torch.compile the encoder (the first batches compile; docs/capacity.md)"
+    )
     max_preview_lag_ms: int = Field(
         default=1_000, ge=0, description="interim previews whose newest audio is older than this are skipped"
     )

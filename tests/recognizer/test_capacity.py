@@ -32,5 +32,6 @@ def test_production_presets_have_the_published_shapes() -> None:
     conformer = model_config(PRODUCTION["conformer_ctc_large"])["encoder"]
     assert (conformer["n_layers"], conformer["d_model"], conformer["subsampling_factor"]) == (18, 512, 4)
     fast = model_config(PRODUCTION["fastconformer_ctc_0.6b"])
-    assert (fast["encoder"]["n_layers"], fast["encoder"]["d_model"], fast["encoder"]["subsampling_factor"]) == (24, 1024, 8)
+    encoder = fast["encoder"]
+    assert (encoder["n_layers"], encoder["d_model"], encoder["subsampling_factor"]) == (24, 1024, 8)
     assert fast["decoder"]["num_classes"] == 1024

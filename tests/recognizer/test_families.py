@@ -100,7 +100,8 @@ def test_every_family_serves_through_the_pipeline_as_it_transcribes_offline(
         ensure_topics(kafka_settings, topics[family])
         settings = RecognizerSettings(kafka=kafka_settings, topics=topics[family],
                                       group_id=f"families-{family}-{unique_suffix}", max_batch=4, torch_threads=1)
-        workers.append(WorkerThread(RecognizerWorker(settings, RecognitionEngine(model, GreedyDecoder(model.vocabulary)))))
+        engine = RecognitionEngine(model, GreedyDecoder(model.vocabulary))
+        workers.append(WorkerThread(RecognizerWorker(settings, engine)))
     (tmp_path / "stream-app").mkdir()
     stream_app = start_stream_app(kafka_bootstrap, topic_settings, f"families-{unique_suffix}", tmp_path / "stream-app")
     served = {}
@@ -125,7 +126,8 @@ def test_every_family_serves_through_the_pipeline_as_it_transcribes_offline(
     for message in messages:
         headers = SegmentHeaders.from_kafka(message.headers())
         if headers.final:
-            segments[(message.key().decode(), headers.index)] = Segment(message.key().decode(), headers, message.value())
+            stream_id = message.key().decode()
+            segments[(stream_id, headers.index)] = Segment(stream_id, headers, message.value())
     assert sorted(segments) == keys
     for family, model in family_models.items():
         offline = dict(zip(keys, offline_ctc_texts(model, [segments[k] for k in keys]), strict=True))

@@ -151,3 +151,16 @@ def test_words_centred_in_a_segments_context_are_left_to_its_neighbours(shipped_
     assert [w.word for w in shown.words] == [w.word for w in owned.words]
     assert [w.stable for w in shown.words] == [round(whole.end_seconds, 3) - w.end >= 0.6 for w in owned.words]
     assert {True, False} == {w.stable for w in shown.words}
+
+
+@pytest.mark.slow
+def test_a_compiled_encoder_gives_the_eager_text(tiny_model, tiny_model_path) -> None:
+    from recognizer.model import AcousticModel
+
+    compiled = AcousticModel.load(tiny_model_path, device="cpu")
+    compiled.compile_encoder()
+    segments = make_segments("compiled", DURATIONS, seed=11)
+    eager = RecognitionEngine(tiny_model, GreedyDecoder(tiny_model.vocabulary), max_batch=4).recognize(segments)
+    fast = RecognitionEngine(compiled, GreedyDecoder(compiled.vocabulary), max_batch=4).recognize(segments)
+    assert any(t.text for t in eager)
+    assert [t.text for t in fast] == [t.text for t in eager]
