@@ -51,21 +51,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass(eq=False)  # a thread: hashed by identity
 class LiveLoad(threading.Thread):
-    """Keeps `target` streams live, each playing a sample in real time; records when each started."""
+    """Keeps `target` streams live, each playing a sample in real time; records when each started.
+
+    `stop_requested` stops at once; a target of 0 lets the live streams finish, then the thread
+    ends. A producer failure ends it too and is kept in `error`.
+    """
 
     producer: object
     samples: list[SpeechSample]
     target: int = 0
     started_at: dict[str, float] = field(default_factory=dict)
     stop_requested: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
 
     def __post_init__(self) -> None:
         threading.Thread.__init__(self, name="step-load", daemon=True)
 
     def run(self) -> None:
+        try:
+            self._play()
+        except Exception as exc:  # noqa: BLE001 - the caller checks `error`
+            self.error = exc
+
+    def _play(self) -> None:
         live: list[tuple[object, SpeechSample, int]] = []  # (stream, sample, next byte)
         tick, begun, count = 0, time.monotonic(), 0
-        while not self.stop_requested.is_set():
+        while not self.stop_requested.is_set() and (self.target > 0 or live):
             while len(live) < self.target:
                 sample = self.samples[count % len(self.samples)]
                 stream_id = f"step-{count:05d}"

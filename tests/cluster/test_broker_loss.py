@@ -1,17 +1,15 @@
 """Broker loss while streams are live: one node SIGKILLed mid-stream, then all three restarted in turn.
 
-The whole pipeline (`streamscribe demo`: producer SDK, stream app, recognizer, transcript reader)
-runs against the 3-node cluster with replicated topics. Nothing is restarted but the brokers;
-the demo itself fails when a service dies or a stream gets no final transcript.
+The whole pipeline (producer SDK, stream app, recognizer, transcript reader) runs against the
+3-node cluster with replicated topics, fed with live speech streams until the rolling restart
+is over. Nothing is restarted but the brokers: the supervisor fails the test if a service dies.
+Every stream that was started must complete, and nothing may be rejected.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -22,12 +20,18 @@ from confluent_kafka import Consumer, TopicPartition
 from infra.broker import EmbeddedBroker
 from infra.cluster import BrokerCluster
 from infra.topics import ensure_topics
+from producers import AudioProducer
+from recognizer.reader import TranscriptReader
+from streamscribe.demo.samples import load_samples
+from streamscribe.demo.settings import SHIPPED_SAMPLES
+from streamscribe.demo.stack import StackPlan, start_stack
+from streamscribe.demo.supervisor import Supervisor
+from streamscribe.scaling.bench import LiveLoad
 from streamscribe.settings import KafkaSettings, TopicSettings
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
-STREAMS = 40
-RAMP_SECONDS = 150  # streams start until well after the last restart, so every fault meets live streams
+LIVE_STREAMS = 12  # kept live (a new one starts whenever one ends) until the rolling restart is over
 INTERNAL_TOPICS = ["__consumer_offsets"]
 
 
@@ -40,43 +44,6 @@ def replicated_topics(bootstrap: str) -> TopicSettings:
     )
     ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topics)
     return topics
-
-
-def start_demo(bootstrap: str, topics: TopicSettings, tmp_path: Path) -> subprocess.Popen:
-    suffix = uuid.uuid4().hex[:8]
-    env = {
-        **os.environ,
-        "STREAMSCRIBE_HOME": str(tmp_path / "home"),
-        "STREAMSCRIBE_STREAM_APP_APP_ID": f"loss-stream-app-{suffix}",
-        "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"loss-recognizers-{suffix}",
-        "STREAMSCRIBE_TOPIC_REPLICATION_FACTOR": "3",  # the stream app's own state topic too
-        "STREAMSCRIBE_DEMO_RAMP_SECONDS": str(RAMP_SECONDS),
-    }
-    command = [
-        sys.executable, "-m", "streamscribe.cli", "demo", "--streams", str(STREAMS), "--decoder", "greedy",
-        "--bootstrap-servers", bootstrap,
-        "--chunks-topic", topics.chunks, "--segments-topic", topics.segments,
-        "--transcripts-topic", topics.transcripts, "--rejected-topic", topics.rejected,
-        "--summary-json", str(tmp_path / "summary.json"), "--log-dir", str(tmp_path / "logs"),
-    ]
-    return subprocess.Popen(command, stdout=(tmp_path / "demo.out").open("wb"), stderr=subprocess.STDOUT, env=env)
-
-
-def wait_for_first_message(bootstrap: str, topic: str, demo: subprocess.Popen, tmp_path: Path) -> None:
-    """Until the pipeline has produced a transcript (the demo's services are up and working)."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"probe-{uuid.uuid4().hex[:8]}",
-                         "auto.offset.reset": "earliest"})
-    consumer.subscribe([topic])
-    deadline = time.monotonic() + 400
-    try:
-        while time.monotonic() < deadline:
-            assert demo.poll() is None, (tmp_path / "demo.out").read_text()
-            message = consumer.poll(0.5)
-            if message is not None and message.error() is None:
-                return
-    finally:
-        consumer.close()
-    raise AssertionError("no transcript within 400 s")
 
 
 def messages_on(bootstrap: str, topic: str) -> int:
@@ -116,39 +83,46 @@ def sigkill(node: EmbeddedBroker) -> None:
 
 
 def test_pipeline_survives_a_killed_broker_and_a_rolling_restart(
-    broker_cluster: BrokerCluster, tmp_path: Path
+    broker_cluster: BrokerCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bootstrap = broker_cluster.bootstrap_servers
+    kafka = KafkaSettings(bootstrap_servers=bootstrap)
     topics = replicated_topics(bootstrap)
     pipeline = [topics.chunks, topics.segments, topics.transcripts, *INTERNAL_TOPICS]
-    demo = start_demo(bootstrap, topics, tmp_path)
-    try:
-        wait_for_first_message(bootstrap, topics.transcripts, demo, tmp_path)
+    suffix = uuid.uuid4().hex[:8]
+    monkeypatch.setenv("STREAMSCRIBE_STREAM_APP_APP_ID", f"loss-stream-app-{suffix}")
+    monkeypatch.setenv("STREAMSCRIBE_RECOGNIZER_GROUP_ID", f"loss-recognizers-{suffix}")
+    monkeypatch.setenv("STREAMSCRIBE_TOPIC_REPLICATION_FACTOR", "3")  # the stream app's own state topic too
+    plan = StackPlan(kafka=kafka, topics=topics, state_dir=tmp_path / "state", log_dir=tmp_path / "logs",
+                     decoder="greedy")
+    with Supervisor(ready_timeout=600) as supervisor:
+        start_stack(supervisor, plan)
+        with AudioProducer(kafka=kafka, topics=topics) as producer, TranscriptReader(kafka, topics) as reader:
+            load = LiveLoad(producer, load_samples(SHIPPED_SAMPLES), target=LIVE_STREAMS)
+            load.start()
+            while reader.poll(0.5) is None:  # the pipeline works end to end
+                supervisor.check()
 
-        victim = broker_cluster.node(leader_of(broker_cluster, topics.chunks))
-        victim_id = leader_of(broker_cluster, topics.chunks)
-        sigkill(victim)
-        wait_for_leaders_off(broker_cluster, victim_id, pipeline)
-        assert demo.poll() is None, "the demo stopped when a broker was killed"
-        victim.start()
-        broker_cluster.wait_until_fully_replicated(pipeline)
-
-        for node_id in range(1, len(broker_cluster.members()) + 1):  # rolling restart
-            node = broker_cluster.node(node_id)
-            node.stop()
-            wait_for_leaders_off(broker_cluster, node_id, pipeline)
-            node.start()
+            victim_id = leader_of(broker_cluster, topics.chunks)
+            victim = broker_cluster.node(victim_id)
+            sigkill(victim)
+            wait_for_leaders_off(broker_cluster, victim_id, pipeline)
+            victim.start()
             broker_cluster.wait_until_fully_replicated(pipeline)
-        assert demo.poll() is None, "the streams were over before the rolling restart was (raise RAMP_SECONDS)"
+            for node_id in range(1, len(broker_cluster.members()) + 1):  # rolling restart
+                node = broker_cluster.node(node_id)
+                node.stop()
+                wait_for_leaders_off(broker_cluster, node_id, pipeline)
+                node.start()
+                broker_cluster.wait_until_fully_replicated(pipeline)
+                supervisor.check()  # no service died or was restarted
+            assert load.is_alive() and load.error is None, load.error  # streams were live all along
 
-        demo.wait(timeout=RAMP_SECONDS + 240)
-    finally:
-        if demo.poll() is None:
-            demo.send_signal(signal.SIGTERM)
-            demo.wait(60)
-    output = (tmp_path / "demo.out").read_text(errors="replace")
-    assert demo.returncode == 0, output[-3000:]
-    summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["streams"] == summary["completed_streams"] == STREAMS
-    assert all(stream["completed"] and stream["final_results"] >= 1 for stream in summary["per_stream"])
+            load.target = 0  # let the live streams finish, start no more
+            load.join(120)
+            assert load.error is None, load.error
+            finished = reader.wait_for_streams(list(load.started_at), timeout=600)
+        supervisor.check()
+    assert len(finished) == len(load.started_at) > LIVE_STREAMS
+    assert all(stream.finals for stream in finished.values())
     assert messages_on(bootstrap, topics.rejected) == 0  # no chunk lost or repeated (a seq gap is rejected)
