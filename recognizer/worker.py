@@ -22,6 +22,7 @@ producer cannot carry on: the worker stops with `RecognizerError`.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Sequence
@@ -38,6 +39,8 @@ from streamscribe.contracts.transcript import TRANSCRIPT_PARTITIONER
 from streamscribe.errors import StreamscribeError
 
 log = logging.getLogger(__name__)
+FENCED = frozenset({KafkaError._FENCED, KafkaError.PRODUCER_FENCED})
+RENEWAL_GRACE_SECONDS = 30.0
 
 KAFKA_CALL_TIMEOUT = 30.0
 FIRST_RETRY_SECONDS = 0.2
@@ -115,6 +118,7 @@ class RecognizerWorker:
         self.metrics = engine.metrics  # one metrics object per process: the engine's
         self._stopping = threading.Event()
         self._retry_seconds = FIRST_RETRY_SECONDS
+        self._renewed_at = -math.inf  # when the producer was last replaced after a fatal error
         self.ready = threading.Event()  # set once subscribed and the producer's transactions are initialised
 
     def stop(self) -> None:
@@ -171,14 +175,19 @@ class RecognizerWorker:
                 messages = consumer.consume(num_messages=most, timeout=wait)
                 self.metrics.backlog.set(len(messages) + self._unread(consumer))
                 if messages:
-                    self._process(consumer, producer, messages)
+                    producer = self._process(consumer, producer, messages)
         except KafkaException as exc:
             raise RecognizerError(f"Kafka failed for recognizer {self.settings.instance_id}: {exc}") from None
         finally:
             consumer.close()
-            producer.flush(KAFKA_CALL_TIMEOUT)
+            try:
+                producer.flush(KAFKA_CALL_TIMEOUT)
+            except KafkaException as exc:  # a producer in a fatal state: nothing left to deliver
+                log.warning("recognizer %s: producer not flushed: %s", self.settings.instance_id, exc)
 
-    def _process(self, consumer: Consumer, producer: Producer, messages: list[Message]) -> None:
+    def _process(self, consumer: Consumer, producer: Producer, messages: list[Message]) -> Producer:
+        """Recognise one batch and write it in one transaction; returns the producer to use next
+        (a new one after a fatal transactional error that a restarting broker can cause)."""
         accepted, refused = triage(messages, self.settings.max_segment_seconds)
         stale = previews_to_skip([item.segment for item in accepted], time.time() * 1000,
                                  self.settings.max_preview_lag_ms)
@@ -203,12 +212,13 @@ class RecognizerWorker:
             producer.send_offsets_to_transaction(positions, consumer.consumer_group_metadata(), KAFKA_CALL_TIMEOUT)
             producer.commit_transaction(KAFKA_CALL_TIMEOUT)
         except KafkaException as exc:
-            self._abort_and_rewind(consumer, producer, messages, exc.args[0])
+            producer = self._abort_and_rewind(consumer, producer, messages, exc.args[0])
             self._stopping.wait(self._retry_seconds)  # back off: the cause may take a while to clear
             self._retry_seconds = min(2 * self._retry_seconds, MAX_RETRY_SECONDS)
-            return
+            return producer
         self._retry_seconds = FIRST_RETRY_SECONDS
         self._record_delivered(accepted, refused)
+        return producer
 
     @staticmethod
     def _unread(consumer: Consumer) -> int:
@@ -220,17 +230,48 @@ class RecognizerWorker:
 
     def _abort_and_rewind(
         self, consumer: Consumer, producer: Producer, messages: list[Message], error: KafkaError
-    ) -> None:
-        """Abort the open transaction and seek back so the batch is read again."""
-        if error.fatal():  # e.g. fenced: a newer instance took over this transactional.id
-            self.metrics.errors.labels(kind="fatal").inc()
-            raise RecognizerError(f"recognizer {self.settings.instance_id} cannot continue: {error}")
+    ) -> Producer:
+        """Abort the open transaction and seek back so the batch is read again; returns the producer.
+
+        A fatal error (a broker restart can leave the producer's transaction state invalid, or
+        have the coordinator report it fenced) is survived with a new producer under the same
+        transactional.id: its `init_transactions` aborts what the old one left open, so nothing
+        is written twice. Fenced again within RENEWAL_GRACE_SECONDS of a renewal means another
+        live instance holds the id: this worker ends.
+        """
         self.metrics.errors.labels(kind="transaction_aborted").inc()
         log.warning("aborting the transaction of %d messages, they will be read again: %s", len(messages), error)
+        if not error.fatal():
+            try:
+                producer.abort_transaction(KAFKA_CALL_TIMEOUT)
+            except KafkaException as exc:  # the abort itself may find the producer in a fatal state
+                error = exc.args[0]
+                if not error.fatal():
+                    raise RecognizerError(f"recognizer {self.settings.instance_id} could not abort: {exc}") from None
+        if error.code() in FENCED and time.monotonic() - self._renewed_at < RENEWAL_GRACE_SECONDS:
+            self.metrics.errors.labels(kind="fatal").inc()  # fenced again at once: another instance holds the id
+            raise RecognizerError(f"recognizer {self.settings.instance_id} cannot continue: {error}")
+        if error.fatal():
+            producer = self._renewed_producer(producer)
+            self._renewed_at = time.monotonic()
+        self._rewind(consumer, messages)
+        return producer
+
+    def _renewed_producer(self, old: Producer) -> Producer:
+        """A new transactional producer in place of one in a fatal state."""
+        log.warning("recognizer %s: producer in a fatal state, starting a new one", self.settings.instance_id)
+        old.purge()
+        producer = self._producer()
         try:
-            producer.abort_transaction(KAFKA_CALL_TIMEOUT)
+            producer.init_transactions(KAFKA_CALL_TIMEOUT)
         except KafkaException as exc:
-            raise RecognizerError(f"recognizer {self.settings.instance_id} could not abort: {exc}") from None
+            raise RecognizerError(f"recognizer {self.settings.instance_id} could not restart its producer: {exc}") \
+                from None
+        return producer
+
+    @staticmethod
+    def _rewind(consumer: Consumer, messages: list[Message]) -> None:
+        """Seek each still-assigned partition back to the batch's first offset."""
         assigned = {(tp.topic, tp.partition) for tp in consumer.assignment()}
         for position in first_offsets(messages):
             if (position.topic, position.partition) in assigned:
