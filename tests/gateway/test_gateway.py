@@ -116,7 +116,10 @@ async def test_http_upload_whole_and_as_ndjson(stack: Stack, speech: Speech) -> 
     assert speech.wer(whole["text"]) <= MAX_WER, whole["text"]
     assert whole["words"] and [s["segment"] for s in whole["segments"]] == list(range(len(whole["segments"])))
     assert whole["segments"][-1]["eos"] and abs(whole["duration"] - len(speech.pcm) / 32000) < 0.01
-    assert lines[-1].eos and any(not line.final for line in lines)
+    # An upload arrives faster than real time, so the recognizer may skip every preview as superseded
+    # by newer audio of the stream: interims are allowed here, not required (the WebSocket test needs them).
+    finals = [line.segment for line in lines if line.final]
+    assert lines[-1].eos and finals == list(range(len(finals)))  # every final, in order, none twice
     assert speech.wer(text_of(lines)) <= MAX_WER
 
 

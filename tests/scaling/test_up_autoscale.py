@@ -1,4 +1,5 @@
-"""`streamscribe up --autoscale 0:2` for real: no recognizer while idle, one when audio comes, none after."""
+"""`streamscribe up --autoscale 0:2` for real: no recognizer while idle, one or two when audio comes (two
+when the backlog is deep, as when the files are sent faster than real time on a quiet machine), none after."""
 
 from __future__ import annotations
 
@@ -66,12 +67,12 @@ def test_recognizers_follow_the_load_from_zero_and_back(
             capture_output=True, text=True, timeout=120, env=env,
         )
         assert sent.returncode == 0, sent.stderr
-        wait_for_output(out, r"autoscale recognizers: 0 -> 1 \(lag [1-9]", up)
+        wait_for_output(out, r"autoscale recognizers: 0 -> [12] \(lag [1-9]", up)
         with TranscriptReader(kafka_settings, topic_settings) as reader:
             finished = reader.wait_for_streams(stream_ids, timeout=300)
         assert all(finished[s].finals for s in stream_ids)
 
-        wait_for_output(out, r"autoscale recognizers: 1 -> 0 \(lag 0, input 0\.0/s, idle for [5-9]", up, timeout=120)
+        wait_for_output(out, r"autoscale recognizers: [12] -> 0 \(lag 0, input 0\.0/s, idle for [5-9]", up, timeout=120)
         assert up.poll() is None
     finally:
         up.send_signal(signal.SIGTERM)

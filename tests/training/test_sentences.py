@@ -52,13 +52,16 @@ def test_held_out_sentences_are_unseen_but_their_words_are_known() -> None:
 
 
 def test_the_corpus_plan_is_deterministic_for_a_seed() -> None:
+    EXTRA = "press one for your account balance"  # an extra training text (call-centre phrase)
+
     def plan(seed: int) -> list:
         settings = CorpusSettings(seed=seed, max_sentences=40, vocabulary_size=300)
         rng = random.Random(settings.seed)
-        return plan_clips(choose_sentences(settings, rng), settings, rng)
+        return plan_clips(choose_sentences(settings, rng), [EXTRA], settings, rng)
 
     first = plan(5)
     assert first == plan(5)
     assert first != plan(6)
+    assert {clip.split for clip in first if clip.sentence == EXTRA} == {"train"}
     assert len({clip.speaker.voice for clip in first}) > 10
     assert len({clip.path for clip in first}) == len(first)
