@@ -41,7 +41,6 @@ from stream_app.positions import PartitionPositions
 from stream_app.settings import StreamAppSettings
 from streamscribe.settings import KafkaSettings
 from streamscribe.contracts.rejection import rejection_headers
-from streamscribe.contracts.segment import SegmentHeaders
 
 log = logging.getLogger(__name__)
 
@@ -137,14 +136,12 @@ class StreamAppRuntime:
     async def _send(self, out: Outputs) -> None:
         # straight to the producer: faust's Topic.send machinery cost more than the chunk itself
         send, in_flight, now_ms = self.app.producer.send, self._in_flight, time.time() * 1000
-        segments, rejected = self.settings.topics.segments, self.settings.topics.rejected
-        for emission in out.segments:
-            cut = emission.cut
-            headers = SegmentHeaders(cut.index, cut.start_sample, cut.reason, cut.final, cut.eos,
-                                     cut.newest_timestamp_ms, cut.lead_samples, cut.tail_samples).to_kafka()
-            in_flight.append(await send(segments, emission.stream_id.encode(), cut.pcm, None, None, headers))
-            if self.metrics is not None and cut.final:
-                self.metrics.observe_emit_delay((now_ms - cut.newest_timestamp_ms) / 1000)
+        segments_topic, rejected_topic = self.settings.topics.segments, self.settings.topics.rejected
+        for segment in out.segments:
+            key, value, headers = segment.encode()
+            in_flight.append(await send(segments_topic, key, value, None, None, headers))
+            if self.metrics is not None and segment.headers.final:
+                self.metrics.observe_emit_delay((now_ms - segment.headers.produced_at_ms) / 1000)
         for rejection in out.rejections:
             message = rejection.message
             source = (self.chunks_topic_name, message.partition, message.offset)
@@ -152,7 +149,7 @@ class StreamAppRuntime:
             stream_id = message.key.decode("utf-8", "replace") if message.key else None
             log.warning("rejected %s/%d@%d (stream %s): %s", *source, stream_id, rejection.error)
             headers = rejection_headers(original, rejection.error, source)
-            in_flight.append(await send(rejected, message.key, message.value, None, None, headers))
+            in_flight.append(await send(rejected_topic, message.key, message.value, None, None, headers))
 
     async def _housekeeping(self, _app: object = None) -> None:
         """Close idle streams; drop the table entries of streams closed long enough ago."""

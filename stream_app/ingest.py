@@ -18,12 +18,12 @@ from typing import NamedTuple
 
 from stream_app.checkpoint import Checkpoint, ResumePoint
 from stream_app.normalize import ResamplerState, StreamNormalizer
-from stream_app.segmenter import Cut, Segmenter, SegmentingRules
+from stream_app.segmenter import Segmenter, SegmentingRules
 from stream_app.sequencing import SequenceGate
 from stream_app.stream_options import rules_for
 from streamscribe.contracts.chunk import AudioChunk, StreamOptions, decode_chunk
 from streamscribe.contracts.rejection import InvalidChunk
-from streamscribe.contracts.segment import EmitReason
+from streamscribe.contracts.segment import EmitReason, Segment
 
 KafkaHeaderList = list[tuple[str, bytes | None]]
 
@@ -47,20 +47,11 @@ class Rejection:
     error: InvalidChunk
 
 
-@dataclass(frozen=True, slots=True)
-class Emission:
-    """A segment of one stream to send."""
-
-    stream_id: str
-    partition: int
-    cut: Cut
-
-
 @dataclass(slots=True)
 class Outputs:
     """What processing produced, in order."""
 
-    segments: list[Emission] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -99,7 +90,7 @@ class StreamState:
         self.options = StreamOptions() if checkpoint is None else checkpoint.options
         if checkpoint is None:
             self.gate = SequenceGate()
-            self.segmenter: Segmenter[ResumePoint] = Segmenter(rules)
+            self.segmenter: Segmenter[ResumePoint] = Segmenter(rules, stream_id)
             self.replayed_before = first_offset
             self.durable_resume = first_offset
             self.written: tuple[int, int] | None = None
@@ -109,7 +100,7 @@ class StreamState:
         self.gate = SequenceGate(resume.next_seq, checkpoint.format)
         if checkpoint.format is not None:
             self.normalizer = StreamNormalizer(checkpoint.format, resume.resampler)
-        self.segmenter = Segmenter(rules_for(rules, self.options), checkpoint.emitted_sample,
+        self.segmenter = Segmenter(rules_for(rules, self.options), stream_id, checkpoint.emitted_sample,
                                    checkpoint.next_index, resume.latest_timestamp_ms, checkpoint.overlapped)
         self.replayed_before = self.durable_resume = resume.offset
         self.written = (resume.offset, checkpoint.emitted_sample)
@@ -124,7 +115,7 @@ class StreamState:
         self.options = chunk.headers.options
         if self.options != StreamOptions():
             segmenter = self.segmenter  # holds no audio yet: only its position carries over
-            self.segmenter = Segmenter(rules_for(defaults, self.options), segmenter.start_sample,
+            self.segmenter = Segmenter(rules_for(defaults, self.options), self.stream_id, segmenter.start_sample,
                                        segmenter.next_index, segmenter.latest_timestamp_ms)
         return self.normalizer
 
@@ -210,13 +201,13 @@ class IngestCore:
         if chunk.headers.eos:
             pcm += normalizer.finish()
         buffered_before = segmenter.buffered_bytes
-        cuts = segmenter.push(pcm, first_sample, message.timestamp_ms, ref)
+        segments = segmenter.push(pcm, first_sample, message.timestamp_ms, ref)
         if chunk.headers.eos:
-            cuts.append(segmenter.finish(EmitReason.EOS))
+            segments.append(segmenter.finish(EmitReason.EOS))
             self._mark_closed(state, now)
         stats.buffered_bytes += segmenter.buffered_bytes - buffered_before
-        if cuts:
-            self._emit(state, cuts, out)
+        if segments:
+            self._emit(segments, out)
 
     def close_idle(self, now: float, out: Outputs, partitions_behind: frozenset[int] = frozenset()) -> None:
         """Flush and close the streams that sent nothing for the idle timeout.
@@ -231,28 +222,28 @@ class IngestCore:
                 self._close_idle(state, now, out)
 
     def _close_idle(self, state: StreamState, now: float, out: Outputs) -> None:
-        segmenter, cuts = state.segmenter, []
+        segmenter, segments = state.segmenter, []
         buffered_before = segmenter.buffered_bytes
         if state.normalizer is not None:
             tail = state.normalizer.finish()
             first_sample = state.normalizer.produced - len(tail) // 2
-            cuts = segmenter.push(tail, first_sample, segmenter.latest_timestamp_ms, state.resume_point())
-        cuts.append(segmenter.finish(EmitReason.IDLE))
+            segments = segmenter.push(tail, first_sample, segmenter.latest_timestamp_ms, state.resume_point())
+        segments.append(segmenter.finish(EmitReason.IDLE))
         idle_s = now - state.last_seen
         state.gate.close(f"the stream was closed after {idle_s:.1f} s without data")
         self._mark_closed(state, now)
         self.stats.buffered_bytes -= buffered_before
-        self._emit(state, cuts, out)
+        self._emit(segments, out)
 
     def _mark_closed(self, state: StreamState, now: float) -> None:
         state.closed_at = now
         self._open_by_activity.pop(state.stream_id, None)
 
-    def _emit(self, state: StreamState, cuts: list[Cut], out: Outputs) -> None:
-        segments = self.stats.segments
-        for cut in cuts:
-            segments[cut.reason.value] += 1
-            out.segments.append(Emission(state.stream_id, state.partition, cut))
+    def _emit(self, segments: list[Segment], out: Outputs) -> None:
+        counts = self.stats.segments
+        for segment in segments:
+            counts[segment.headers.reason.value] += 1
+        out.segments += segments
 
     def _reject(self, message: ChunkMessage, error: InvalidChunk, out: Outputs) -> None:
         self.stats.rejected[error.reason.value] += 1

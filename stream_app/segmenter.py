@@ -19,8 +19,8 @@ re-checks the rules on what remains.
 A forced cut (bytes, time) lands in continuous speech more often than not, and a word split
 there is lost on both sides. So such a cut keeps the last `cut_overlap_frames` of the segment
 in the buffer: the next segment starts that much earlier, and the shared audio is context for
-both. Each side owns the words centred on its half of the overlap (`Cut.tail_samples`,
-`Cut.lead_samples`: the recogniser drops words centred in them), so a word near the cut is
+both. Each side owns the words centred on its half of the overlap (the headers `tail_samples`
+and `lead_samples`: the recogniser drops words centred in them), so a word near the cut is
 recognised whole by the segment that owns it. Pause, eos and idle cuts share no audio. Each
 final segment starts where the previous one stopped consuming (`start_sample` of the next =
 `end_sample - tail overlap`), so their consumed parts cover the stream's audio exactly once.
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from stream_app.endpointing import frame_energies, quiet_cut
-from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE, EmitReason
+from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE, EmitReason, Segment, SegmentHeaders
 from streamscribe.pcm import S16_WIDTH
 
 Ref = TypeVar("Ref")
@@ -86,46 +86,24 @@ class SegmentingRules:
         return self.frame_samples * S16_WIDTH
 
 
-@dataclass(frozen=True, slots=True)
-class Cut:
-    """A segment to emit: 16 kHz mono s16le `pcm` starting at `start_sample` of the stream.
-
-    Its first `lead_samples` and last `tail_samples` are context: words centred there belong to
-    the neighbouring segment (or, for a preview, to the previous preview).
-    """
-
-    index: int
-    start_sample: int
-    pcm: bytes
-    reason: EmitReason
-    final: bool
-    eos: bool
-    newest_timestamp_ms: int
-    lead_samples: int = 0
-    tail_samples: int = 0
-
-    @property
-    def end_sample(self) -> int:
-        """One past the segment's last sample."""
-        return self.start_sample + len(self.pcm) // S16_WIDTH
-
-
 # a pushed chunk with audio, as a plain tuple (the hot path makes one per chunk):
 # (sample where its audio ends, its timestamp, its resume point)
 _END, _TIMESTAMP, _REF = 0, 1, 2
 
 
 class Segmenter(Generic[Ref]):
-    """Buffer of one stream from `start_sample` on; `push` chunks, `finish` at the end."""
+    """Buffer of one stream from `start_sample` on; `push` chunks, `finish` at the end. What it
+    cuts are the stream's `audio.segments` messages, as the contract writes them."""
 
-    __slots__ = ("_rules", "_start", "_index", "_pieces", "_nbytes", "_partial", "_energies", "_silent_run",
-                 "_has_speech", "_marks", "_oldest_ms", "_latest_ms", "_interim_end", "_lead")
+    __slots__ = ("_rules", "_stream_id", "_start", "_index", "_pieces", "_nbytes", "_partial", "_energies",
+                 "_silent_run", "_has_speech", "_marks", "_oldest_ms", "_latest_ms", "_interim_end", "_lead")
 
     def __init__(
-        self, rules: SegmentingRules, start_sample: int = 0, next_index: int = 0,
+        self, rules: SegmentingRules, stream_id: str, start_sample: int = 0, next_index: int = 0,
         latest_timestamp_ms: int = NO_TIMESTAMP, overlapped: bool = False,
     ) -> None:
         self._rules = rules
+        self._stream_id = stream_id
         self._start = start_sample
         # samples at the start of the buffer that the previous segment owns (after a forced cut)
         self._lead = self.overlap_lead(rules) if overlapped else 0
@@ -183,7 +161,7 @@ class Segmenter(Generic[Ref]):
         """Resume point of the earliest chunk with audio not yet emitted (None: nothing buffered)."""
         return self._marks[0][_REF] if self._marks else None
 
-    def push(self, pcm: bytes, first_sample: int, timestamp_ms: int, ref: Ref) -> list[Cut]:
+    def push(self, pcm: bytes, first_sample: int, timestamp_ms: int, ref: Ref) -> list[Segment]:
         """Add a chunk's normalised audio (which starts at `first_sample` of the stream).
 
         Audio before `start_sample` (already emitted, seen again when replaying) is skipped.
@@ -193,20 +171,20 @@ class Segmenter(Generic[Ref]):
         skip = (self.end_sample - first_sample) * S16_WIDTH
         if skip > 0:
             pcm = pcm[skip:]
-        cuts: list[Cut] = []
+        cuts: list[Segment] = []
         if pcm:
             self._add_audio(pcm, timestamp_ms, ref, cuts)
         self._check_age(cuts)
         self._maybe_interim(cuts)
         return cuts
 
-    def finish(self, reason: EmitReason) -> Cut:
+    def finish(self, reason: EmitReason) -> Segment:
         """The last segment of the stream: everything still buffered (possibly nothing)."""
-        cut = self._cut(self._nbytes, reason, eos=True)
+        segment = self._cut(self._nbytes, reason, eos=True)
         self._energies.clear()
-        return cut
+        return segment
 
-    def _add_audio(self, pcm: bytes, timestamp_ms: int, ref: Ref, cuts: list[Cut]) -> None:
+    def _add_audio(self, pcm: bytes, timestamp_ms: int, ref: Ref, cuts: list[Segment]) -> None:
         rules = self._rules
         self._pieces.append(pcm)
         self._nbytes += len(pcm)
@@ -232,7 +210,7 @@ class Segmenter(Generic[Ref]):
             if len(energies) >= max_frames:
                 self._check_frame_rules(cuts)
 
-    def _check_frame_rules(self, cuts: list[Cut]) -> None:
+    def _check_frame_rules(self, cuts: list[Segment]) -> None:
         rules = self._rules
         while True:
             frames = len(self._energies)
@@ -246,7 +224,7 @@ class Segmenter(Generic[Ref]):
             else:
                 return
 
-    def _check_age(self, cuts: list[Cut]) -> None:
+    def _check_age(self, cuts: list[Segment]) -> None:
         rules = self._rules
         while self._energies and self._latest_ms - self._oldest_ms >= rules.max_age_ms:
             frames = len(self._energies)
@@ -262,7 +240,7 @@ class Segmenter(Generic[Ref]):
         overlap = self._rules.overlap_frames
         return overlap if boundary * self._rules.frame_samples > self._lead + overlap * self._rules.frame_samples else 0
 
-    def _maybe_interim(self, cuts: list[Cut]) -> None:
+    def _maybe_interim(self, cuts: list[Segment]) -> None:
         rules = self._rules
         interval, end = rules.interim_interval_samples, self.end_sample
         if not (interval and self._nbytes and end - self._interim_end >= interval):
@@ -273,8 +251,9 @@ class Segmenter(Generic[Ref]):
         owned_from = max(self._start + self._lead, new_from - context // 2)
         self._interim_end = end
         pcm = self._peek((window_start - self._start) * S16_WIDTH, self._nbytes)
-        cuts.append(Cut(self._index, window_start, pcm, EmitReason.INTERIM, False, False, self._latest_ms,
-                        lead_samples=owned_from - window_start))
+        headers = SegmentHeaders(self._index, window_start, EmitReason.INTERIM, False, False, self._latest_ms,
+                                 lead_samples=owned_from - window_start)
+        cuts.append(Segment(self._stream_id, headers, pcm))
 
     def _peek(self, begin: int, end: int) -> bytes:
         """Bytes [begin, end) of the buffered audio, leaving the buffer as it is."""
@@ -288,14 +267,15 @@ class Segmenter(Generic[Ref]):
             position = stop
         return b"".join(out)
 
-    def _cut(self, nbytes: int, reason: EmitReason, eos: bool = False, keep_frames: int = 0) -> Cut:
+    def _cut(self, nbytes: int, reason: EmitReason, eos: bool = False, keep_frames: int = 0) -> Segment:
         """Emit the first `nbytes` as a final segment; consume all of them but the last `keep_frames`."""
         keep = keep_frames * self._rules.frame_bytes
         end_sample = self._start + nbytes // S16_WIDTH
         half = self.overlap_lead(self._rules) if keep else 0
         pcm = self._peek(0, nbytes)
-        cut = Cut(self._index, self._start, pcm, reason, True, eos, self._newest_timestamp_until(end_sample),
-                  lead_samples=self._lead, tail_samples=keep // S16_WIDTH - half)
+        produced_at_ms = self._newest_timestamp_until(end_sample)
+        headers = SegmentHeaders(self._index, self._start, reason, True, eos, produced_at_ms,
+                                 lead_samples=self._lead, tail_samples=keep // S16_WIDTH - half)
         self._take(nbytes - keep)
         consumed = (nbytes - keep) // S16_WIDTH
         del self._energies[: (nbytes - keep) // self._rules.frame_bytes]
@@ -308,7 +288,7 @@ class Segmenter(Generic[Ref]):
             marks.popleft()
         self._oldest_ms = min((mark[_TIMESTAMP] for mark in marks), default=NO_TIMESTAMP)
         self._recount_silence()
-        return cut
+        return Segment(self._stream_id, headers, pcm)
 
     def _take(self, nbytes: int) -> None:
         """Remove the first `nbytes` of buffered audio."""

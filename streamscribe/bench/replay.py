@@ -41,24 +41,22 @@ class Replayed:
 def replay_stream(engine: Any, rules: Any, speech: SpeechSample, chunk_ms: int) -> Replayed:
     """Cut `speech` as the stream app would and recognise every segment (arrival = audio time)."""
     from stream_app.segmenter import Segmenter  # noqa: PLC0415
-    from streamscribe.contracts import EmitReason, Segment, SegmentHeaders  # noqa: PLC0415
+    from streamscribe.contracts import EmitReason  # noqa: PLC0415
 
-    segmenter: Segmenter[int] = Segmenter(rules)
+    segmenter: Segmenter[int] = Segmenter(rules, "replay")
     step = speech.sample_rate * chunk_ms // 1000 * 2
-    cuts = []
+    segments, spoken_at = [], []
     for position in range(0, len(speech.pcm), step):
         made = segmenter.push(speech.pcm[position:position + step], position // 2, position // step * chunk_ms,
                               position)
         if position + step >= len(speech.pcm):
             made.append(segmenter.finish(EmitReason.EOS))
-        spoken = min(len(speech.pcm), position + step) / 2 / speech.sample_rate
-        cuts += [(cut, spoken) for cut in made]
-    segments = [Segment("replay", SegmentHeaders(cut.index, cut.start_sample, cut.reason, cut.final, cut.eos, 0,
-                                                 cut.lead_samples, cut.tail_samples), cut.pcm) for cut, _ in cuts]
+        segments += made
+        spoken_at += [min(len(speech.pcm), position + step) / 2 / speech.sample_rate] * len(made)
     started = time.process_time()
     transcripts = engine.recognize(segments)
     cpu = time.process_time() - started
-    arrivals = [Arrival(transcript, spoken) for transcript, (_, spoken) in zip(transcripts, cuts, strict=True)]
+    arrivals = [Arrival(transcript, spoken) for transcript, spoken in zip(transcripts, spoken_at, strict=True)]
     return Replayed(arrivals, sum(s.num_samples for s in segments) / speech.sample_rate, cpu)
 
 

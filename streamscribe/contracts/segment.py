@@ -102,9 +102,14 @@ class Segment(AudioMessage[SegmentHeaders]):
         return self.headers.start_sample / SEGMENT_SAMPLE_RATE
 
     @property
+    def end_sample(self) -> int:
+        """One past the segment's last sample, in the stream."""
+        return self.headers.start_sample + self.num_samples
+
+    @property
     def end_seconds(self) -> float:
         """End time from the beginning of the stream."""
-        return (self.headers.start_sample + self.num_samples) / SEGMENT_SAMPLE_RATE
+        return self.end_sample / SEGMENT_SAMPLE_RATE
 
     @property
     def owned_start_seconds(self) -> float:
@@ -114,7 +119,7 @@ class Segment(AudioMessage[SegmentHeaders]):
     @property
     def owned_end_seconds(self) -> float:
         """Where the words this segment owns end (before its tail context)."""
-        return (self.headers.start_sample + self.num_samples - self.headers.tail_samples) / SEGMENT_SAMPLE_RATE
+        return (self.end_sample - self.headers.tail_samples) / SEGMENT_SAMPLE_RATE
 
 
 def decode_segment(

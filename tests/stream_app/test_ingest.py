@@ -3,16 +3,16 @@ checkpoints plus a replay from the committed offsets."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
 
 from stream_app.checkpoint import Checkpoint
-from stream_app.ingest import ChunkMessage, Emission, IngestCore, Outputs
+from stream_app.ingest import ChunkMessage, IngestCore, Outputs
 from stream_app.settings import StreamAppSettings
 from streamscribe.contracts.chunk import StreamOptions
-from streamscribe.contracts.segment import EmitReason
+from streamscribe.contracts.segment import EmitReason, Segment
 from tests.stream_app.audio import stitch
 from tests.stream_app.streams import SampleStream, interleave, make_streams
 
@@ -24,23 +24,23 @@ def new_core(**overrides: object) -> IngestCore:
     return IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes)
 
 
-def final_audio(emissions: list[Emission]) -> dict[str, bytes]:
+def final_audio(emitted: list[Segment]) -> dict[str, bytes]:
     """Per stream, final segments deduplicated on (stream, index) and concatenated in order.
 
     A duplicate must be identical to the first copy, indices must run 0..n without holes and
     each segment must start where the previous one stopped consuming."""
-    by_stream: dict[str, dict[int, Emission]] = defaultdict(dict)
-    for emission in emissions:
-        if not emission.cut.final:
+    by_stream: dict[str, dict[int, Segment]] = defaultdict(dict)
+    for segment in emitted:
+        if not segment.headers.final:
             continue
-        seen = by_stream[emission.stream_id].setdefault(emission.cut.index, emission)
-        assert seen.cut == emission.cut, f"{emission.stream_id} segment {emission.cut.index} differs on replay"
+        seen = by_stream[segment.stream_id].setdefault(segment.headers.index, segment)
+        assert seen == segment, f"{segment.stream_id} segment {segment.headers.index} differs on replay"
     audio = {}
     for stream_id, segments in by_stream.items():
-        ordered = [segments[index].cut for index in sorted(segments)]
-        assert [cut.index for cut in ordered] == list(range(len(ordered)))
-        assert ordered[-1].eos
-        audio[stream_id] = stitch([(cut.start_sample, cut.pcm) for cut in ordered])
+        ordered = [segments[index] for index in sorted(segments)]
+        assert [segment.headers.index for segment in ordered] == list(range(len(ordered)))
+        assert ordered[-1].headers.eos
+        audio[stream_id] = stitch([(segment.headers.start_sample, segment.pcm) for segment in ordered])
     return audio
 
 
@@ -139,11 +139,11 @@ def test_idle_streams_are_flushed_closed_and_their_state_expires() -> None:
     for message in messages:
         core.process(message, now=100.0, out=out)
     core.close_idle(now=104.9, out=out)
-    assert core.open_streams == 1 and not any(e.cut.eos for e in out.segments)
+    assert core.open_streams == 1 and not any(s.headers.eos for s in out.segments)
     core.close_idle(now=105.0, out=out, partitions_behind=frozenset({0}))  # its next chunk may be queued
     assert core.open_streams == 1
     core.close_idle(now=105.0, out=out)
-    last = out.segments[-1].cut
+    last = out.segments[-1].headers
     assert (last.reason, last.eos, core.open_streams) == (EmitReason.IDLE, True, 0)
     expected_prefix = np.frombuffer(stream.expected, "<i2")
     assert len(final_audio(out.segments)[stream.stream_id]) // 2 <= len(expected_prefix)
@@ -182,9 +182,9 @@ def test_per_stream_options_change_only_their_stream_and_survive_a_restore() -> 
     for message in messages:
         if message.offset >= committed[message.partition]:
             restored.process(message, 0.0, out)
-    interims = {sid: sum(1 for e in out.segments if e.stream_id == sid and not e.cut.final) for sid in ("plain", "tuned")}
-    finals = {sid: sum(1 for e in out.segments if e.stream_id == sid and e.cut.final) for sid in ("plain", "tuned")}
+    interims = Counter(s.stream_id for s in out.segments if not s.headers.final)
+    finals = Counter(s.stream_id for s in out.segments if s.headers.final)
     assert interims["plain"] == 0 and interims["tuned"] >= 10
-    assert any(e.stream_id == "tuned" and not e.cut.final for e in out.segments[-20:])  # after the restore too
+    assert any(s.stream_id == "tuned" and not s.headers.final for s in out.segments[-20:])  # after the restore too
     assert finals["tuned"] > finals["plain"]
     assert final_audio(out.segments) == {"plain": base.expected, "tuned": base.expected}

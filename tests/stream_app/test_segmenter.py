@@ -7,14 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stream_app.segmenter import Cut, Segmenter, SegmentingRules
+from stream_app.segmenter import Segmenter, SegmentingRules
 from stream_app.settings import StreamAppSettings
-from streamscribe.contracts.segment import EmitReason
+from streamscribe.contracts.segment import EmitReason, Segment
 from stream_app.synthetic import speech_like, to_s16
 
 RATE = 16_000
 CHUNK_MS = 100
 NEVER = 10**9
+STREAM = "s"
 
 
 def rules(**overrides: object) -> SegmentingRules:
@@ -27,7 +28,7 @@ def rules(**overrides: object) -> SegmentingRules:
 class Fed:
     """What feeding a segmenter produced: the cuts and, per cut, the index of the chunk that made it."""
 
-    cuts: list[Cut]
+    cuts: list[Segment]
     cut_in_chunk: list[int]
 
 
@@ -48,38 +49,41 @@ def feed(segmenter: Segmenter[int], pcm: bytes, chunk_samples: list[int], first_
     return fed
 
 
-def assert_covers_once(cuts: list[Cut], pcm: bytes) -> None:
+def assert_covers_once(cuts: list[Segment], pcm: bytes) -> None:
     """Final segments consume the audio once, in order; around a forced cut the next one repeats
     the overlap, and the two own complementary halves of it."""
-    finals = [cut for cut in cuts if cut.final]
-    assert [cut.index for cut in finals] == list(range(len(finals)))
-    assert finals[0].start_sample == 0 and finals[0].lead_samples == 0 and finals[-1].tail_samples == 0
+    finals = [cut for cut in cuts if cut.headers.final]
+    assert [cut.headers.index for cut in finals] == list(range(len(finals)))
+    first, last = finals[0].headers, finals[-1].headers
+    assert first.start_sample == 0 and first.lead_samples == 0 and last.tail_samples == 0
     for cut, after in zip(finals, finals[1:]):
-        assert cut.start_sample < after.start_sample <= cut.end_sample
-        assert cut.end_sample - cut.tail_samples == after.start_sample + after.lead_samples
-        if after.start_sample < cut.end_sample:  # only a forced cut shares audio
-            assert cut.reason in (EmitReason.BYTES, EmitReason.TIME)
-        assert pcm[cut.start_sample * 2:cut.end_sample * 2] == cut.pcm
-    stitched = [cut.pcm[:(after.start_sample - cut.start_sample) * 2] for cut, after in zip(finals, finals[1:])]
+        start, next_start = cut.headers.start_sample, after.headers.start_sample
+        assert start < next_start <= cut.end_sample
+        assert cut.end_sample - cut.headers.tail_samples == next_start + after.headers.lead_samples
+        if next_start < cut.end_sample:  # only a forced cut shares audio
+            assert cut.headers.reason in (EmitReason.BYTES, EmitReason.TIME)
+        assert pcm[start * 2:cut.end_sample * 2] == cut.pcm
+    stitched = [cut.pcm[:(after.headers.start_sample - cut.headers.start_sample) * 2]
+                for cut, after in zip(finals, finals[1:])]
     assert b"".join(stitched) + finals[-1].pcm == pcm
-    assert finals[-1].eos and not any(cut.eos for cut in finals[:-1])
+    assert last.eos and not any(cut.headers.eos for cut in finals[:-1])
 
 
 def test_final_segments_cover_the_audio_exactly_once_whatever_the_chunking() -> None:
     pcm = to_s16(speech_like(np.random.default_rng(0), 20.0))
     for sizes in ([1600], [1, 333, 5000], [16000 * 3]):
         settings = rules(max_segment_bytes=64_000, max_segment_age_ms=3000, cut_overlap_ms=600)
-        cuts = feed(Segmenter(settings), pcm, sizes).cuts
+        cuts = feed(Segmenter(settings, STREAM), pcm, sizes).cuts
         assert_covers_once(cuts, pcm)
-        assert {EmitReason.PAUSE, EmitReason.EOS} <= {cut.reason for cut in cuts}
+        assert {EmitReason.PAUSE, EmitReason.EOS} <= {cut.headers.reason for cut in cuts}
 
 
 def test_pause_cuts_once_min_silence_follows_speech() -> None:
     word = 0.3 * np.random.default_rng(1).standard_normal(RATE // 2)
     audio = np.concatenate([word, np.zeros(RATE // 2), word, np.zeros(RATE // 10)])
     pcm = to_s16(audio)
-    cuts = feed(Segmenter(rules(min_silence_ms=300)), pcm, [1600]).cuts
-    assert [cut.reason for cut in cuts] == [EmitReason.PAUSE, EmitReason.EOS]
+    cuts = feed(Segmenter(rules(min_silence_ms=300), STREAM), pcm, [1600]).cuts
+    assert [cut.headers.reason for cut in cuts] == [EmitReason.PAUSE, EmitReason.EOS]
     assert cuts[0].end_sample == RATE // 2 + int(0.3 * RATE)  # the frame completing 300 ms of silence
     # the 200 ms of silence after the cut and the trailing 100 ms stay with the second word
     assert_covers_once(cuts, pcm)
@@ -87,8 +91,8 @@ def test_pause_cuts_once_min_silence_follows_speech() -> None:
 
 def test_silence_alone_never_triggers_a_pause() -> None:
     pcm = to_s16(np.zeros(RATE * 3))
-    cuts = feed(Segmenter(rules(min_silence_ms=100)), pcm, [1600]).cuts
-    assert [cut.reason for cut in cuts] == [EmitReason.EOS]
+    cuts = feed(Segmenter(rules(min_silence_ms=100), STREAM), pcm, [1600]).cuts
+    assert [cut.headers.reason for cut in cuts] == [EmitReason.EOS]
 
 
 def test_bytes_threshold_is_never_exceeded_and_cuts_in_a_quiet_dip() -> None:
@@ -97,14 +101,14 @@ def test_bytes_threshold_is_never_exceeded_and_cuts_in_a_quiet_dip() -> None:
     speech[dip_start:dip_start + RATE // 10] = 0
     pcm = to_s16(speech)
     max_bytes = 4 * RATE * 2
-    cuts = feed(Segmenter(rules(max_segment_bytes=max_bytes, cut_search_ms=1000)), pcm, [1600]).cuts
+    cuts = feed(Segmenter(rules(max_segment_bytes=max_bytes, cut_search_ms=1000), STREAM), pcm, [1600]).cuts
     assert all(len(cut.pcm) <= max_bytes for cut in cuts)
-    bytes_cuts = [cut for cut in cuts if cut.reason is EmitReason.BYTES]
+    bytes_cuts = [cut for cut in cuts if cut.headers.reason is EmitReason.BYTES]
     assert len(bytes_cuts) >= 2
     assert dip_start <= bytes_cuts[0].end_sample <= dip_start + RATE // 10  # inside the dip
     # no silence in reach: after the quietest frame of the last second before the limit
     second = bytes_cuts[1]
-    window = np.frombuffer(pcm, "<i2")[second.start_sample:second.start_sample + max_bytes // 2]
+    window = np.frombuffer(pcm, "<i2")[second.headers.start_sample:second.headers.start_sample + max_bytes // 2]
     energies = (window.astype(np.int64) ** 2).reshape(-1, 320).sum(axis=1)[-50:]
     assert (len(second.pcm) - (max_bytes - RATE * 2)) // 640 == int(np.argmin(energies)) + 1
     assert_covers_once(cuts, pcm)
@@ -113,39 +117,41 @@ def test_bytes_threshold_is_never_exceeded_and_cuts_in_a_quiet_dip() -> None:
 def test_time_threshold_bounds_how_long_audio_waits() -> None:
     pcm = to_s16(0.3 * np.random.default_rng(3).standard_normal(RATE * 10))
     max_age = 1500
-    fed = feed(Segmenter(rules(max_segment_age_ms=max_age, cut_search_ms=400)), pcm, [1600])
+    fed = feed(Segmenter(rules(max_segment_age_ms=max_age, cut_search_ms=400), STREAM), pcm, [1600])
     time_cuts = [(cut, chunk) for cut, chunk in zip(fed.cuts, fed.cut_in_chunk, strict=True)
-                 if cut.reason is EmitReason.TIME]
+                 if cut.headers.reason is EmitReason.TIME]
     assert len(time_cuts) >= 5
     for cut, chunk in time_cuts:
-        first_chunk = cut.start_sample // 1600  # chunks are 100 ms = 1600 samples, stamped 100 ms apart
+        first_chunk = cut.headers.start_sample // 1600  # chunks are 100 ms = 1600 samples, stamped 100 ms apart
         waited_ms = (chunk - first_chunk) * CHUNK_MS
         assert max_age <= waited_ms < max_age + CHUNK_MS
-        assert cut.newest_timestamp_ms <= chunk * CHUNK_MS
+        assert cut.headers.produced_at_ms <= chunk * CHUNK_MS
     assert_covers_once(fed.cuts, pcm)
 
 
 def test_end_of_stream_emits_the_rest_even_when_empty() -> None:
-    segmenter: Segmenter[int] = Segmenter(rules())
+    segmenter: Segmenter[int] = Segmenter(rules(), STREAM)
     assert segmenter.push(to_s16(np.full(100, 0.2)), 0, 0, 0) == []
     last = segmenter.finish(EmitReason.EOS)
-    assert (last.index, last.start_sample, len(last.pcm), last.eos, last.final) == (0, 0, 200, True, True)
-    empty = Segmenter(rules(), start_sample=500, next_index=3).finish(EmitReason.IDLE)
-    assert (empty.index, empty.start_sample, empty.pcm, empty.reason) == (3, 500, b"", EmitReason.IDLE)
+    headers = last.headers
+    assert (headers.index, headers.start_sample, len(last.pcm), headers.eos, headers.final) == (0, 0, 200, True, True)
+    empty = Segmenter(rules(), STREAM, start_sample=500, next_index=3).finish(EmitReason.IDLE)
+    headers = empty.headers
+    assert (headers.index, headers.start_sample, empty.pcm, headers.reason) == (3, 500, b"", EmitReason.IDLE)
 
 
 def test_replay_from_the_resume_point_cuts_the_same_segments() -> None:
     pcm = to_s16(speech_like(np.random.default_rng(4), 30.0))
     chunk = 1600
     settings = rules(max_segment_bytes=96_000, max_segment_age_ms=2500, cut_search_ms=500)
-    original: Segmenter[int] = Segmenter(settings)
+    original: Segmenter[int] = Segmenter(settings, STREAM)
     head = feed(original, pcm[: 180 * chunk * 2], [chunk], eos=False)
     assert head.cuts, "the first 18 s must have produced segments"
     resume_chunk = original.resume_ref
     assert resume_chunk is not None and resume_chunk * chunk <= original.start_sample
     # the original carries on; a "restarted" one is rebuilt from the checkpoint and replays
     rest_original = feed(original, pcm[180 * chunk * 2:], [chunk], first_chunk=180, first_sample=180 * chunk)
-    restored: Segmenter[int] = Segmenter(settings, head.cuts[-1].end_sample, head.cuts[-1].index + 1,
+    restored: Segmenter[int] = Segmenter(settings, STREAM, head.cuts[-1].end_sample, head.cuts[-1].headers.index + 1,
                                          latest_timestamp_ms=(resume_chunk - 1) * CHUNK_MS)
     replayed = feed(restored, pcm[resume_chunk * chunk * 2:], [chunk], first_chunk=resume_chunk,
                     first_sample=resume_chunk * chunk)
@@ -155,41 +161,43 @@ def test_replay_from_the_resume_point_cuts_the_same_segments() -> None:
 def test_interim_previews_hold_the_new_audio_and_bounded_context_without_consuming_it() -> None:
     pcm = to_s16(speech_like(np.random.default_rng(5), 12.0))
     settings = rules(interim_interval_ms=500, interim_context_ms=600, max_segment_age_ms=4000)
-    cuts = feed(Segmenter(settings), pcm, [1600]).cuts
-    interims = [cut for cut in cuts if not cut.final]
-    assert len(interims) >= 15 and all(cut.reason is EmitReason.INTERIM and not cut.eos for cut in interims)
-    finals = {cut.index: cut for cut in cuts if cut.final}
+    cuts = feed(Segmenter(settings, STREAM), pcm, [1600]).cuts
+    interims = [cut for cut in cuts if not cut.headers.final]
+    assert len(interims) >= 15
+    assert all(cut.headers.reason is EmitReason.INTERIM and not cut.headers.eos for cut in interims)
+    finals = {cut.headers.index: cut.headers for cut in cuts if cut.headers.final}
     owned_until: dict[int, int] = {}
     for interim in interims:
-        final = finals[interim.index]  # the index the next final segment gets
-        assert pcm[interim.start_sample * 2:interim.end_sample * 2] == interim.pcm
-        assert final.start_sample <= interim.start_sample and len(interim.pcm) <= (500 + 600 + 100) * 32
+        preview = interim.headers
+        final = finals[preview.index]  # the index the next final segment gets
+        assert pcm[preview.start_sample * 2:interim.end_sample * 2] == interim.pcm
+        assert final.start_sample <= preview.start_sample and len(interim.pcm) <= (500 + 600 + 100) * 32
         # the previews of one segment own consecutive stretches from the segment's own start on
-        owned_from = interim.start_sample + interim.lead_samples
-        expected = owned_until.get(interim.index, final.start_sample + final.lead_samples)
+        owned_from = preview.start_sample + preview.lead_samples
+        expected = owned_until.get(preview.index, final.start_sample + final.lead_samples)
         assert owned_from <= expected and interim.end_sample > expected
         assert owned_from == max(final.start_sample + final.lead_samples, expected - 300 * 16)
-        owned_until[interim.index] = interim.end_sample
+        owned_until[preview.index] = interim.end_sample
     assert_covers_once(cuts, pcm)
 
 
 def test_a_forced_cut_shares_its_overlap_and_a_replay_keeps_it() -> None:
     pcm = to_s16(0.3 * np.random.default_rng(6).standard_normal(RATE * 12))
     settings = rules(max_segment_age_ms=3000, cut_search_ms=400, cut_overlap_ms=800)
-    fed = feed(Segmenter(settings), pcm, [1600])
-    finals = [cut for cut in fed.cuts if cut.final]
-    forced = [cut for cut in finals if cut.reason is EmitReason.TIME]
+    fed = feed(Segmenter(settings, STREAM), pcm, [1600])
+    finals = [cut for cut in fed.cuts if cut.headers.final]
+    forced = [cut for cut in finals if cut.headers.reason is EmitReason.TIME]
     assert len(forced) >= 3
     for cut, after in zip(finals, finals[1:]):
-        if cut.reason is EmitReason.TIME:
-            assert cut.end_sample - after.start_sample == 800 * 16
-            assert (cut.tail_samples, after.lead_samples) == (400 * 16, 400 * 16)
+        if cut.headers.reason is EmitReason.TIME:
+            assert cut.end_sample - after.headers.start_sample == 800 * 16
+            assert (cut.headers.tail_samples, after.headers.lead_samples) == (400 * 16, 400 * 16)
     assert_covers_once(fed.cuts, pcm)
     # a segmenter restored where the second segment starts (with its overlap) cuts the same rest
     second = finals[1]
-    resume_chunk = second.start_sample // 1600
-    restored: Segmenter[int] = Segmenter(settings, second.start_sample, 1, (resume_chunk - 1) * CHUNK_MS,
-                                         overlapped=True)
+    resume_chunk = second.headers.start_sample // 1600
+    restored: Segmenter[int] = Segmenter(settings, STREAM, second.headers.start_sample, 1,
+                                         (resume_chunk - 1) * CHUNK_MS, overlapped=True)
     replayed = feed(restored, pcm[resume_chunk * 1600 * 2:], [1600], first_chunk=resume_chunk,
                     first_sample=resume_chunk * 1600)
     assert replayed.cuts == fed.cuts[1:]
