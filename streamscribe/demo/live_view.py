@@ -7,7 +7,6 @@ would spam, so it prints one line per finished stream instead, plus the final ta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import TracebackType
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -91,15 +90,10 @@ class LiveView:
     def __enter__(self) -> LiveView:
         if self.console.is_terminal:
             self._live = Live(console=self.console, get_renderable=self._render, refresh_per_second=4)
-            self._live.__enter__()
+            self._live.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         if self._live is not None:
-            self._live.__exit__(exc_type, exc, traceback)
+            self._live.stop()
             self._live = None
