@@ -33,3 +33,30 @@ def send_streams(kafka, topics, streams: dict[str, bytes]) -> list[str]:
             stream_ids.append(stream.stream_id)
         producer.flush(30)
     return stream_ids
+
+
+def serve_streams(bootstrap: str, kafka, topics, workers: list, transcript_topics: dict, streams: dict[str, bytes],
+                  app_id: str, tmp_path: Path) -> tuple[list[str], dict]:
+    """Send `streams` through one real stream app and the recognizer `workers` (WorkerThreads, started
+    and stopped here); returns the stream ids sent and, per name of `transcript_topics`, every
+    stream's text read from that name's transcripts topic. The stream app must not have died."""
+    from recognizer.reader import TranscriptReader
+
+    workdir = tmp_path / "stream-app"
+    workdir.mkdir()
+    stream_app = start_stream_app(bootstrap, topics, app_id, workdir)
+    read = {}
+    try:
+        for worker in workers:
+            worker.start()
+        stream_ids = send_streams(kafka, topics, streams)
+        for name, transcripts in transcript_topics.items():
+            with TranscriptReader(kafka, transcripts) as reader:
+                read[name] = reader.wait_for_streams(stream_ids, timeout=240)
+        assert stream_app.poll() is None, (tmp_path / "stream-app.log").read_text()[-3000:]
+    finally:
+        for worker in workers:
+            worker.stop()
+        stream_app.terminate()
+        stream_app.wait(30)
+    return stream_ids, read

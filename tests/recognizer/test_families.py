@@ -22,13 +22,12 @@ from recognizer.architectures import FAMILIES, TINY, build_model
 from recognizer.batching import loudest_frame_dbfs
 from recognizer.engine import GreedyDecoder, RecognitionEngine
 from recognizer.model import AcousticModel
-from recognizer.reader import TranscriptReader
 from recognizer.settings import SHIPPED_MODELS, RecognizerSettings
 from recognizer.worker import RecognizerWorker, WorkerThread
 from streamscribe.contracts import Segment, SegmentHeaders
 from streamscribe.pcm import pcm_s16le_to_float
 from tests.infra.kafka_reading import read_messages
-from tests.recognizer.stack import send_streams, start_stream_app
+from tests.recognizer.stack import serve_streams
 
 pytestmark = [pytest.mark.broker, pytest.mark.model, pytest.mark.slow]
 
@@ -102,23 +101,10 @@ def test_every_family_serves_through_the_pipeline_as_it_transcribes_offline(
                                       group_id=f"families-{family}-{unique_suffix}", max_batch=4, torch_threads=1)
         engine = RecognitionEngine(model, GreedyDecoder(model.vocabulary))
         workers.append(WorkerThread(RecognizerWorker(settings, engine)))
-    (tmp_path / "stream-app").mkdir()
-    stream_app = start_stream_app(kafka_bootstrap, topic_settings, f"families-{unique_suffix}", tmp_path / "stream-app")
-    served = {}
-    try:
-        for worker in workers:
-            worker.start()
-        stream_ids = send_streams(kafka_settings, topic_settings, streams)
-        for family in family_models:
-            with TranscriptReader(kafka_settings, topics[family]) as reader:
-                finished = reader.wait_for_streams(stream_ids, timeout=240)
-            served[family] = {(s, i): t.text for s in stream_ids for i, t in finished[s].finals.items()}
-        assert stream_app.poll() is None, (tmp_path / "stream-app.log").read_text()[-3000:]
-    finally:
-        for worker in workers:
-            worker.stop()
-        stream_app.terminate()
-        stream_app.wait(30)
+    stream_ids, read = serve_streams(kafka_bootstrap, kafka_settings, topic_settings, workers, topics, streams,
+                                     f"families-{unique_suffix}", tmp_path)
+    served = {family: {(s, i): t.text for s in stream_ids for i, t in finished[s].finals.items()}
+              for family, finished in read.items()}
 
     keys = sorted(next(iter(served.values())))
     messages = read_messages(kafka_bootstrap, topic_settings.segments, len(keys))

@@ -17,12 +17,11 @@ import pytest
 import soundfile
 
 from recognizer.engine import GreedyDecoder, RecognitionEngine, build_decoder
-from recognizer.reader import TranscriptReader
 from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS, RecognizerSettings
 from recognizer.worker import RecognizerWorker, WorkerThread
 from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
 from streamscribe.wer import word_error_rate
-from tests.recognizer.stack import send_streams, start_stream_app
+from tests.recognizer.stack import serve_streams
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -97,24 +96,10 @@ def test_pipeline_wer_is_within_a_point_of_offline_recognition(
         ))
         for name, engine in engines.items()
     ]
-    (tmp_path / "stream-app").mkdir()
-    stream_app = start_stream_app(kafka_bootstrap, topic_settings, f"wer-app-{unique_suffix}", tmp_path / "stream-app")
-    try:
-        for worker in workers:
-            worker.start()
-        stream_ids = send_streams(kafka_settings, topic_settings,
-                                  {f"held-out-{i}": pcm for i, pcm in enumerate(held_out.pcm())})
-        pipeline = {}
-        for name in engines:
-            with TranscriptReader(kafka_settings, topics[name]) as reader:
-                finished = reader.wait_for_streams(stream_ids, timeout=240)
-            pipeline[name] = [finished[s].text for s in stream_ids]
-        assert stream_app.poll() is None, (tmp_path / "stream-app.log").read_text()[-3000:]
-    finally:
-        for worker in workers:
-            worker.stop()
-        stream_app.terminate()
-        stream_app.wait(30)
+    streams = {f"held-out-{i}": pcm for i, pcm in enumerate(held_out.pcm())}
+    stream_ids, read = serve_streams(kafka_bootstrap, kafka_settings, topic_settings, workers, topics, streams,
+                                     f"wer-app-{unique_suffix}", tmp_path)
+    pipeline = {name: [finished[s].text for s in stream_ids] for name, finished in read.items()}
 
     report = {}
     for name, engine in engines.items():

@@ -22,7 +22,9 @@ def write(producer: Producer, topic: str, *results: Transcript) -> None:
         producer.produce(topic, key=key, value=value, headers=headers)
 
 
-def test_reader_drops_copies_skips_garbage_and_reassembles_streams(kafka_bootstrap, kafka_settings, topic_settings) -> None:
+def test_reader_drops_copies_skips_garbage_and_reassembles_streams(
+    kafka_bootstrap, kafka_settings, topic_settings
+) -> None:
     topic = topic_settings.transcripts
     producer = Producer({"bootstrap.servers": kafka_bootstrap})
     write(producer, topic, result("a", 0, "good"), result("b", 0, "other"), result("a", 0, "good"))
