@@ -141,12 +141,18 @@ def is_eos(text: str) -> bool:
     raise bad('text messages after the start must be {"type": "eos"}')
 
 
-def _json_object(text: str) -> dict[str, Any]:
+def json_object(text: str) -> dict[str, Any] | None:
+    """A text message parsed as a JSON object; None when it is not JSON or not an object."""
     try:
         message = json.loads(text)
     except ValueError:
-        raise bad("a control message must be a JSON object") from None
-    if not isinstance(message, dict):
+        return None
+    return message if isinstance(message, dict) else None
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    message = json_object(text)
+    if message is None:
         raise bad("a control message must be a JSON object")
     return message
 

@@ -18,10 +18,10 @@ every final not yet sent.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.protocol import json_object
 from recognizer.windows import PreviewCaption
 from streamscribe.contracts import Transcript
 
@@ -40,11 +40,8 @@ class VoskControl:
 
 def parse_control(text: str) -> VoskControl:
     """A config, eof or reset message; ValueError for anything else."""
-    try:
-        message = json.loads(text)
-    except ValueError:
-        raise ValueError("vosk control messages are JSON objects") from None
-    if not isinstance(message, dict):
+    message = json_object(text)
+    if message is None:
         raise ValueError("vosk control messages are JSON objects")
     if message.get("eof") == 1:
         return VoskControl(eof=True)
