@@ -49,7 +49,8 @@ class Admission:
         """Raise Refused (AT_CAPACITY / OVER_LIMIT) when a new stream of `key` would be refused now
         (before the work of reading an upload; `admit` decides)."""
         if self.open >= self.capacity:
-            raise Refused(Refusal.AT_CAPACITY, f"the gateway carries its maximum of {self.capacity} streams; retry later")
+            raise Refused(Refusal.AT_CAPACITY,
+                          f"the gateway carries its maximum of {self.capacity} streams; retry later")
         if key != ANONYMOUS and self._per_key[key] >= self.per_key_limit:
             raise Refused(Refusal.OVER_LIMIT, f"this API key already has {self.per_key_limit} streams open")
 

@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                            audio_partitions=PARTITIONS, transcript_partitions=PARTITIONS)
     ensure_topics(kafka, topics)
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as folder:
-        gateways = [GatewayProcess(kafka.bootstrap_servers or "", topics, k, Path(folder)) for k in range(args.gateways)]
+        gateways = [GatewayProcess(kafka.bootstrap_servers or "", topics, k, Path(folder))
+                    for k in range(args.gateways)]
         try:
             for gateway in gateways:
                 gateway.wait_ready()
@@ -203,7 +204,9 @@ class FakeRecognizer(threading.Thread):
         self.producer.flush(10)
 
 
-async def measure(n: int, seconds: float, gateways: list[GatewayProcess], bootstrap: str, topics) -> dict:  # noqa: ANN001
+async def measure(
+    n: int, seconds: float, gateways: list[GatewayProcess], bootstrap: str, topics,  # noqa: ANN001
+) -> dict:
     """One client count: gateway figures, then the SDK reference for the chunk latency."""
     import aiohttp  # noqa: PLC0415
     import psutil  # noqa: PLC0415
@@ -222,7 +225,8 @@ async def measure(n: int, seconds: float, gateways: list[GatewayProcess], bootst
     async def client(session: aiohttp.ClientSession) -> None:
         nonlocal connected
         async with session.ws_connect(gateways[0].url("/v1/stream", "ws"), max_msg_size=0) as ws:
-            await ws.send_str(json.dumps({"type": "start", "sample_rate": 16000, "options": {"interim_interval_ms": 0}}))
+            start_message = {"type": "start", "sample_rate": 16000, "options": {"interim_interval_ms": 0}}
+            await ws.send_str(json.dumps(start_message))
             stream_id = (await ws.receive_json())["stream_id"]
             recognizer.streams.append(stream_id)
             connected += 1
@@ -295,7 +299,9 @@ async def measure(n: int, seconds: float, gateways: list[GatewayProcess], bootst
     return row
 
 
-async def sdk_reference(n: int, seconds: float, bootstrap: str, topics, timings: Timings) -> list[float]:  # noqa: ANN001
+async def sdk_reference(
+    n: int, seconds: float, bootstrap: str, topics, timings: Timings,  # noqa: ANN001
+) -> list[float]:
     """The same paced load written by the producer SDK directly: its chunk latencies."""
     from producers import AsyncAudioProducer, ProducerSettings  # noqa: PLC0415
     from streamscribe.settings import KafkaSettings  # noqa: PLC0415

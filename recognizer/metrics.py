@@ -54,6 +54,7 @@ class RecognizerMetrics:
         )
         self.previews_skipped = Counter(
             f"{PREFIX}_previews_skipped",
-            "Interim previews not recognised: a newer segment of the same stream was in the batch, or they were too old",
+            "Interim previews not recognised: a newer segment of the same stream was in the batch, "
+            "or they were too old",
             registry=registry,
         )

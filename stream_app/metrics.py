@@ -79,7 +79,8 @@ class StreamAppMetrics:
                            registry=registry)
         self.recoveries = Counter(f"{PREFIX}_recoveries", "Table recoveries (one per assignment)", registry=registry)
         self.restored_streams = Counter(
-            f"{PREFIX}_restored_streams", "Streams rebuilt from their checkpoints after an assignment", registry=registry
+            f"{PREFIX}_restored_streams", "Streams rebuilt from their checkpoints after an assignment",
+            registry=registry,
         )
 
     def watch(self, core: IngestCore, positions: PartitionPositions) -> None:

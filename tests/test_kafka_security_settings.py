@@ -43,7 +43,8 @@ def test_security_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("KAFKA_SASL_USERNAME", "u")
     monkeypatch.setenv("KAFKA_SASL_PASSWORD", "p")
     config = KafkaSettings(bootstrap_servers="h:1").client_config()
-    assert (config["security.protocol"], config["sasl.username"], config["sasl.password"]) == ("sasl_plaintext", "u", "p")
+    credentials = (config["security.protocol"], config["sasl.username"], config["sasl.password"])
+    assert credentials == ("sasl_plaintext", "u", "p")
 
 
 def test_flags_override_and_the_password_stays_out_of_argv(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,7 +65,8 @@ def tune_on_dev(
 
 def train_language_model(settings: LanguageModelSettings) -> tuple[NgramFiles, DecoderParameters]:
     """Build the n-gram; tune alpha/beta when a model is given; write the decoder parameters."""
-    files = build_ngram(corpus_sentences(settings.text_manifests), settings.output_prefix, settings.order, settings.prune)
+    sentences = corpus_sentences(settings.text_manifests)
+    files = build_ngram(sentences, settings.output_prefix, settings.order, settings.prune)
     parameters = DecoderParameters(
         kenlm_model=files.binary.name, unigrams=files.unigrams.name, order=settings.order,
         alpha=settings.alphas[0], beta=settings.betas[0], beam_width=settings.beam_width,

@@ -166,7 +166,8 @@ class SamplesSettings(BaseSettings):
         description="real held-out prompts to ship at 8 kHz (none: synthetic samples only)",
     )
     real_count: int = Field(default=24, ge=1, description="real prompts shipped")
-    sounds_dir: Path = Field(default=ASTERISK_SOUNDS, description="the prompts' 8 kHz WAVs (asterisk-core-sounds-en-wav)")
+    sounds_dir: Path = Field(default=ASTERISK_SOUNDS,
+                             description="the prompts' 8 kHz WAVs (asterisk-core-sounds-en-wav)")
     seed: int = 1234
 
 

@@ -32,7 +32,8 @@ class AutoscaleSettings(BaseSettings):
         default=50_000, gt=0, description="chunks behind per worker (open streams hold their unemitted audio)"
     )
     stream_app_rate_per_replica: float = Field(default=4_000, gt=0, description="chunks/s one worker keeps up with")
-    scale_in_window_s: float = Field(default=30, ge=0, description="scale in only to the highest count wanted this long")
+    scale_in_window_s: float = Field(default=30, ge=0,
+                                     description="scale in only to the highest count wanted this long")
     idle_s: float = Field(default=60, ge=0, description="no lag and no input this long before the last replica stops")
     rate_window_s: float = Field(default=10, gt=0, description="input rate measured over this window")
 

@@ -84,7 +84,8 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     model = AcousticModel.load(SHIPPED_MODEL, device="cpu")
     settings = RecognizerSettings(kafka=kafka, topics=topics, group_id=f"gw-rec-{suffix}", max_batch=8,
                                   model=str(SHIPPED_MODEL), decoder="beam")  # the shipped 6-gram, as the demo
-    recognizer = WorkerThread(RecognizerWorker(settings, RecognitionEngine(model, build_decoder(settings, model.vocabulary))))
+    engine = RecognitionEngine(model, build_decoder(settings, model.vocabulary))
+    recognizer = WorkerThread(RecognizerWorker(settings, engine))
     recognizer.start()
     common = {"kafka": kafka, "topics": topics, "port": 0, "home_partitions": 1, "result_timeout_s": 120.0}
     gateway = GatewayThread(GatewaySettings(

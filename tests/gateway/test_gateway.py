@@ -268,7 +268,8 @@ async def test_tls_and_the_origin_allow_list(stack: Stack, tmp_path) -> None:
                 await ws.send_str(start())
                 assert (await ws.receive_json())["type"] == "started"
                 await ws.send_str(json.dumps({"type": "eos"}))
-            async with session.ws_connect(secure.url("/v1/stream", "wss"), headers={"Origin": "https://evil.example"}) as ws:
+            evil = {"Origin": "https://evil.example"}
+            async with session.ws_connect(secure.url("/v1/stream", "wss"), headers=evil) as ws:
                 closed = await ws.receive()
                 assert (closed.type, closed.data) == (aiohttp.WSMsgType.CLOSE, Refusal.FORBIDDEN_ORIGIN.close_code)
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:  # a client that does not trust the certificate

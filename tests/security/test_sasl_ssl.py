@@ -59,7 +59,9 @@ def send(env: dict[str, str], topics: TopicSettings) -> subprocess.CompletedProc
     )
 
 
-def test_streams_end_to_end_over_sasl_ssl(secured_broker: EmbeddedBroker, topics: TopicSettings, tmp_path: Path) -> None:
+def test_streams_end_to_end_over_sasl_ssl(
+    secured_broker: EmbeddedBroker, topics: TopicSettings, tmp_path: Path
+) -> None:
     suffix = uuid.uuid4().hex[:8]
     env = client_env(secured_broker, STREAMSCRIBE_HOME=str(tmp_path / "home"),
                      STREAMSCRIBE_STREAM_APP_APP_ID=f"sec-app-{suffix}",

@@ -14,7 +14,8 @@ def test_the_installed_faust_is_a_tested_one() -> None:
 
 @pytest.mark.parametrize("installed", ["0.15.2", "0.16.0", "0.16.0rc1", "1.0.0"])
 def test_an_untested_faust_is_refused_with_the_tested_range(installed: str) -> None:
-    with pytest.raises(ConfigurationError, match=rf"faust-streaming {installed} is not a tested version.*>=0\.15\.3,<0\.16"):
+    refusal = rf"faust-streaming {installed} is not a tested version.*>=0\.15\.3,<0\.16"
+    with pytest.raises(ConfigurationError, match=refusal):
         require_tested_faust(installed)
 
 

@@ -49,7 +49,8 @@ def test_unknown_language_is_a_clear_error() -> None:
 @pytest.mark.parametrize(
     ("prompt", "expected"),
     [
-        ("Please press 1 to mute, # to exit, or * for help.", "please press one to mute pound to exit or star for help"),
+        ("Please press 1 to mute, # to exit, or * for help.",
+         "please press one to mute pound to exit or star for help"),
         ("at [@]", "at"),
         ("[ascending tones]", ""),
         ("3D audio at 28.8 kilobit", "three d audio at twenty eight point eight kilobit"),
