@@ -133,6 +133,7 @@ def shipped_speech():
     return AcousticModel.load(SHIPPED_MODEL, device="cpu"), segment
 
 
+@pytest.mark.model  # loads the shipped model (36 s of make check otherwise)
 def test_words_centred_in_a_segments_context_are_left_to_its_neighbours(shipped_speech) -> None:
     model, whole = shipped_speech
     engine = RecognitionEngine(model, GreedyDecoder(model.vocabulary))
