@@ -53,6 +53,7 @@ from streamscribe.contracts import Transcript, Word
 from streamscribe.demo.board import Board, DemoStream
 from streamscribe.demo.samples import SpeechSample
 from streamscribe.demo.summary import word_error_rate
+from streamscribe.percentiles import percentile
 from streamscribe.paths import REPO_ROOT
 
 log = logging.getLogger(__name__)
@@ -198,11 +199,26 @@ def running_stack(kafka: Any, mode: str, options: Sequence[str], decoder: str, s
                 for name, value in saved.items():
                     os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
             processes = {child.name: psutil.Process(child.process.pid) for child in supervisor.children}
+            processes["load-generator"] = psutil.Process()  # this process: the sender and the result reader
+            broker = _embedded_broker_process(kafka)
+            if broker is not None:
+                processes["broker"] = broker
             metrics = [service.metrics_url for service in services if service.name.startswith("recognizer")]
             yield Stack(kafka, topics, processes, metrics)
     finally:
         AdminClient(kafka.client_config()).delete_topics(
             [topics.chunks, topics.segments, topics.transcripts, topics.rejected])
+
+
+def _embedded_broker_process(kafka: Any) -> psutil.Process | None:
+    """The embedded broker's process, when that is the broker in use (its CPU is reported)."""
+    from infra.broker import EmbeddedBroker  # noqa: PLC0415
+
+    broker = EmbeddedBroker.default()
+    pid = broker.pid()
+    if pid is None or kafka.bootstrap_servers != broker.bootstrap_servers:
+        return None
+    return psutil.Process(pid)
 
 
 def _cpu_seconds(process: psutil.Process) -> float:
@@ -304,6 +320,7 @@ def row_figures(board: RecordingBoard, references: dict[str, Transcript], cpu: d
     audio = sum(state.audio_seconds for state in states)
     recognizer = sum(seconds for name, seconds in cpu.items() if name.startswith("recognizer"))
     stream_app = sum(seconds for name, seconds in cpu.items() if name.startswith("stream-app"))
+    lags = [lag for state in states for lag in sender_lags(state.sent_audio_ends, state.sent_wall_times)]
     return {
         "streams": len(states),
         "completed": sum(state.status.value == "done" for state in states),
@@ -311,8 +328,24 @@ def row_figures(board: RecordingBoard, references: dict[str, Transcript], cpu: d
         "recognizer_ms_per_audio_s": round(1000 * recognizer / audio, 2),
         "stream_app_ms_per_audio_s": round(1000 * stream_app / audio, 2),
         **outcome_figures(outcomes),
+        "sender_lag_p95_ms": round(1000 * percentile(lags, 95)) if lags else None,
+        "sender_lag_max_ms": round(1000 * max(lags)) if lags else None,
+        **{f"{name}_cores": round(sum(seconds for process, seconds in cpu.items() if process.startswith(name)) / wall,
+                                  2)
+           for name in ("recognizer", "stream-app", "broker", "load-generator")},
         "busy_cores": round(busy / wall, 2),
     }
+
+
+def sender_lags(audio_ends: Sequence[float], wall_times: Sequence[float]) -> list[float]:
+    """Per chunk sent: how late it left against real time from the stream's first chunk (seconds).
+
+    The load generator runs on the measured machine; when it falls behind, words reach the
+    pipeline late and the word latency (measured against real time) includes that lag."""
+    if not audio_ends:
+        return []
+    return [max(0.0, (wall - wall_times[0]) - (end - audio_ends[0])) for end, wall in zip(audio_ends, wall_times,
+                                                                                          strict=True)]
 
 
 def replay_rows(engine: Any, speech: Sequence[SpeechSample], references: dict[str, Transcript],

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from streamscribe.bench.latency import continuous_speech, cpu_ratios, final_words, trimmed
+from streamscribe.bench.latency import continuous_speech, cpu_ratios, final_words, sender_lags, trimmed
 from streamscribe.bench.word_latency import Arrival, stability, summarize_latencies, word_latencies
 from streamscribe.contracts import Transcript, Word
 from streamscribe.demo.samples import SpeechSample
@@ -78,3 +79,9 @@ def test_cpu_ratio_pairs_live_and_finals_rows_of_one_stream_count() -> None:
             {"mode": "finals", "streams": 10, "recognizer_ms_per_audio_s": 12.0},
             {"mode": "live", "streams": 100, "recognizer_ms_per_audio_s": 20.0}]
     assert cpu_ratios(rows) == {"10 streams": 2.5}
+
+
+def test_sender_lag_is_how_late_each_chunk_left_against_real_time() -> None:
+    # chunks of 0.1 s: on time, on time, 0.25 s late, early again (a burst that catches up)
+    assert sender_lags([0.1, 0.2, 0.3, 0.4], [5.0, 5.1, 5.45, 5.29]) == pytest.approx([0.0, 0.0, 0.25, 0.0])
+    assert sender_lags([], []) == []
