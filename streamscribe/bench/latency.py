@@ -21,8 +21,11 @@ with the transcript SDK. Per row: word latency p50/p95/p99 (first appearance in 
 moment spoken; `any_*`: any word at that time, spelled right or not), the recognizer's and
 stream app's CPU time per audio second, the WER of the final text and of the offline
 whole-file recognition against the spoken sentences, how often a word flagged stable changed,
-the previews recognised and those the recognizer skipped because it was behind,
-and the machine's load (the box is shared: `load_1m_before`, and `busy_cores` = all CPU used
+the previews recognised and those the recognizer skipped because it was behind, where the
+recognizer's time went (share of the wall time in forward passes and decoding, mean batch), the
+mean time from a segment's newest chunk to the stream app sending it (finals) and to its result, the CPU cores used by the
+recognizer, stream app, broker and this process (the load generator and result reader), how
+late the sender sent its chunks, and the machine's load (the box is shared: `load_1m_before`, and `busy_cores` = all CPU used
 on the machine per wall second during the row, ours and others').
 """
 
@@ -62,6 +65,20 @@ SAMPLE_RATE = 16_000
 HELD_OUT_SAMPLES = REPO_ROOT / "recognizer" / "models" / "samples" / "samples.tsv"  # the 16 kHz synthetic test clips
 TRIM_DBFS = -45.0  # frames quieter than this at either end of a sample are cut off
 TRIM_MARGIN_S = 0.04
+# service metrics read per row: the recognizer's previews done and skipped, where its time went,
+# segment → result; the stream app's delay from a final segment's newest chunk to sending it
+SERVICE_TOTALS = {
+    "previews_recognised": 'streamscribe_recognizer_segments_total{final="false"} ',
+    "previews_skipped": "streamscribe_recognizer_previews_skipped_total ",
+    "model_seconds": "streamscribe_recognizer_model_seconds_sum ",
+    "decode_seconds": "streamscribe_recognizer_decode_seconds_sum ",
+    "batches": "streamscribe_recognizer_batch_size_count ",
+    "batched_segments": "streamscribe_recognizer_batch_size_sum ",
+    "results": "streamscribe_recognizer_end_to_end_latency_seconds_count ",
+    "result_seconds": "streamscribe_recognizer_end_to_end_latency_seconds_sum ",
+    "emitted": "streamscribe_stream_app_emit_delay_seconds_count ",
+    "emit_seconds": "streamscribe_stream_app_emit_delay_seconds_sum ",
+}
 MODES = {"live": {}, "finals": {"STREAMSCRIBE_STREAM_APP_INTERIM_INTERVAL_MS": "0"}}
 
 
@@ -154,21 +171,20 @@ class Stack:
     kafka: Any
     topics: Any
     processes: dict[str, psutil.Process]
-    recognizer_metrics: list[str]
+    metrics_urls: list[str]
 
-    def preview_counts(self) -> tuple[float, float]:
-        """(previews recognised, previews skipped) so far, from the recognizers' metrics."""
+    def service_totals(self) -> dict[str, float]:
+        """The services' counters so far, summed over workers (`SERVICE_TOTALS` names them)."""
         import urllib.request  # noqa: PLC0415
 
-        done = skipped = 0.0
-        for url in self.recognizer_metrics:
+        totals = dict.fromkeys(SERVICE_TOTALS, 0.0)
+        for url in self.metrics_urls:
             with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our own local endpoint
                 for line in response.read().decode().splitlines():
-                    if line.startswith('streamscribe_recognizer_segments_total{final="false"}'):
-                        done += float(line.split()[-1])
-                    elif line.startswith("streamscribe_recognizer_previews_skipped_total "):
-                        skipped += float(line.split()[-1])
-        return done, skipped
+                    for name, prefix in SERVICE_TOTALS.items():
+                        if line.startswith(prefix):
+                            totals[name] += float(line.split()[-1])
+        return totals
 
 
 @contextmanager
@@ -203,8 +219,8 @@ def running_stack(kafka: Any, mode: str, options: Sequence[str], decoder: str, s
             broker = _embedded_broker_process(kafka)
             if broker is not None:
                 processes["broker"] = broker
-            metrics = [service.metrics_url for service in services if service.name.startswith("recognizer")]
-            yield Stack(kafka, topics, processes, metrics)
+            yield Stack(kafka, topics, processes, [service.metrics_url for service in services
+                                                   if service.name.startswith(("recognizer", "stream-app"))])
     finally:
         AdminClient(kafka.client_config()).delete_topics(
             [topics.chunks, topics.segments, topics.transcripts, topics.rejected])
@@ -232,9 +248,9 @@ def _busy_seconds() -> float:
 
 
 def play(stack: Stack, speech: Sequence[SpeechSample], streams: int, chunk_ms: int, ramp_seconds: float,
-         finish_timeout: float) -> tuple[RecordingBoard, dict[str, float], float, float, tuple[float, float]]:
-    """Stream N live streams and read their results; returns the board, CPU seconds per service,
-    the wall time, the machine's busy CPU seconds meanwhile and the previews recognised / skipped."""
+         finish_timeout: float) -> tuple[RecordingBoard, dict[str, float], float, float, dict[str, object]]:
+    """Stream N live streams and read their results; returns the board, CPU seconds per process,
+    the wall time, the machine's busy CPU seconds meanwhile and the services' figures."""
     from producers import AudioProducer  # noqa: PLC0415
     from streamscribe.demo.sender import PlannedStream, RealtimeSender  # noqa: PLC0415
     from streamscribe.demo.transcript_feed import TranscriptFeed  # noqa: PLC0415
@@ -244,7 +260,7 @@ def play(stack: Stack, speech: Sequence[SpeechSample], streams: int, chunk_ms: i
                for i in range(streams)]
     board = RecordingBoard([DemoStream(p.stream_id, p.sample.sentence, p.sample.seconds) for p in planned])
     cpu_before = {name: _cpu_seconds(process) for name, process in stack.processes.items()}
-    previews_before = stack.preview_counts()
+    totals_before = stack.service_totals()
     busy_before, started = _busy_seconds(), time.monotonic()
     with TranscriptFeed(stack.kafka, stack.topics, board, lambda _state: None) as feed, \
             AudioProducer(kafka=stack.kafka, topics=stack.topics) as producer:
@@ -267,8 +283,26 @@ def play(stack: Stack, speech: Sequence[SpeechSample], streams: int, chunk_ms: i
     wall = time.monotonic() - started
     cpu = {name: _cpu_seconds(process) - cpu_before[name] for name, process in stack.processes.items()}
     busy = _busy_seconds() - busy_before
-    previews = tuple(after - before for after, before in zip(stack.preview_counts(), previews_before, strict=True))
-    return board, cpu, wall, busy, previews  # type: ignore[return-value]
+    totals = {name: value - totals_before[name] for name, value in stack.service_totals().items()}
+    return board, cpu, wall, busy, service_figures(totals, wall)
+
+
+def service_figures(totals: dict[str, float], wall: float) -> dict[str, object]:
+    """A row's figures from the change of the services' counters: previews recognised and skipped,
+    the recognizer's share of the wall time in forward passes and in decoding, its mean batch,
+    the mean time from a final segment's newest chunk to the stream app sending it, and from any
+    segment's newest chunk to its result committed."""
+    return {
+        "previews_recognised": int(totals["previews_recognised"]),
+        "previews_skipped": int(totals["previews_skipped"]),
+        "forward_busy": round(totals["model_seconds"] / wall, 2),
+        "decode_busy": round(totals["decode_seconds"] / wall, 2),
+        "mean_batch": round(totals["batched_segments"] / totals["batches"], 1) if totals["batches"] else None,
+        "chunk_to_final_segment_mean_ms": round(1000 * totals["emit_seconds"] / totals["emitted"])
+        if totals["emitted"] else None,
+        "chunk_to_result_mean_ms": round(1000 * totals["result_seconds"] / totals["results"])
+        if totals["results"] else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -397,10 +431,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 for streams in (int(n) for n in args.streams.split(",")):
                     load_before = round(os.getloadavg()[0], 2)
                     log.info("%s: %d streams of %.0f s", mode, streams, args.stream_seconds)
-                    board, cpu, wall, busy, (previews, skipped) = play(
+                    board, cpu, wall, busy, services = play(
                         stack, speech, streams, args.chunk_ms, args.ramp_seconds, args.finish_timeout)
                     rows.append({"mode": mode, **row_figures(board, references, cpu, wall, busy),
-                                 "previews_recognised": int(previews), "previews_skipped": int(skipped),
+                                 **services,
                                  "load_1m_before": load_before})
                     log.info("%s", rows[-1])
     return {

@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from streamscribe.bench.latency import continuous_speech, cpu_ratios, final_words, sender_lags, trimmed
+from streamscribe.bench.latency import (
+    continuous_speech,
+    cpu_ratios,
+    final_words,
+    service_figures,
+    sender_lags,
+    trimmed,
+)
 from streamscribe.bench.word_latency import Arrival, stability, summarize_latencies, word_latencies
 from streamscribe.contracts import Transcript, Word
 from streamscribe.demo.samples import SpeechSample
@@ -85,3 +92,13 @@ def test_sender_lag_is_how_late_each_chunk_left_against_real_time() -> None:
     # chunks of 0.1 s: on time, on time, 0.25 s late, early again (a burst that catches up)
     assert sender_lags([0.1, 0.2, 0.3, 0.4], [5.0, 5.1, 5.45, 5.29]) == pytest.approx([0.0, 0.0, 0.25, 0.0])
     assert sender_lags([], []) == []
+
+
+def test_service_figures_come_from_the_change_of_its_counters() -> None:
+    totals = {"previews_recognised": 30.0, "previews_skipped": 5.0, "model_seconds": 4.0, "decode_seconds": 1.0,
+              "batches": 8.0, "batched_segments": 40.0, "results": 40.0, "result_seconds": 12.0,
+              "emitted": 4.0, "emit_seconds": 0.2}
+    assert service_figures(totals, wall=10.0) == {
+        "previews_recognised": 30, "previews_skipped": 5, "forward_busy": 0.4, "decode_busy": 0.1,
+        "mean_batch": 5.0, "chunk_to_final_segment_mean_ms": 50, "chunk_to_result_mean_ms": 300}
+    assert service_figures(dict.fromkeys(totals, 0.0), wall=10.0)["mean_batch"] is None
