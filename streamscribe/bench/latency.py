@@ -8,7 +8,7 @@ recognition of the whole file with the same model and decoder: its words and the
 (`streamscribe.bench.word_latency`).
 
 First the replay (`streamscribe.bench.replay`): the same files cut by the stream app's
-segmenter and recognised in this process, without Kafka, for the default settings (`live`),
+segmenter and recognised in this process on one torch thread, without Kafka, for the default settings (`live`),
 finals only, finals with plain cuts (no overlap) and previews of the whole buffer (the old
 previews): audio recognised and CPU per audio second, WER and the algorithmic part of the word
 latency, unaffected by the machine's load.
@@ -23,10 +23,11 @@ stream app's CPU time per audio second, the WER of the final text and of the off
 whole-file recognition against the spoken sentences, how often a word flagged stable changed,
 the previews recognised and those the recognizer skipped because it was behind, where the
 recognizer's time went (share of the wall time in forward passes and decoding, mean batch), the
-mean time from a segment's newest chunk to the stream app sending it (finals) and to its result, the CPU cores used by the
-recognizer, stream app, broker and this process (the load generator and result reader), how
-late the sender sent its chunks, and the machine's load (the box is shared: `load_1m_before`, and `busy_cores` = all CPU used
-on the machine per wall second during the row, ours and others').
+mean time from a segment's newest chunk to the stream app sending it (finals) and to its
+result, the CPU cores used by the recognizer, stream app, broker and this process (the load
+generator and result reader), how late the sender sent its chunks, and the machine's load (the
+box is shared: `load_1m_before`, and `busy_cores` = all CPU used on the machine per wall second
+during the row, ours and others').
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ SERVICE_TOTALS = {
     "emitted": "streamscribe_stream_app_emit_delay_seconds_count ",
     "emit_seconds": "streamscribe_stream_app_emit_delay_seconds_sum ",
 }
+REPLAY_THREADS = 1
 MODES = {"live": {}, "finals": {"STREAMSCRIBE_STREAM_APP_INTERIM_INTERVAL_MS": "0"}}
 
 
@@ -418,7 +420,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         args.streams, args.stream_seconds = "10", 10.0
     kafka = KafkaSettings(bootstrap_servers=args.bootstrap_servers)
     speech = continuous_speech(load_samples(args.samples), args.variants, args.stream_seconds, args.gap_ms)
-    engine = RecognitionEngine.from_settings(RecognizerSettings(decoder=args.decoder))
+    # one torch thread: the replay's CPU figure is then the work itself, not OpenMP threads spinning
+    # while another process holds a core (2 threads read 5x the CPU at load 3-5, docs/benchmarks.md)
+    engine = RecognitionEngine.from_settings(RecognizerSettings(decoder=args.decoder, torch_threads=REPLAY_THREADS))
     references = {sample.sentence: offline_words(engine, sample) for sample in speech}
     log.info("offline reference: %d files, %d words", len(references),
              sum(len(t.words) for t in references.values()))
