@@ -96,6 +96,8 @@ class RecognitionEngine:
         if settings.torch_threads:
             AcousticModel.use_cpu_threads(settings.torch_threads)
         model = AcousticModel.load(settings.model_source(), settings.device)
+        if settings.fast_convolutions:
+            model.use_fast_convolutions()
         if settings.compile_encoder:
             model.compile_encoder()
         decoder = build_decoder(settings, model.vocabulary)

@@ -155,6 +155,14 @@ class AcousticModel:
 
         self.module.encoder = torch.compile(self.module.encoder, dynamic=True)
 
+    def use_fast_convolutions(self) -> None:
+        """Run the encoder's depthwise and pointwise convolutions on faster CPU paths that compute
+        the same function (`recognizer.fast_convolutions`; figures in docs/capacity.md)."""
+        from recognizer.fast_convolutions import use_fast_convolutions  # noqa: PLC0415
+
+        switched = use_fast_convolutions(self.module.encoder)
+        log.info("%s: %d convolutions on the fast CPU paths", self.name, len(switched))
+
     def log_probs(self, batch: PaddedBatch) -> list[np.ndarray]:
         """Per batch row, the `[frames, tokens + 1]` float32 log-probabilities (blank last)."""
         import torch  # noqa: PLC0415

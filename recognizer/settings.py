@@ -86,6 +86,10 @@ class RecognizerSettings(KafkaClientSettings):
     compile_encoder: bool = Field(
         default=False, description="torch.compile the encoder (the first batches compile; docs/capacity.md)"
     )
+    fast_convolutions: bool = Field(
+        default=False,
+        description="run depthwise and pointwise convolutions on faster CPU paths, same output (docs/capacity.md)",
+    )
     max_preview_lag_ms: int = Field(
         default=1_000, ge=0, description="interim previews whose newest audio is older than this are skipped"
     )

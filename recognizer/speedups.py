@@ -6,6 +6,8 @@ For the shipped model and for production-size architectures with random weights
 - `eager`: the recognizer as it runs (PyTorch, fp32, `inference_mode`);
 - `int8`: `torch.ao.quantization.quantize_dynamic` of the encoder's and head's Linear layers
   (weights int8, activations quantised on the fly);
+- `fastconv`: depthwise convolutions in the channels-last layout and pointwise ones as a matrix
+  multiplication (`recognizer.fast_convolutions`);
 - `compile`: `torch.compile(encoder, dynamic=True)` (the first batches compile; timed after);
 - `onnx`: NeMo's ONNX export of encoder + CTC head run by ONNX Runtime on the CPU (features
   still from NeMo's preprocessor; output lengths from the encoder's subsampling).
@@ -34,14 +36,15 @@ from recognizer.capacity import load_average
 
 log = logging.getLogger(__name__)
 
-VARIANTS = ("eager", "int8", "compile", "onnx")
+VARIANTS = ("eager", "int8", "fastconv", "compile", "onnx")
 TEXT_TOLERANCE = 0.01  # WER of a variant's text against eager's
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's flags."""
     parser.add_argument("--architectures", default="shipped,conformer_ctc_large",
-                        help="comma-separated: shipped (the shipped model) and/or production presets")
+                        help="comma-separated: shipped (the shipped model), production presets (random "
+                        "weights) and/or .nemo files (trained models: the text check means most there)")
     parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma-separated, from {', '.join(VARIANTS)}")
     parser.add_argument("--segments", type=int, default=16, help="speech segments per measurement")
     parser.add_argument("--segment-seconds", type=float, default=2.0)
@@ -51,13 +54,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load(name: str) -> Any:
-    """The shipped model or a production preset with random weights, as an AcousticModel on the CPU."""
+    """The shipped model, a production preset with random weights or a `.nemo` file, as an
+    AcousticModel on the CPU."""
     from recognizer.architectures import PRODUCTION, build_model  # noqa: PLC0415
     from recognizer.model import AcousticModel  # noqa: PLC0415
     from recognizer.settings import SHIPPED_MODEL  # noqa: PLC0415
 
     if name == "shipped":
         return AcousticModel.load(SHIPPED_MODEL, device="cpu")
+    if name not in PRODUCTION:
+        return AcousticModel.load(name, device="cpu")
     return AcousticModel(build_model(PRODUCTION[name]), name, "cpu")
 
 
@@ -73,6 +79,18 @@ def compiled_encoder(encoder: Any) -> Any:
     import torch  # noqa: PLC0415
 
     return torch.compile(encoder, dynamic=True)
+
+
+@contextmanager
+def fast_convolutions(model: Any) -> Iterator[Any]:
+    """The model with its encoder's convolutions on the fast CPU paths, restored afterwards."""
+    from recognizer.fast_convolutions import use_fast_convolutions, use_plain_convolutions  # noqa: PLC0415
+
+    switched = use_fast_convolutions(model.module.encoder)
+    try:
+        yield model
+    finally:
+        use_plain_convolutions(switched)
 
 
 @contextmanager
@@ -148,6 +166,9 @@ def measure(name: str, variants: list[str], segments: list[np.ndarray], max_batc
                     built = OnnxModel(model, Path(folder))
                     built.vocabulary, built.sample_rate, built.name = model.vocabulary, model.sample_rate, model.name
                     rtf, texts, log_probs = timed_texts(built, segments, max_batch)
+                elif variant == "fastconv":
+                    with fast_convolutions(model) as switched:
+                        rtf, texts, log_probs = timed_texts(switched, segments, max_batch)
                 else:
                     with encoder_swapped(model, builders[variant]) as swapped:
                         rtf, texts, log_probs = timed_texts(swapped, segments, max_batch)

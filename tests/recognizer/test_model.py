@@ -154,6 +154,35 @@ def test_words_centred_in_a_segments_context_are_left_to_its_neighbours(shipped_
     assert {True, False} == {w.stable for w in shown.words}
 
 
+@pytest.mark.model
+def test_fast_convolutions_give_the_eager_output() -> None:
+    """The channels-last depthwise and matmul pointwise paths compute what plain Conv1d computes, on a
+    trained model (the shipped QuartzNet-type) and a Conformer (depthwise kernel, pointwise GLU convs)."""
+    import soundfile
+
+    from recognizer.architectures import TINY, build_model
+    from recognizer.fast_convolutions import ChannelsLastDepthwise, MatmulPointwise
+    from recognizer.model import AcousticModel
+    from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS
+
+    speech = [soundfile.read(SHIPPED_MODELS / "samples" / f"sample_0{i}.flac", dtype="float32")[0] for i in (1, 2, 3)]
+    models = [AcousticModel.load(SHIPPED_MODEL, device="cpu"),
+              AcousticModel(build_model(TINY["conformer_ctc"], seed=3), "conformer", "cpu")]
+    for model in models:
+        engine = RecognitionEngine(model, GreedyDecoder(model.vocabulary), max_batch=3, silence_dbfs=None)
+        eager = engine.forward(speech)
+        model.use_fast_convolutions()
+        layers = list(model.module.encoder.modules())
+        for path in (ChannelsLastDepthwise, MatmulPointwise):
+            assert any(isinstance(layer, path) for layer in layers), (model.name, path)
+        fast = engine.forward(speech)
+        for plain, switched in zip(eager, fast, strict=True):
+            np.testing.assert_allclose(switched.log_probs, plain.log_probs, rtol=0, atol=1e-4)
+            text = greedy_decode(plain.log_probs, model.vocabulary).text
+            assert greedy_decode(switched.log_probs, model.vocabulary).text == text
+            assert text or model.name == "conformer"  # the trained model hears words
+
+
 @pytest.mark.slow
 def test_a_compiled_encoder_gives_the_eager_text(tiny_model, tiny_model_path) -> None:
     from recognizer.model import AcousticModel
