@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 BYTES_PER_STREAM_PER_S = 2 * 16_000 * 2  # chunks + segments, 16 kHz s16 mono
 
+# Live streams one 2-core CPU recognizer sustained with p95 under 1 s (docs/capacity.md, bench
+# recognizer and bench capacity); production models that sustained none on CPU are absent.
+CPU_STREAMS_PER_RECOGNIZER = {"streamscribe-small": 100, "conformer_ctc_large": 8}
+
 
 @dataclass(frozen=True)
 class Sizing:

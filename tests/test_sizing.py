@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streamscribe.sizing import size_deployment
+from streamscribe.sizing import CPU_STREAMS_PER_RECOGNIZER, size_deployment
 
 
 def test_sizing_follows_the_per_process_capacities() -> None:
@@ -22,3 +22,9 @@ def test_small_fleets_keep_a_replicated_cluster() -> None:
 def test_a_model_that_sustains_nothing_cannot_be_sized() -> None:
     with pytest.raises(ValueError, match="sustains no stream"):
         size_deployment(100, streams_per_recognizer=0)
+
+
+def test_a_production_model_on_cpu_needs_a_recognizer_per_measured_share() -> None:
+    sizing = size_deployment(6_000, CPU_STREAMS_PER_RECOGNIZER["conformer_ctc_large"])
+    assert (sizing.stream_app_workers, sizing.recognizers, sizing.partitions) == (6, 750, 750)
+    assert sizing.cores == 6 + 1_500
