@@ -104,11 +104,26 @@ def concatenate_manifests(sources: list[Path], destination: Path) -> Path:
     return destination
 
 
+def espeak_renditions(settings: ReproduceSettings, corpus: CorpusSettings) -> Path:
+    """More espeak-ng renditions of the fortune train sentences (the same split: same seed and
+    sentences), in a corpus of their own; its prepared train manifest. They keep the model's
+    ear for espeak-ng while the mix adds other engines and real speech."""
+    espeak = corpus.model_copy(update={
+        "output_dir": settings.work_dir / "corpus_espeak", "engines": ("espeak-ng",),
+        "train_renditions": settings.espeak_renditions, "phrases": 0, "max_prompt_texts": 0,
+    })
+    generate_corpus(espeak)
+    (prepared,) = prepare_corpus(PrepareSettings(
+        corpus_dir=espeak.output_dir, output_dir=settings.work_dir / "prepared_espeak", splits=("train",)))
+    return prepared.manifest
+
+
 def prepare_data(settings: ReproduceSettings) -> tuple[dict[str, int], dict[str, Path]]:
     """Corpus, WAVs, real prompts and augmented copies; clip counts and every manifest by name.
 
     Manifests: `train`/`dev`/`test` (synthetic), `test_<engine>`, `real_train`/`real_dev`/
-    `real_test`/`real_test_8k`, `augmented`, and `train_all`/`dev_all` (what fitting reads).
+    `real_test`/`real_test_8k`, `augmented`, `espeak_train` (with `espeak_renditions`), and
+    `train_all`/`dev_all` (what fitting reads).
     """
     work = settings.work_dir
     corpus = CorpusSettings(
@@ -128,8 +143,11 @@ def prepare_data(settings: ReproduceSettings) -> tuple[dict[str, int], dict[str,
     )
     augment_manifests(augment)
     manifests["augmented"] = augment.output_manifest
-    manifests["train_all"] = concatenate_manifests(
-        [manifests["train"], manifests["real_train"], manifests["augmented"]], prepared / "train_all.json")
+    training = [manifests["train"], manifests["real_train"], manifests["augmented"]]
+    if settings.espeak_renditions:
+        manifests["espeak_train"] = espeak_renditions(settings, corpus)
+        training.append(manifests["espeak_train"])
+    manifests["train_all"] = concatenate_manifests(training, prepared / "train_all.json")
     manifests["dev_all"] = concatenate_manifests([manifests["dev"], manifests["real_dev"]], prepared / "dev_all.json")
     return clips, manifests
 

@@ -184,6 +184,10 @@ class ReproduceSettings(BaseSettings):
     config: Path = CONFIG_DIR / "quartznet_small_cpu.yaml"
     max_sentences: int | None = Field(default=None, ge=3, description="corpus cap (for tiny runs)")
     phrases: int = Field(default=400, ge=0, description="call-centre phrases drawn (training only)")
+    espeak_renditions: int = Field(
+        default=0, ge=0,
+        description="more espeak-ng speakers per fortune train sentence, beside the random-engine ones",
+    )
     max_prompts: int | None = Field(
         default=None, ge=1, description="real prompts per split, and prompt texts spoken (for tiny runs)"
     )

@@ -25,11 +25,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReproduceSettings, ReproduceReport]:
-    """6 fortune sentences, 2 phrases, 1 real prompt per split; one epoch per training stage."""
+    """6 fortune sentences (+1 espeak-ng rendition each), 2 phrases, 1 real prompt per split; one
+    epoch per training stage."""
     root = tmp_path_factory.mktemp("pipeline")
     settings = ReproduceSettings(
         work_dir=root / "work", ship_dir=root / "ship", max_sentences=6, phrases=2, max_prompts=1,
-        max_epochs=1, refine_epochs=1, seed=3,
+        espeak_renditions=1, max_epochs=1, refine_epochs=1, seed=3,
     )
     return settings, reproduce(settings)
 
@@ -58,7 +59,10 @@ def test_manifests_hold_normalised_text(run: tuple[ReproduceSettings, ReproduceR
     assert all(len(read_manifest(manifest(settings, f"real_{split}"))) == 1 for split in ("train", "dev", "test"))
     augmented = read_manifest(manifest(settings, "augmented"))
     assert sum(not Path(e.audio_filepath).name.startswith("common_voice") for e in augmented) == 6  # real x6
-    assert len(read_manifest(manifest(settings, "train_all"))) == len(entries) + 1 + len(augmented)
+    espeak = read_manifest(settings.work_dir / "prepared_espeak" / "train.json")
+    assert espeak and [e.text for e in espeak] == [e.text for e in entries[: len(espeak)]]  # the fortunes come first
+    assert all(row["client_id"].startswith("en") for row in read_split(settings.work_dir / "corpus_espeak", "train"))
+    assert len(read_manifest(manifest(settings, "train_all"))) == len(entries) + 1 + len(augmented) + len(espeak)
 
 
 def test_every_artefact_is_shipped_and_measured(run: tuple[ReproduceSettings, ReproduceReport]) -> None:
