@@ -164,7 +164,7 @@ def running_worker(context: BenchContext, topics: Any, max_batch: int) -> Iterat
         "max_wait_ms": 20,
     })
     engine = RecognitionEngine(context.engine.model, context.engine.decoder, max_batch, settings.max_padding,
-                               settings.silence_dbfs)
+                               settings.silence_dbfs, decoder_pool=context.engine.decoder_pool)
     thread = WorkerThread(RecognizerWorker(settings, engine))
     thread.start()
     try:

@@ -38,8 +38,11 @@ def run_recognizer(args: argparse.Namespace) -> int:
     runner = WorkerThread(RecognizerWorker(settings, engine))
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: runner.worker.stop())
-    runner.start(timeout=KAFKA_START_TIMEOUT)
-    runner.wait()
+    try:
+        runner.start(timeout=KAFKA_START_TIMEOUT)
+        runner.wait()
+    finally:
+        engine.close()
     log.info("recognizer %s stopped", settings.instance_id)
     return 0
 

@@ -24,6 +24,7 @@ from recognizer.batching import (
     pad_batch,
     pad_to_min_length,
 )
+from recognizer.decode_pool import DecoderPool
 from recognizer.decoding import BeamDecoder, Decoded, Vocabulary, greedy_decode
 from recognizer.metrics import RecognizerMetrics
 from recognizer.model import AcousticModel
@@ -89,6 +90,7 @@ class RecognitionEngine:
     silence_dbfs: float | None = -50.0
     metrics: RecognizerMetrics = field(default_factory=lambda: RecognizerMetrics(CollectorRegistry()))
     stable_after_seconds: float = 0.6
+    decoder_pool: DecoderPool | None = None  # decodes a batch for the engine's decoder in parallel
 
     @classmethod
     def from_settings(cls, settings: RecognizerSettings, metrics: RecognizerMetrics | None = None) -> RecognitionEngine:
@@ -101,8 +103,10 @@ class RecognitionEngine:
         if settings.compile_encoder:
             model.compile_encoder()
         decoder = build_decoder(settings, model.vocabulary)
+        parallel = isinstance(decoder, BeamDecoder) and settings.decode_processes > 1
         engine = cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs,
-                     stable_after_seconds=settings.stable_after_ms / 1000)
+                     stable_after_seconds=settings.stable_after_ms / 1000,
+                     decoder_pool=DecoderPool(decoder, settings.decode_processes) if parallel else None)
         if metrics is not None:
             engine.metrics = metrics
         return engine
@@ -132,13 +136,27 @@ class RecognitionEngine:
         return [Utterance(p, lp) for p, lp in zip(prepared, log_probs, strict=True)]
 
     def decode(self, utterances: Sequence[Utterance], decoder: Decoder | None = None) -> list[Decoded]:
-        """Decode each utterance with `decoder` (default: the engine's); unheard ones have no words."""
-        decoder = decoder or self.decoder
+        """Decode each utterance with `decoder` (default: the engine's, in its pool's processes if it
+        has one); unheard ones have no words."""
         started = time.perf_counter()
-        decoded = [u.decode(decoder) for u in utterances]
+        if decoder is None and self.decoder_pool is not None:
+            decoded = self._decode_in_pool(utterances, self.decoder_pool)
+        else:
+            decoded = [u.decode(decoder or self.decoder) for u in utterances]
         if any(u.log_probs is not None for u in utterances):
             self.metrics.decode_seconds.observe(time.perf_counter() - started)
         return decoded
+
+    def close(self) -> None:
+        """End the decoding processes, if any."""
+        if self.decoder_pool is not None:
+            self.decoder_pool.close()
+
+    @staticmethod
+    def _decode_in_pool(utterances: Sequence[Utterance], pool: DecoderPool) -> list[Decoded]:
+        heard = [u.log_probs for u in utterances if u.log_probs is not None]
+        results = iter(pool.decode_all(heard))
+        return [Decoded(()) if u.log_probs is None else next(results) for u in utterances]
 
     def _audible(self, samples: np.ndarray) -> bool:
         if len(samples) == 0:

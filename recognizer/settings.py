@@ -69,6 +69,10 @@ class RecognizerSettings(KafkaClientSettings):
         default_factory=list, description="boost this word (repeatable)", json_schema_extra={"flag": "hotword"}
     )
     hotword_weight: float = 10.0
+    decode_processes: int = Field(
+        default=2, ge=0,
+        description="processes that beam-decode a batch's segments in parallel (0 or 1: one at a time, in the worker)",
+    )
 
     max_batch: int = Field(default=16, ge=1, description="most segments per forward pass")
     max_wait_ms: int = Field(default=50, ge=0, description="longest wait to fill a batch")

@@ -240,8 +240,15 @@ def _embedded_broker_process(kafka: Any) -> psutil.Process | None:
 
 
 def _cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
+    """The process's CPU time and its live children's (the recognizer's decoding processes)."""
+    total = 0.0
+    for member in (process, *process.children(recursive=True)):
+        try:
+            times = member.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def _busy_seconds() -> float:
@@ -422,7 +429,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     speech = continuous_speech(load_samples(args.samples), args.variants, args.stream_seconds, args.gap_ms)
     # one torch thread: the replay's CPU figure is then the work itself, not OpenMP threads spinning
     # while another process holds a core (2 threads read 5x the CPU at load 3-5, docs/benchmarks.md)
-    engine = RecognitionEngine.from_settings(RecognizerSettings(decoder=args.decoder, torch_threads=REPLAY_THREADS))
+    # and decodes in this process (decode_processes=0), where its CPU time is counted
+    engine = RecognitionEngine.from_settings(
+        RecognizerSettings(decoder=args.decoder, torch_threads=REPLAY_THREADS, decode_processes=0))
     references = {sample.sentence: offline_words(engine, sample) for sample in speech}
     log.info("offline reference: %d files, %d words", len(references),
              sum(len(t.words) for t in references.values()))
