@@ -239,10 +239,10 @@ def _embedded_broker_process(kafka: Any) -> psutil.Process | None:
     return psutil.Process(pid)
 
 
-def _cpu_seconds(process: psutil.Process) -> float:
-    """The process's CPU time and its live children's (the recognizer's decoding processes)."""
+def _cpu_seconds(process: psutil.Process, with_children: bool) -> float:
+    """The process's CPU time, and its live children's if asked (the recognizer's decoding processes)."""
     total = 0.0
-    for member in (process, *process.children(recursive=True)):
+    for member in (process, *(process.children(recursive=True) if with_children else ())):
         try:
             times = member.cpu_times()
         except psutil.NoSuchProcess:
@@ -268,7 +268,8 @@ def play(stack: Stack, speech: Sequence[SpeechSample], streams: int, chunk_ms: i
     planned = [PlannedStream(f"lat-{run_id}-{i:03d}", speech[i % len(speech)], i * ramp_seconds / streams)
                for i in range(streams)]
     board = RecordingBoard([DemoStream(p.stream_id, p.sample.sentence, p.sample.seconds) for p in planned])
-    cpu_before = {name: _cpu_seconds(process) for name, process in stack.processes.items()}
+    cpu_before = {name: _cpu_seconds(process, name.startswith("recognizer"))
+                  for name, process in stack.processes.items()}
     totals_before = stack.service_totals()
     busy_before, started = _busy_seconds(), time.monotonic()
     with TranscriptFeed(stack.kafka, stack.topics, board, lambda _state: None) as feed, \
@@ -290,7 +291,8 @@ def play(stack: Stack, speech: Sequence[SpeechSample], streams: int, chunk_ms: i
         sender.stop_requested.set()
         sender.join()
     wall = time.monotonic() - started
-    cpu = {name: _cpu_seconds(process) - cpu_before[name] for name, process in stack.processes.items()}
+    cpu = {name: _cpu_seconds(process, name.startswith("recognizer")) - cpu_before[name]
+           for name, process in stack.processes.items()}
     busy = _busy_seconds() - busy_before
     totals = {name: value - totals_before[name] for name, value in stack.service_totals().items()}
     return board, cpu, wall, busy, service_figures(totals, wall)
