@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from confluent_kafka import Consumer
+from confluent_kafka import Consumer, KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 
 from recognizer.reader import TranscriptReader
@@ -21,6 +21,8 @@ from tests.recognizer.conftest import make_segments, produce_segments
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 STREAMS = 12
+COORDINATOR_NOT_READY = frozenset({KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                                   KafkaError.COORDINATOR_NOT_AVAILABLE, KafkaError._TIMED_OUT})
 SEGMENTS_PER_STREAM = 6
 
 
@@ -41,7 +43,13 @@ def wait_for_group(admin: AdminClient, group: str, members: int, processes, time
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert all(p.poll() is None for p in processes), "a recognizer exited during start-up"
-        description = admin.describe_consumer_groups([group])[group].result()
+        try:
+            description = admin.describe_consumer_groups([group])[group].result()
+        except KafkaException as exc:  # the group's coordinator still loading or moving: ask again
+            if exc.args[0].code() not in COORDINATOR_NOT_READY:
+                raise
+            time.sleep(0.5)
+            continue
         holding = [m for m in description.members if m.assignment.topic_partitions]
         if len(holding) == members:
             return
