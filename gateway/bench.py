@@ -51,13 +51,14 @@ HOME = 2
 FOREIGN_PER_STREAM = 4
 
 
+QUICK_HELP = "one small run (50 clients, 8 s)"  # --quick's help (`streamscribe bench` adds the flag)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's flags."""
     parser.add_argument("--streams", default="100,500,1000", help="comma-separated concurrent client counts")
     parser.add_argument("--seconds", type=float, default=20.0, help="steady-state measurement window")
     parser.add_argument("--gateways", type=int, default=3, help="gateway processes (clients use the first)")
-    parser.add_argument("--quick", action="store_true", help="one small run (50 clients, 8 s)")
-    parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers")
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:

@@ -39,6 +39,9 @@ SAMPLE_RATE = 16_000
 SHIPPED_SAMPLES = Path(__file__).resolve().parent / "models" / "samples"
 
 
+QUICK_HELP = "less audio, one batch size, 100 streams for 10 s"  # --quick's help (`streamscribe bench` adds the flag)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's flags."""
     parser.add_argument("--model", help="a .nemo file or NeMo pretrained name (default: the shipped model)")
@@ -56,8 +59,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--latency-batch", type=int, default=32, help="recognizer --max-batch in the latency runs")
     parser.add_argument("--torch-threads", type=int,
                         help="CPU threads for torch, offline and in the pipeline alike (default: torch's choice)")
-    parser.add_argument("--quick", action="store_true", help="less audio, one batch size, 100 streams for 10 s")
-    parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: as every service)")
 
 
 @dataclass

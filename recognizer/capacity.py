@@ -37,6 +37,9 @@ P95_TARGET_MS = 1000.0
 HEADROOM = 0.8  # fraction of the compute a live recognizer can use before queues build up
 
 
+QUICK_HELP = "QuartzNet only, fewer segments, one live run"  # --quick's help (`streamscribe bench` adds the flag)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's flags."""
     from recognizer.architectures import PRODUCTION  # noqa: PLC0415
@@ -52,8 +55,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--torch-threads", type=int, help="CPU threads for torch (default: torch's choice)")
     parser.add_argument("--fast-convolutions", action="store_true",
                         help="as the recognizer's --fast-convolutions (same output, faster CPU convolutions)")
-    parser.add_argument("--quick", action="store_true", help="QuartzNet only, fewer segments, one live run")
-    parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: as every service)")
 
 
 @dataclass

@@ -40,6 +40,9 @@ VARIANTS = ("eager", "int8", "fastconv", "compile", "onnx")
 TEXT_TOLERANCE = 0.01  # WER of a variant's text against eager's
 
 
+QUICK_HELP = "the shipped model only, 8 segments"  # --quick's help (`streamscribe bench` adds the flag)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's flags."""
     parser.add_argument("--architectures", default="shipped,conformer_ctc_large",
@@ -49,8 +52,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--segments", type=int, default=16, help="speech segments per measurement")
     parser.add_argument("--segment-seconds", type=float, default=2.0)
     parser.add_argument("--max-batch", type=int, default=8)
-    parser.add_argument("--quick", action="store_true", help="the shipped model only, 8 segments")
-    parser.add_argument("--bootstrap-servers", help="unused (no Kafka in this benchmark)")
 
 
 def load(name: str) -> Any:

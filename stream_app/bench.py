@@ -39,6 +39,9 @@ SAMPLE_RATE = 16_000
 SPEECH_SECONDS = 20.0
 
 
+QUICK_HELP = "one small run per chunk size"  # --quick's help (`streamscribe bench` adds the flag)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's flags."""
     parser.add_argument("--streams", default="50,200", help="comma-separated concurrent stream counts")
@@ -46,8 +49,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="steady-state measurement window")
     parser.add_argument("--warmup-seconds", type=float, default=5.0, help="load before measuring")
     parser.add_argument("--partitions", type=int, default=4, help="partitions of the benchmark topics")
-    parser.add_argument("--quick", action="store_true", help="one small run per chunk size")
-    parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: as every service)")
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """`streamscribe bench [BENCHMARK|all]`: run the benchmarks, write one report with plots.
 
-Each component owns its benchmark (`<pkg>/bench.py` with `add_arguments(parser)` and
-`run(args) -> dict`); this command runs them, describes the machine and writes
+Each component owns its benchmark (`<pkg>/bench.py` with `add_arguments(parser)`, `QUICK_HELP`
+and `run(args) -> dict`); this command gives every benchmark `--quick` and `--bootstrap-servers`,
+runs them, describes the machine and writes
 `report.json`, `report.md` and PNG plots into the results folder.
 """
 
@@ -42,7 +43,8 @@ def _benchmark_module(name: str) -> ModuleType:
     return importlib.import_module(BENCHMARKS[name][0])
 
 
-def add_report_arguments(parser: argparse.ArgumentParser, suppress_defaults: bool = False) -> None:
+def add_report_arguments(parser: argparse.ArgumentParser, suppress_defaults: bool = False,
+                         quick_help: str = "smaller sweeps: a smoke run in a minute or two") -> None:
     """Options every form of `bench` takes (sub-commands suppress defaults not to mask the parent's)."""
 
     def default(value: object) -> object:
@@ -51,7 +53,7 @@ def add_report_arguments(parser: argparse.ArgumentParser, suppress_defaults: boo
     parser.add_argument("--results-dir", type=Path, default=default(DEFAULT_RESULTS_DIR),
                         help="folder for report.json, report.md and plots (default: bench-results)")
     parser.add_argument("--quick", action="store_true", default=default(False),
-                        help="smaller sweeps: a smoke run in a minute or two")
+                        help=quick_help)
     parser.add_argument("--bootstrap-servers", default=default(None),
                         help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS, else the embedded broker)")
 
@@ -64,10 +66,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bench.set_defaults(func=run_bench, benchmarks=[name for name in BENCHMARKS if name not in ON_REQUEST])
     choices = bench.add_subparsers(dest="benchmark", metavar="BENCHMARK")
     for name, (_module, help_text) in BENCHMARKS.items():
-        # the component's own --bootstrap-servers/--quick, if it has them, give way to ours
-        sub = choices.add_parser(name, help=help_text, conflict_handler="resolve")
-        _benchmark_module(name).add_arguments(sub)
-        add_report_arguments(sub, suppress_defaults=True)
+        sub = choices.add_parser(name, help=help_text)
+        module = _benchmark_module(name)
+        module.add_arguments(sub)
+        add_report_arguments(sub, suppress_defaults=True, quick_help=module.QUICK_HELP)
         sub.set_defaults(benchmarks=[name], component_args=True)
     everything = choices.add_parser(
         "all", help=f"every benchmark but {', '.join(sorted(ON_REQUEST))} with its defaults (the default)"
@@ -80,10 +82,7 @@ def default_arguments(name: str, quick: bool, bootstrap_servers: str | None) -> 
     parser = argparse.ArgumentParser(prog=f"streamscribe bench {name}")
     _benchmark_module(name).add_arguments(parser)
     args = parser.parse_args([])
-    if hasattr(args, "quick"):
-        args.quick = quick
-    if bootstrap_servers and hasattr(args, "bootstrap_servers"):
-        args.bootstrap_servers = bootstrap_servers
+    args.quick, args.bootstrap_servers = quick, bootstrap_servers
     return args
 
 

@@ -84,6 +84,9 @@ REPLAY_THREADS = 1
 MODES = {"live": {}, "finals": {"STREAMSCRIBE_STREAM_APP_INTERIM_INTERVAL_MS": "0"}}
 
 
+QUICK_HELP = "10 streams of 10 s"  # --quick's help (`streamscribe bench` adds the flag)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's flags."""
     parser.add_argument("--streams", default="10,100,500", help="comma-separated concurrent real-time stream counts")
@@ -100,8 +103,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--samples", type=Path, default=HELD_OUT_SAMPLES,
                         help="TSV (path, sentence) of the 16 kHz sentences to join (default: the held-out samples)")
     parser.add_argument("--state-dir", type=Path, help="services' state and logs (default: a temporary folder)")
-    parser.add_argument("--quick", action="store_true", help="10 streams of 10 s")
-    parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: as every service)")
 
 
 def trimmed(pcm: np.ndarray, frame: int = 320) -> np.ndarray:

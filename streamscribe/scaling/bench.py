@@ -35,9 +35,11 @@ CHUNK_SECONDS = 0.1
 DECISION = re.compile(r"^(\S+ \S+) INFO \S+: autoscale (\S+): (\d+) -> (\d+)", re.MULTILINE)
 
 
+QUICK_HELP = "10 -> 60 -> 10 over under 3 minutes"  # --quick's help (`streamscribe bench` adds the flag)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The step's shape and the autoscaler's bounds."""
-    parser.add_argument("--bootstrap-servers", help="Kafka bootstrap servers (default: as every service)")
     parser.add_argument("--autoscale", default="0:4", help="MIN:MAX recognizers (default 0:4)")
     parser.add_argument("--low", type=int, default=10, help="live streams before and after the step")
     parser.add_argument("--high", type=int, default=300, help="live streams during the step")
@@ -46,7 +48,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--high-seconds", type=float, default=90, help="seconds at --high")
     parser.add_argument("--after-seconds", type=float, default=150,
                         help="seconds at --low after the step (longer than the scale-in window)")
-    parser.add_argument("--quick", action="store_true", help="10 -> 60 -> 10 over under 3 minutes")
 
 
 @dataclass(eq=False)  # a thread: hashed by identity
