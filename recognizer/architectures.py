@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SAMPLE_RATE = 16_000
+from streamscribe.contracts import SEGMENT_SAMPLE_RATE
+
 FAMILIES = ("quartznet", "citrinet", "conformer_ctc", "fastconformer_ctc", "fastconformer_hybrid")
 CHARACTERS = [" ", *"abcdefghijklmnopqrstuvwxyz", "'"]
 
@@ -60,7 +61,7 @@ PRODUCTION = {
 def _preprocessor(features: int, pad_to: int) -> dict[str, Any]:
     return {
         "_target_": "nemo.collections.asr.modules.AudioToMelSpectrogramPreprocessor",
-        "sample_rate": SAMPLE_RATE, "normalize": "per_feature", "window_size": 0.025, "window_stride": 0.01,
+        "sample_rate": SEGMENT_SAMPLE_RATE, "normalize": "per_feature", "window_size": 0.025, "window_stride": 0.01,
         "window": "hann", "features": features, "n_fft": 512, "dither": 0.0, "pad_to": pad_to,
     }
 
@@ -153,7 +154,7 @@ def model_config(preset: Preset, tokenizer_dir: Path | None = None) -> dict[str,
     conformer = "conformer" in preset.family
     encoder = _conformer_encoder(preset) if conformer else _conv_encoder(preset)
     width = encoder_output_width(encoder)
-    config: dict[str, Any] = {"sample_rate": SAMPLE_RATE, "preprocessor": _preprocessor(preset.features,
+    config: dict[str, Any] = {"sample_rate": SEGMENT_SAMPLE_RATE, "preprocessor": _preprocessor(preset.features,
                                                                                          0 if conformer else 16),
                               "encoder": encoder}
     if tokenizer_dir is not None:

@@ -31,11 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 from streamscribe.percentiles import percentile
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 SHIPPED_SAMPLES = Path(__file__).resolve().parent / "models" / "samples"
 
 
@@ -72,7 +72,7 @@ class BenchContext:
 
     @property
     def audio_seconds(self) -> float:
-        return sum(len(a) for a in self.audio) / SAMPLE_RATE
+        return sum(len(a) for a in self.audio) / SEGMENT_SAMPLE_RATE
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:
@@ -122,12 +122,12 @@ def load_audio(folder: Path) -> list[np.ndarray]:
     paths = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".flac", ".wav"))
     if not paths:
         raise ConfigurationError(f"no .flac/.wav speech files in {folder}: pass --audio FOLDER")
-    return [read_mono(path, SAMPLE_RATE) for path in paths]
+    return [read_mono(path, SEGMENT_SAMPLE_RATE) for path in paths]
 
 
 def repeat_to(audio: list[np.ndarray], min_seconds: float) -> list[np.ndarray]:
     """The files repeated (in order) until they hold at least `min_seconds` of audio."""
-    total = sum(len(a) for a in audio) / SAMPLE_RATE
+    total = sum(len(a) for a in audio) / SEGMENT_SAMPLE_RATE
     return audio * max(1, int(np.ceil(min_seconds / total)))
 
 
@@ -180,7 +180,7 @@ def segment_messages(stream_id: str, samples: np.ndarray, seconds: float) -> lis
 
     from streamscribe.pcm import float_to_pcm_s16le  # noqa: PLC0415
 
-    step = max(1, int(seconds * SAMPLE_RATE))
+    step = max(1, int(seconds * SEGMENT_SAMPLE_RATE))
     starts = list(range(0, len(samples), step))
     return [
         Segment(stream_id, SegmentHeaders(i, start, EmitReason.TIME, eos=i == len(starts) - 1),
@@ -230,7 +230,7 @@ def measure_throughput(context: BenchContext, batch_size: int, rounds: int) -> d
             stream_ids = [f"file-{round_index}-{i}" for i in range(len(context.audio))]
             started = time.perf_counter()
             for stream_id, samples in zip(stream_ids, context.audio, strict=True):
-                [segment] = segment_messages(stream_id, samples, seconds=len(samples) / SAMPLE_RATE + 1)
+                [segment] = segment_messages(stream_id, samples, seconds=len(samples) / SEGMENT_SAMPLE_RATE + 1)
                 writer.write(segment)
             writer.flush()
             reader.wait_for_streams(stream_ids, timeout=3600)
@@ -282,7 +282,7 @@ def measure_decoding(context: BenchContext) -> dict[str, object]:
     from recognizer.decoding import BeamDecoder, greedy_decode  # noqa: PLC0415
 
     model = context.engine.model
-    seconds = sum(len(a) for a in context.files) / SAMPLE_RATE
+    seconds = sum(len(a) for a in context.files) / SEGMENT_SAMPLE_RATE
     started = time.perf_counter()
     log_probs = [lp for a in context.files for lp in model.log_probs(pad_batch([a]))]
     figures: dict[str, object] = {"audio_seconds": round(seconds, 1),
@@ -318,13 +318,13 @@ def live_schedule(context: BenchContext, streams: int, stream_seconds: float,
     """(due time, segment) for N staggered live streams, sorted by when each segment is complete."""
     joined = np.concatenate(context.audio)
     rng = np.random.default_rng(streams)
-    length = int(stream_seconds * SAMPLE_RATE)
+    length = int(stream_seconds * SEGMENT_SAMPLE_RATE)
     schedule = []
     for n in range(streams):
         offset = int(rng.integers(0, max(1, len(joined) - length)))
         stagger = segment_seconds * n / streams
         for segment in segment_messages(f"live-{n}", joined[offset:offset + length], segment_seconds):
-            end = (segment.headers.start_sample + segment.num_samples) / SAMPLE_RATE
+            end = (segment.headers.start_sample + segment.num_samples) / SEGMENT_SAMPLE_RATE
             schedule.append((stagger + end, segment))
     return sorted(schedule, key=lambda item: item[0])
 

@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from recognizer.bench import SHIPPED_SAMPLES, SAMPLE_RATE, BenchContext, load_audio, measure_latency
+from recognizer.bench import SHIPPED_SAMPLES, BenchContext, load_audio, measure_latency
+from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def build_context(name: str, args: argparse.Namespace, threads: int) -> tuple[Be
 def offline_segments(context: BenchContext, count: int, seconds: float) -> list[np.ndarray]:
     """`count` speech segments of `seconds` each, cut from the joined sample files."""
     joined = np.concatenate(context.files)
-    step = int(seconds * SAMPLE_RATE)
+    step = int(seconds * SEGMENT_SAMPLE_RATE)
     return [joined[(i * step) % (len(joined) - step):][:step] for i in range(count)]
 
 
@@ -131,7 +132,7 @@ def real_time_factor(context: BenchContext, segments: list[np.ndarray], batch: i
     started = time.perf_counter()
     engine.transcribe(segments)
     elapsed = time.perf_counter() - started
-    return elapsed / (sum(len(s) for s in segments) / SAMPLE_RATE)
+    return elapsed / (sum(len(s) for s in segments) / SEGMENT_SAMPLE_RATE)
 
 
 def measure_architecture(name: str, args: argparse.Namespace, threads: int) -> dict[str, object]:

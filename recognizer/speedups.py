@@ -31,8 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from recognizer.bench import SHIPPED_SAMPLES, SAMPLE_RATE, load_audio
+from recognizer.bench import SHIPPED_SAMPLES, load_audio
 from recognizer.capacity import load_average
+from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def timed_texts(model: Any, segments: list[np.ndarray], max_batch: int) -> tuple
     elapsed = time.perf_counter() - started
     log_probs = [u.log_probs for u in utterances]
     texts = [greedy_decode(lp, model.vocabulary).text for lp in log_probs]
-    return elapsed / (sum(len(s) for s in segments) / SAMPLE_RATE), texts, log_probs
+    return elapsed / (sum(len(s) for s in segments) / SEGMENT_SAMPLE_RATE), texts, log_probs
 
 
 def measure(name: str, variants: list[str], segments: list[np.ndarray], max_batch: int) -> list[dict[str, Any]]:
@@ -194,7 +195,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     names = ["shipped"] if args.quick else [n.strip() for n in str(args.architectures).split(",")]
     count = 8 if args.quick else args.segments
     joined = np.concatenate(load_audio(SHIPPED_SAMPLES))
-    step = int(args.segment_seconds * SAMPLE_RATE)
+    step = int(args.segment_seconds * SEGMENT_SAMPLE_RATE)
     segments = [joined[i * step:(i + 1) * step] for i in range(count)]
     variants = [v.strip() for v in str(args.variants).split(",")]
     before = load_average()

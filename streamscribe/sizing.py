@@ -15,7 +15,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-BYTES_PER_STREAM_PER_S = 2 * 16_000 * 2  # chunks + segments, 16 kHz s16 mono
+from streamscribe.contracts import SEGMENT_SAMPLE_RATE
+from streamscribe.pcm import S16_WIDTH
+
+BYTES_PER_STREAM_PER_S = 2 * SEGMENT_SAMPLE_RATE * S16_WIDTH  # chunks + segments, 16 kHz s16 mono
 
 # Live streams one 2-core CPU recognizer sustained with p95 under 1 s (docs/capacity.md, bench
 # recognizer and bench capacity); production models that sustained none on CPU are absent.

@@ -53,16 +53,15 @@ from streamscribe.bench.word_latency import (
     summarize_latencies,
     word_latencies,
 )
-from streamscribe.contracts import Transcript, Word
+from streamscribe.contracts import SEGMENT_SAMPLE_RATE, Transcript, Word
 from streamscribe.demo.board import Board, DemoStream
 from streamscribe.demo.samples import SpeechSample
-from streamscribe.demo.summary import word_error_rate
-from streamscribe.percentiles import percentile
 from streamscribe.paths import REPO_ROOT
+from streamscribe.percentiles import percentile
+from streamscribe.wer import word_error_rate
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 HELD_OUT_SAMPLES = REPO_ROOT / "recognizer" / "models" / "samples" / "samples.tsv"  # the 16 kHz synthetic test clips
 TRIM_DBFS = -45.0  # frames quieter than this at either end of a sample are cut off
 TRIM_MARGIN_S = 0.04
@@ -112,7 +111,7 @@ def trimmed(pcm: np.ndarray, frame: int = 320) -> np.ndarray:
     loud = np.flatnonzero(rms > 10 ** (TRIM_DBFS / 20))
     if not len(loud):
         return pcm[:0]
-    margin = int(TRIM_MARGIN_S * SAMPLE_RATE)
+    margin = int(TRIM_MARGIN_S * SEGMENT_SAMPLE_RATE)
     return pcm[max(0, loud[0] * frame - margin): min(len(pcm), (loud[-1] + 1) * frame + margin)]
 
 
@@ -120,22 +119,22 @@ def continuous_speech(samples: Sequence[SpeechSample], variants: int, seconds: f
                       gap_ms: int) -> list[SpeechSample]:
     """`variants` files of about `seconds` of joined sentences; variant v starts at sample v * step."""
     for sample in samples:
-        if sample.sample_rate != SAMPLE_RATE:
+        if sample.sample_rate != SEGMENT_SAMPLE_RATE:
             raise ValueError(f"{sample.path} is {sample.sample_rate} Hz; the benchmark joins 16 kHz samples")
     pieces = [trimmed(np.frombuffer(sample.pcm, "<i2")) for sample in samples]
-    gap = np.zeros(int(gap_ms * SAMPLE_RATE / 1000), dtype="<i2")
+    gap = np.zeros(int(gap_ms * SEGMENT_SAMPLE_RATE / 1000), dtype="<i2")
     step = max(1, len(samples) // max(1, variants))
     out = []
     for variant in range(variants):
         parts, sentences, length, index = [], [], 0, variant * step
-        while length < seconds * SAMPLE_RATE:
+        while length < seconds * SEGMENT_SAMPLE_RATE:
             piece = pieces[index % len(pieces)]
             parts += [piece, gap]
             sentences.append(samples[index % len(samples)].sentence)
             length += len(piece) + len(gap)
             index += 1
         pcm = np.concatenate(parts[:-1]).astype("<i2").tobytes()
-        out.append(SpeechSample(Path(f"continuous-{variant}"), " ".join(sentences), pcm, SAMPLE_RATE))
+        out.append(SpeechSample(Path(f"continuous-{variant}"), " ".join(sentences), pcm, SEGMENT_SAMPLE_RATE))
     return out
 
 
