@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from recognizer.audio_files import read_mono
-from recognizer.engine import RecognitionEngine, build_decoder
+from recognizer.engine import RecognitionEngine
 from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS, RecognizerSettings
 
 EXIT_TIMEOUT = 60.0
@@ -30,13 +30,12 @@ def assert_all_ended(processes: list[psutil.Process]) -> None:
     assert not alive, f"decoding processes outlived the recognizer: {alive}"
 
 
+@pytest.mark.model
 def test_pool_decodes_real_speech_as_the_in_process_decoder_does() -> None:
-    from recognizer.model import AcousticModel
-
-    model = AcousticModel.load(SHIPPED_MODEL, device="cpu")
     settings = RecognizerSettings(model=str(SHIPPED_MODEL), decoder="beam", decode_processes=2)
-    sequential = RecognitionEngine(model, build_decoder(settings, model.vocabulary))
     parallel = RecognitionEngine.from_settings(settings)
+    model = parallel.model
+    sequential = RecognitionEngine(model, parallel.decoder)  # the same decoder, in this process
     try:
         clips = [read_mono(path, model.sample_rate) for path in sorted(SHIPPED_MODELS.glob("samples/*.flac"))]
         speech = np.concatenate(clips)
