@@ -25,7 +25,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
@@ -43,6 +43,7 @@ FENCED = frozenset({KafkaError._FENCED, KafkaError.PRODUCER_FENCED})
 RENEWAL_GRACE_SECONDS = 30.0
 
 KAFKA_CALL_TIMEOUT = 30.0
+STUCK_CALL_GRACE_SECONDS = 10.0  # past its own timeout, a transactional call is taken as stuck
 FIRST_RETRY_SECONDS = 0.2
 MAX_RETRY_SECONDS = 5.0
 
@@ -209,8 +210,9 @@ class RecognizerWorker:
             for item, transcript in zip(accepted, transcripts, strict=True):
                 _produce(producer, self.settings.topics.transcripts, item.message.key(), transcript.to_json_bytes())
             positions = [tp for tp in consumer.position(consumer.assignment()) if tp.offset >= 0]
-            producer.send_offsets_to_transaction(positions, consumer.consumer_group_metadata(), KAFKA_CALL_TIMEOUT)
-            producer.commit_transaction(KAFKA_CALL_TIMEOUT)
+            group = consumer.consumer_group_metadata()
+            _bounded(lambda: producer.send_offsets_to_transaction(positions, group, KAFKA_CALL_TIMEOUT))
+            _bounded(lambda: producer.commit_transaction(KAFKA_CALL_TIMEOUT))
         except KafkaException as exc:
             producer = self._abort_and_rewind(consumer, producer, messages, exc.args[0])
             self._stopping.wait(self._retry_seconds)  # back off: the cause may take a while to clear
@@ -243,7 +245,7 @@ class RecognizerWorker:
         log.warning("aborting the transaction of %d messages, they will be read again: %s", len(messages), error)
         if not error.fatal():
             try:
-                producer.abort_transaction(KAFKA_CALL_TIMEOUT)
+                _bounded(lambda: producer.abort_transaction(KAFKA_CALL_TIMEOUT))
             except KafkaException as exc:  # the abort itself may find the producer in a fatal state
                 error = exc.args[0]
                 if not error.fatal():
@@ -330,6 +332,32 @@ class WorkerThread:
             self._thread.join(0.5)
         if self.error is not None:
             raise self.error
+
+
+def _bounded(call: Callable[[], object]) -> None:
+    """Run a transactional producer call that takes KAFKA_CALL_TIMEOUT, and give up on it if it
+    has not returned well after that: during a rolling broker restart librdkafka's
+    send_offsets_to_transaction and abort_transaction have been seen blocking for minutes past
+    their timeout (the consumer then leaves the group; cf. librdkafka issue 3779). A stuck call
+    raises a fatal error, so the worker renews its producer under the same transactional.id,
+    which fences the stuck one."""
+    outcome: list[BaseException] = []
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcome.append(exc)
+        finally:
+            finished.set()
+
+    threading.Thread(target=run, name="kafka-transaction-call", daemon=True).start()
+    if not finished.wait(KAFKA_CALL_TIMEOUT + STUCK_CALL_GRACE_SECONDS):
+        raise KafkaException(KafkaError(KafkaError._TIMED_OUT, "transactional call stuck past its timeout",
+                                        fatal=True))
+    if outcome:
+        raise outcome[0]
 
 
 def _produce(producer: Producer, topic: str, key: bytes | None, value: bytes | None,
