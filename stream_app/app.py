@@ -141,7 +141,7 @@ class StreamAppRuntime:
             key, value, headers = segment.encode()
             in_flight.append(await send(segments_topic, key, value, None, None, headers))
             if self.metrics is not None and segment.headers.final:
-                self.metrics.observe_emit_delay((now_ms - segment.headers.produced_at_ms) / 1000)
+                self.metrics.observe_emit_delay(segment.headers.produced_at_ms, now_ms)
         for rejection in out.rejections:
             message = rejection.message
             source = (self.chunks_topic_name, message.partition, message.offset)

@@ -88,6 +88,9 @@ class StreamAppMetrics:
         self._registry.register(IngestCollector(core))
         self._registry.register(PositionsCollector(positions))
 
-    def observe_emit_delay(self, seconds: float) -> None:
-        """Record one final segment's emit delay."""
-        self.emit_delay.observe(max(0.0, seconds))
+    def observe_emit_delay(self, produced_at_ms: int, sent_at_ms: float) -> None:
+        """Record one final segment's emit delay: sent at `sent_at_ms` (epoch ms), its newest chunk
+        stamped `produced_at_ms`. A segment without a chunk timestamp (0 or below: unknown, as the
+        recognizer reads it) has no delay to record: counting it would add the whole epoch."""
+        if produced_at_ms > 0:
+            self.emit_delay.observe(max(0.0, sent_at_ms - produced_at_ms) / 1000)

@@ -37,7 +37,7 @@ def test_metrics_follow_the_core() -> None:
     for message in messages[:-3]:
         core.process(message, 0.0, out)
     core.process(messages[0]._replace(key=None), 0.0, out)
-    metrics.observe_emit_delay(0.2)
+    metrics.observe_emit_delay(1_000, 1_200.0)
     metrics.changelog_bytes.inc(70)
     values = scrape(registry)
     prefix = "streamscribe_stream_app"
@@ -51,6 +51,18 @@ def test_metrics_follow_the_core() -> None:
     assert values[f'{prefix}_owned_partition{{partition="2"}}'] == 1 and values[f"{prefix}_ready"] == 0
     cut_reasons = {name for name in values if name.startswith(f"{prefix}_segments_total")}
     assert sum(values[name] for name in cut_reasons) == len(out.segments)
+
+
+def test_emit_delay_counts_only_segments_with_a_chunk_timestamp() -> None:
+    registry = CollectorRegistry()
+    metrics = StreamAppMetrics(registry)
+    sent_at_ms = 1_796_000_000_250.0
+    metrics.observe_emit_delay(1_796_000_000_000, sent_at_ms)
+    metrics.observe_emit_delay(0, sent_at_ms)  # no timestamp known: not a delay of 57 years
+    metrics.observe_emit_delay(-(2**63), sent_at_ms)
+    values = scrape(registry)
+    assert values["streamscribe_stream_app_emit_delay_seconds_count"] == 1
+    assert values["streamscribe_stream_app_emit_delay_seconds_sum"] == pytest.approx(0.25)
 
 
 def test_flags_override_env_and_reach_the_segmenting_rules(monkeypatch: pytest.MonkeyPatch) -> None:
