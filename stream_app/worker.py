@@ -41,6 +41,12 @@ def changelog_topic(app_id: str) -> str:
     return f"{app_id}-{TABLE_NAME}-changelog"
 
 
+def state_topics(app_id: str) -> list[str]:
+    """The topics faust creates for app `app_id` (its stream-state changelog and its leader-election
+    topic): deleting them starts the app afresh."""
+    return [changelog_topic(app_id), f"{app_id}-__assignor-__leader"]
+
+
 def input_partitions(settings: StreamAppSettings) -> int:
     """Partitions of the chunks topic; ConfigurationError when the app's existing state does not
     line up with them (faust would fail later with "Unrecognized partition")."""

@@ -189,30 +189,49 @@ class Stack:
         return totals
 
 
-@contextmanager
-def running_stack(kafka: Any, mode: str, options: Sequence[str], decoder: str, state_dir: Path) -> Iterator[Stack]:
-    """Fresh topics and the stack (one stream app, one recognizer) with the mode's stream app settings."""
-    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
+def isolated_plan(kafka: Any, decoder: str, state_dir: Path) -> Any:
+    """The stack of one mode: fresh topics, and a stream app id and recognizer group of its own.
+
+    With the services' default groups, each run's stream app restored the stream-state table an
+    earlier run left on the broker and idle-closed that run's open streams into the new topics,
+    stamped with their chunks' time hours ago (chunk → final segment read ~1,000 s in
+    docs/latency/parallel-decoding-a2/-b2.json)."""
+    from dataclasses import replace  # noqa: PLC0415
 
     from streamscribe.demo.runner import stack_plan  # noqa: PLC0415
     from streamscribe.demo.settings import StackSettings  # noqa: PLC0415
-    from streamscribe.demo.stack import start_stack  # noqa: PLC0415
-    from streamscribe.demo.supervisor import Supervisor  # noqa: PLC0415
     from streamscribe.settings import TopicSettings  # noqa: PLC0415
 
     suffix = uuid.uuid4().hex[:8]
     topics = TopicSettings(chunks=f"lat.chunks.{suffix}", segments=f"lat.segments.{suffix}",
                            transcripts=f"lat.transcripts.{suffix}", rejected=f"lat.rejected.{suffix}")
+    settings = StackSettings(decoder=decoder, state_dir=state_dir, topics=topics, kafka=kafka)
+    return replace(stack_plan(settings, kafka), stream_app_id=f"lat-stream-app-{suffix}",
+                   recognizer_group=f"lat-recognizers-{suffix}")
+
+
+@contextmanager
+def running_stack(kafka: Any, mode: str, options: Sequence[str], decoder: str, state_dir: Path) -> Iterator[Stack]:
+    """The mode's stack (one stream app, one recognizer: `isolated_plan`) with its stream app settings;
+    its topics and its stream app's state are deleted afterwards."""
+    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
+
+    from streamscribe.demo.settings import StackSettings  # noqa: PLC0415
+    from streamscribe.demo.stack import start_stack  # noqa: PLC0415
+    from streamscribe.demo.supervisor import Supervisor  # noqa: PLC0415
+    from stream_app.worker import state_topics  # noqa: PLC0415
+
+    plan = isolated_plan(kafka, decoder, state_dir / mode)
+    topics = plan.topics
     env = {f"STREAMSCRIBE_STREAM_APP_{name.upper()}": value
            for name, value in (option.split("=", 1) for option in options)}
     env.update(MODES[mode])
-    settings = StackSettings(decoder=decoder, state_dir=state_dir / mode, topics=topics, kafka=kafka)
     saved = {name: os.environ.get(name) for name in env}
     try:
-        with Supervisor(settings.ready_timeout) as supervisor:
+        with Supervisor(StackSettings().ready_timeout) as supervisor:
             os.environ.update(env)  # the children inherit the mode's settings
             try:
-                services = start_stack(supervisor, stack_plan(settings, kafka))
+                services = start_stack(supervisor, plan)
             finally:
                 for name, value in saved.items():
                     os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
@@ -225,7 +244,8 @@ def running_stack(kafka: Any, mode: str, options: Sequence[str], decoder: str, s
                                                    if service.name.startswith(("recognizer", "stream-app"))])
     finally:
         AdminClient(kafka.client_config()).delete_topics(
-            [topics.chunks, topics.segments, topics.transcripts, topics.rejected])
+            [topics.chunks, topics.segments, topics.transcripts, topics.rejected,
+             *state_topics(plan.stream_app_id)])
 
 
 def _embedded_broker_process(kafka: Any) -> psutil.Process | None:

@@ -58,6 +58,12 @@ class StackPlan:
     decoder: str | None = None
     ports: ServicePorts = field(default_factory=ServicePorts)
     gateway_port: int | None = None  # None: no gateway; its metrics are on its own port
+    # the stream app's app id (its consumer group and stream-state table) and the recognizers'
+    # consumer group; None: the services' defaults. A stack on fresh topics sets its own: with the
+    # default app id the stream app restores the table an earlier stack left on the same broker,
+    # and idle-closes that stack's open streams into the new topics, stamped with their old chunks' time
+    stream_app_id: str | None = None
+    recognizer_group: str | None = None
 
     @property
     def recognizer_torch_threads(self) -> int | None:
@@ -97,8 +103,9 @@ def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     """The index-th stream app worker."""
     name = f"stream-app-{index}"
     workdir = plan.state_dir / "stream-app" / f"worker-{index}"
+    app_id = ["--app-id", plan.stream_app_id] if plan.stream_app_id else []
     argv = streamscribe_command(
-        "stream-app", *plan.kafka_arguments(), "--workdir", str(workdir), "--metrics-port", str(port)
+        "stream-app", *plan.kafka_arguments(), *app_id, "--workdir", str(workdir), "--metrics-port", str(port)
     )
     return _service_spec(plan, name, argv, metrics_endpoint_answers(port, STREAM_APP_READY))
 
@@ -106,7 +113,8 @@ def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
 def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     """The index-th recognizer group member."""
     name = f"recognizer-{index}"
-    optional = {"--model": plan.model, "--decoder": plan.decoder, "--torch-threads": plan.recognizer_torch_threads}
+    optional = {"--model": plan.model, "--decoder": plan.decoder, "--torch-threads": plan.recognizer_torch_threads,
+                "--group-id": plan.recognizer_group}
     flags = [part for flag, value in optional.items() if value is not None for part in (flag, str(value))]
     argv = streamscribe_command("recognizer", *plan.kafka_arguments(), *flags, "--metrics-port", str(port))
     return _service_spec(plan, name, argv, metrics_endpoint_answers(port, RECOGNIZER_READY))

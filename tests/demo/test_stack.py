@@ -37,6 +37,14 @@ def test_recognizers_get_the_model_decoder_and_a_share_of_the_cores() -> None:
     assert args.torch_threads >= 1
 
 
+def test_a_plan_can_give_its_services_groups_of_their_own() -> None:
+    defaults = parsed(stream_app_spec(plan(), 0, 9100).argv), parsed(recognizer_spec(plan(), 0, 9200).argv)
+    assert defaults[0].app_id is None and defaults[1].group_id is None  # the services' own defaults
+    own = plan(stream_app_id="run-7-app", recognizer_group="run-7-recognizers")
+    assert parsed(stream_app_spec(own, 0, 9100).argv).app_id == "run-7-app"
+    assert parsed(recognizer_spec(own, 0, 9200).argv).group_id == "run-7-recognizers"
+
+
 def test_fixed_ports_count_up_and_zero_means_any_free_port() -> None:
     ports = ServicePorts(stream_app=9100, recognizer=0)
     assert [ports.port(ports.stream_app, i) for i in range(3)] == [9100, 9101, 9102]
