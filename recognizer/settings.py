@@ -108,6 +108,13 @@ class RecognizerSettings(KafkaClientSettings):
     transaction_timeout_ms: int = Field(
         default=10_000, ge=1000, description="a dead worker's open batch is aborted after this"
     )
+    transaction_call_timeout_ms: int = Field(
+        default=30_000, ge=100, description="timeout librdkafka gets to send a batch's offsets, commit or abort"
+    )
+    stuck_call_grace_ms: int = Field(
+        default=10_000, ge=0, description="such a call still running this long past its timeout is given up: "
+        "the producer is renewed under the same transactional.id (librdkafka issue 3779)"
+    )
     session_timeout_ms: int = Field(default=10_000, ge=6000, description="a dead worker's partitions move after this")
     max_poll_interval_ms: int = Field(default=300_000, ge=10_000)
     metrics_port: int | None = Field(default=None, description="serve Prometheus metrics here (0 = any free port)")

@@ -43,7 +43,6 @@ FENCED = frozenset({KafkaError._FENCED, KafkaError.PRODUCER_FENCED})
 RENEWAL_GRACE_SECONDS = 30.0
 
 KAFKA_CALL_TIMEOUT = 30.0
-STUCK_CALL_GRACE_SECONDS = 10.0  # past its own timeout, a transactional call is taken as stuck
 FIRST_RETRY_SECONDS = 0.2
 MAX_RETRY_SECONDS = 5.0
 
@@ -120,6 +119,9 @@ class RecognizerWorker:
         self._stopping = threading.Event()
         self._retry_seconds = FIRST_RETRY_SECONDS
         self._renewed_at = -math.inf  # when the producer was last replaced after a fatal error
+        # a transactional call's own timeout, and when it is taken as stuck (`_bounded`)
+        self._call_timeout = settings.transaction_call_timeout_ms / 1000
+        self._stuck_after = self._call_timeout + settings.stuck_call_grace_ms / 1000
         self.ready = threading.Event()  # set once subscribed and the producer's transactions are initialised
 
     def stop(self) -> None:
@@ -211,8 +213,9 @@ class RecognizerWorker:
                 _produce(producer, self.settings.topics.transcripts, item.message.key(), transcript.to_json_bytes())
             positions = [tp for tp in consumer.position(consumer.assignment()) if tp.offset >= 0]
             group = consumer.consumer_group_metadata()
-            _bounded(lambda: producer.send_offsets_to_transaction(positions, group, KAFKA_CALL_TIMEOUT))
-            _bounded(lambda: producer.commit_transaction(KAFKA_CALL_TIMEOUT))
+            _bounded(lambda: producer.send_offsets_to_transaction(positions, group, self._call_timeout),
+                     self._stuck_after)
+            _bounded(lambda: producer.commit_transaction(self._call_timeout), self._stuck_after)
         except KafkaException as exc:
             producer = self._abort_and_rewind(consumer, producer, messages, exc.args[0])
             self._stopping.wait(self._retry_seconds)  # back off: the cause may take a while to clear
@@ -245,7 +248,7 @@ class RecognizerWorker:
         log.warning("aborting the transaction of %d messages, they will be read again: %s", len(messages), error)
         if not error.fatal():
             try:
-                _bounded(lambda: producer.abort_transaction(KAFKA_CALL_TIMEOUT))
+                _bounded(lambda: producer.abort_transaction(self._call_timeout), self._stuck_after)
             except KafkaException as exc:  # the abort itself may find the producer in a fatal state
                 error = exc.args[0]
                 if not error.fatal():
@@ -334,9 +337,9 @@ class WorkerThread:
             raise self.error
 
 
-def _bounded(call: Callable[[], object]) -> None:
-    """Run a transactional producer call that takes KAFKA_CALL_TIMEOUT, and give up on it if it
-    has not returned well after that: during a rolling broker restart librdkafka's
+def _bounded(call: Callable[[], object], stuck_after: float) -> None:
+    """Run a transactional producer call, and give up on it if it has not returned after
+    `stuck_after` seconds (its own timeout plus a grace): during a rolling broker restart librdkafka's
     send_offsets_to_transaction and abort_transaction have been seen blocking for minutes past
     their timeout (the consumer then leaves the group; cf. librdkafka issue 3779). A stuck call
     raises a fatal error, so the worker renews its producer under the same transactional.id,
@@ -353,7 +356,7 @@ def _bounded(call: Callable[[], object]) -> None:
             finished.set()
 
     threading.Thread(target=run, name="kafka-transaction-call", daemon=True).start()
-    if not finished.wait(KAFKA_CALL_TIMEOUT + STUCK_CALL_GRACE_SECONDS):
+    if not finished.wait(stuck_after):
         raise KafkaException(KafkaError(KafkaError._TIMED_OUT, "transactional call stuck past its timeout",
                                         fatal=True))
     if outcome:

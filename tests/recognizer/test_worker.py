@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, KafkaException, Producer
 
 from prometheus_client import CollectorRegistry
 from recognizer.engine import GreedyDecoder, RecognitionEngine
 from recognizer.metrics import RecognizerMetrics
 from recognizer.reader import TranscriptReader
 from recognizer.settings import RecognizerSettings
-from recognizer.worker import RecognizerWorker, WorkerThread
+from recognizer.worker import FENCED, RecognizerWorker, WorkerThread
 from streamscribe.contracts import EmitReason, SegmentHeaders, Transcript
 from tests.recognizer.conftest import make_segments, produce_segments
 
@@ -174,6 +175,77 @@ def test_failed_transaction_is_aborted_redone_and_never_seen_by_committed_reader
     assert Counter(Transcript.from_json_bytes(m.value()).segment for m in committed) == {0: 1, 1: 1}
     uncommitted = read_all(kafka_bootstrap, settings.topics.transcripts, 99, "read_uncommitted", timeout=5)
     assert len(uncommitted) > len(committed)  # the aborted attempts' copies exist, hidden from readers
+
+
+class StuckOffsets:
+    """A real transactional producer whose send_offsets_to_transaction blocks until released.
+
+    A fake, because a real broker cannot be made to hang this call on demand: librdkafka did it
+    for minutes during a rolling broker restart (librdkafka issue 3779; seen twice in
+    tests/cluster/test_broker_loss.py, not reproducibly). Every other call is the real producer's.
+    """
+
+    def __init__(self, producer: Producer) -> None:
+        self._producer = producer
+        self.entered, self.release = threading.Event(), threading.Event()
+        self.outcome: list[BaseException | None] = []  # what the real call did once released
+
+    def __getattr__(self, name: str):
+        return getattr(self._producer, name)
+
+    def send_offsets_to_transaction(self, *args: object) -> None:
+        self.entered.set()
+        self.release.wait()
+        try:
+            self._producer.send_offsets_to_transaction(*args)
+            self.outcome.append(None)
+        except KafkaException as exc:
+            self.outcome.append(exc)
+
+
+class FirstProducerStuck(RecognizerWorker):
+    """The worker, its first producer's offsets call stuck; later producers are the real ones."""
+
+    def __init__(self, settings: RecognizerSettings, engine: RecognitionEngine) -> None:
+        super().__init__(settings, engine)
+        self.producers: list = []
+
+    def _producer(self):
+        producer = super()._producer()
+        self.producers.append(StuckOffsets(producer) if not self.producers else producer)
+        return self.producers[-1]
+
+
+def test_a_transactional_call_stuck_past_its_timeout_is_given_up_and_the_producer_renewed(
+    settings, engine, kafka_bootstrap
+) -> None:
+    settings = settings.model_copy(update={"transaction_call_timeout_ms": 3000, "stuck_call_grace_ms": 500})
+    segments = make_segments("stuck", [1.0, 0.6, 0.8], seed=7)
+    produce_segments(kafka_bootstrap, settings.topics.segments, segments)
+    aborts_before = aborts()
+    worker = FirstProducerStuck(settings, engine)
+    runner = WorkerThread(worker)
+    runner.start()
+    try:
+        stuck = worker.producers[0]
+        assert stuck.entered.wait(60), f"the first batch never reached its offsets (worker error: {runner.error})"
+        with TranscriptReader(settings.kafka, settings.topics) as reader:
+            done = reader.wait_for_stream("stuck", timeout=60)
+        # the batch was committed by a second producer while the first one's call still hung
+        assert not stuck.outcome and len(worker.producers) == 2 and runner.error is None
+        assert aborts() == aborts_before + 1
+    finally:
+        worker.producers[0].release.set()
+        runner.stop()
+    # released at last, the stuck producer finds itself fenced: its successor has its transactional.id
+    assert wait_until(lambda: bool(stuck.outcome), timeout=30)
+    error = stuck.outcome[0]
+    assert error is not None and error.args[0].code() in FENCED, error
+    assert [t.text for t in done.segments] == [t.text for t in engine.recognize(segments)]
+    committed = read_all(kafka_bootstrap, settings.topics.transcripts, 4, "read_committed", timeout=5)
+    assert Counter(Transcript.from_json_bytes(m.value()).segment for m in committed) == {0: 1, 1: 1, 2: 1}
+    uncommitted = read_all(kafka_bootstrap, settings.topics.transcripts, len(committed) + 1, "read_uncommitted")
+    assert len(uncommitted) > len(committed)  # the stuck transaction's copies: written, aborted, hidden
 
 
 def test_backlog_counts_unread_messages_of_known_partitions() -> None:
