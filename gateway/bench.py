@@ -23,7 +23,6 @@ audio in 100 ms frames at real-time pace to gateway 0 and read their results. Fi
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import logging
@@ -40,6 +39,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streamscribe.bench.options import BenchOptions
 from streamscribe.percentiles import percentile
 
 log = logging.getLogger(__name__)
@@ -54,31 +57,37 @@ FOREIGN_PER_STREAM = 4
 QUICK_HELP = "one small run (50 clients, 8 s)"  # --quick's help (`streamscribe bench` adds the flag)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The benchmark's flags."""
-    parser.add_argument("--streams", default="100,500,1000", help="comma-separated concurrent client counts")
-    parser.add_argument("--seconds", type=float, default=20.0, help="steady-state measurement window")
-    parser.add_argument("--gateways", type=int, default=3, help="gateway processes (clients use the first)")
+class GatewayBenchSettings(BaseSettings):
+    """The gateway benchmark's client counts, window and gateway processes."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_GATEWAY_")
+
+    streams: str = Field(default="100,500,1000", description="comma-separated concurrent client counts")
+    seconds: float = Field(default=20.0, gt=0, description="steady-state measurement window")
+    gateways: int = Field(default=3, ge=1, description="gateway processes (clients use the first)")
 
 
-def run(args: argparse.Namespace) -> dict[str, object]:
+SETTINGS = GatewayBenchSettings  # what `streamscribe bench gateway` builds from its flags
+
+
+def run(bench: GatewayBenchSettings, options: BenchOptions) -> dict[str, object]:
     """Start the gateways on fresh topics, run every client count; returns one row per count."""
     from infra.topics import ensure_topics  # noqa: PLC0415
-    from streamscribe.settings import KafkaSettings, TopicSettings  # noqa: PLC0415
+    from streamscribe.settings import TopicSettings  # noqa: PLC0415
 
-    counts = [int(n) for n in str(args.streams).split(",")]
-    seconds = args.seconds
-    if args.quick:
+    counts = [int(n) for n in bench.streams.split(",")]
+    seconds = bench.seconds
+    if options.quick:
         counts, seconds = [50], min(seconds, 8.0)
     suffix = uuid.uuid4().hex[:8]
-    kafka = KafkaSettings(bootstrap_servers=args.bootstrap_servers)
+    kafka = options.kafka
     topics = TopicSettings(chunks=f"bench-gw.chunks.{suffix}", segments=f"bench-gw.segments.{suffix}",
                            transcripts=f"bench-gw.transcripts.{suffix}", rejected=f"bench-gw.rejected.{suffix}",
                            audio_partitions=PARTITIONS, transcript_partitions=PARTITIONS)
     ensure_topics(kafka, topics)
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as folder:
         gateways = [GatewayProcess(kafka.bootstrap_servers or "", topics, k, Path(folder))
-                    for k in range(args.gateways)]
+                    for k in range(bench.gateways)]
         try:
             for gateway in gateways:
                 gateway.wait_ready()
@@ -86,7 +95,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         finally:
             for gateway in gateways:
                 gateway.stop()
-    return {"sweep": rows, "gateways": args.gateways, "home_partitions": f"{HOME} of {PARTITIONS}",
+    return {"sweep": rows, "gateways": bench.gateways, "home_partitions": f"{HOME} of {PARTITIONS}",
             "command": "streamscribe " + " ".join(sys.argv[1:])}
 
 

@@ -18,7 +18,6 @@ Figures (one model instance, one run, one machine):
 
 from __future__ import annotations
 
-import argparse
 import logging
 import threading
 import time
@@ -30,7 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streamscribe.bench.options import BenchOptions
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 from streamscribe.percentiles import percentile
 
@@ -42,23 +44,34 @@ SHIPPED_SAMPLES = Path(__file__).resolve().parent / "models" / "samples"
 QUICK_HELP = "less audio, one batch size, 100 streams for 10 s"  # --quick's help (`streamscribe bench` adds the flag)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The benchmark's flags."""
-    parser.add_argument("--model", help="a .nemo file or NeMo pretrained name (default: the shipped model)")
-    parser.add_argument("--lm", help="KenLM model for the beam-search figures (default: the shipped one)")
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
-    parser.add_argument("--audio", type=Path, default=SHIPPED_SAMPLES,
-                        help="folder of 16 kHz mono speech files (default: the shipped held-out samples)")
-    parser.add_argument("--min-audio-seconds", type=float, default=300.0,
-                        help="repeat the files until the throughput runs hold this much audio")
-    parser.add_argument("--batch-sizes", default="1,8,32", help="comma-separated batch sizes for throughput")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating offline/pipeline rounds per batch size")
-    parser.add_argument("--streams", default="25,50,100", help="comma-separated concurrent real-time stream counts")
-    parser.add_argument("--stream-seconds", type=float, default=30.0, help="audio per live stream")
-    parser.add_argument("--segment-seconds", type=float, default=2.0, help="audio per segment of a live stream")
-    parser.add_argument("--latency-batch", type=int, default=32, help="recognizer --max-batch in the latency runs")
-    parser.add_argument("--torch-threads", type=int,
-                        help="CPU threads for torch, offline and in the pipeline alike (default: torch's choice)")
+class RecognizerBenchSettings(BaseSettings):
+    """The recognizer benchmark's model, audio and sweeps (batch sizes offline, stream counts live)."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_RECOGNIZER_")
+
+    model: str | None = Field(
+        default=None, description="a .nemo file or NeMo pretrained name (none: the shipped model)"
+    )
+    lm: str | None = Field(default=None, description="KenLM model for the beam-search figures (none: the shipped one)")
+    device: str = Field(default="auto", description="auto, cpu, cuda, cuda:N")
+    audio: Path = Field(
+        default=SHIPPED_SAMPLES, description="folder of 16 kHz mono speech files (the shipped held-out samples)"
+    )
+    min_audio_seconds: float = Field(default=300.0, gt=0,
+                                     description="repeat the files until the throughput runs hold this much audio")
+    batch_sizes: str = Field(default="1,8,32", description="comma-separated batch sizes for throughput")
+    rounds: int = Field(default=3, ge=1, description="alternating offline/pipeline rounds per batch size")
+    streams: str = Field(default="25,50,100", description="comma-separated concurrent real-time stream counts")
+    stream_seconds: float = Field(default=30.0, gt=0, description="audio per live stream")
+    segment_seconds: float = Field(default=2.0, gt=0, description="audio per segment of a live stream")
+    latency_batch: int = Field(default=32, ge=1, description="recognizer --max-batch in the latency runs")
+    torch_threads: int | None = Field(
+        default=None, ge=1,
+        description="CPU threads for torch, offline and in the pipeline alike (none: torch's choice)",
+    )
+
+
+SETTINGS = RecognizerBenchSettings  # what `streamscribe bench recognizer` builds from its flags
 
 
 @dataclass
@@ -75,32 +88,30 @@ class BenchContext:
         return sum(len(a) for a in self.audio) / SEGMENT_SAMPLE_RATE
 
 
-def run(args: argparse.Namespace) -> dict[str, object]:
+def run(bench: RecognizerBenchSettings, options: BenchOptions) -> dict[str, object]:
     """Run the three measurements; returns the figures."""
     import torch  # noqa: PLC0415
 
     from recognizer.engine import RecognitionEngine  # noqa: PLC0415
     from recognizer.settings import RecognizerSettings  # noqa: PLC0415
-    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
 
-    if args.quick:
-        args.min_audio_seconds, args.batch_sizes, args.streams, args.stream_seconds = 60.0, "16", "100", 10.0
-        args.rounds = 1
-    kafka = KafkaSettings(bootstrap_servers=args.bootstrap_servers)
+    if options.quick:
+        bench = bench.model_copy(update={"min_audio_seconds": 60.0, "batch_sizes": "16", "streams": "100",
+                                         "stream_seconds": 10.0, "rounds": 1})
     # offline runs in this thread, the pipeline's worker in another: both get the same count
-    threads = args.torch_threads or torch.get_num_threads()
-    settings = RecognizerSettings(model=args.model, lm=args.lm, device=args.device, kafka=kafka,
+    threads = bench.torch_threads or torch.get_num_threads()
+    settings = RecognizerSettings(model=bench.model, lm=bench.lm, device=bench.device, kafka=options.kafka,
                                   torch_threads=threads)
     engine = RecognitionEngine.from_settings(settings)
-    files = load_audio(args.audio)
-    context = BenchContext(settings, engine, files, repeat_to(files, args.min_audio_seconds))
+    files = load_audio(bench.audio)
+    context = BenchContext(settings, engine, files, repeat_to(files, bench.min_audio_seconds))
     log.info("benchmarking %s on %s with %.0f s of audio", engine.model.name, engine.model.device,
              context.audio_seconds)
     engine.model.module.transcribe(files[:2], batch_size=2, verbose=False)  # warm-up: first calls are slow
-    throughput = [measure_throughput(context, int(b), args.rounds) for b in str(args.batch_sizes).split(",")]
+    throughput = [measure_throughput(context, int(b), bench.rounds) for b in bench.batch_sizes.split(",")]
     latency = [
-        measure_latency(context, int(n), args.stream_seconds, args.segment_seconds, args.latency_batch)
-        for n in str(args.streams).split(",")
+        measure_latency(context, int(n), bench.stream_seconds, bench.segment_seconds, bench.latency_batch)
+        for n in bench.streams.split(",")
     ]
     return {
         "model": engine.model.name,

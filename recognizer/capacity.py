@@ -18,7 +18,6 @@ weights (throughput does not depend on the weights) and measured on this machine
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
 import os
@@ -28,9 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from recognizer.architectures import PRODUCTION
 from recognizer.bench import SHIPPED_SAMPLES, BenchContext, load_audio, measure_latency
+from streamscribe.bench.options import BenchOptions
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
+from streamscribe.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -41,21 +45,27 @@ HEADROOM = 0.8  # fraction of the compute a live recognizer can use before queue
 QUICK_HELP = "QuartzNet only, fewer segments, one live run"  # --quick's help (`streamscribe bench` adds the flag)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The benchmark's flags."""
-    from recognizer.architectures import PRODUCTION  # noqa: PLC0415
+class CapacityBenchSettings(BaseSettings):
+    """The capacity benchmark's architectures, segment sizes, batch and live runs."""
 
-    parser.add_argument("--architectures", default=",".join(PRODUCTION),
-                        help=f"comma-separated, from: {', '.join(PRODUCTION)}")
-    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N")
-    parser.add_argument("--segment-seconds", type=float, default=2.0, help="audio per segment (offline and live)")
-    parser.add_argument("--offline-segments", type=int, default=16, help="segments per offline measurement")
-    parser.add_argument("--max-batch", type=int, default=16, help="recognizer --max-batch (offline and live)")
-    parser.add_argument("--stream-seconds", type=float, default=20.0, help="audio per live stream")
-    parser.add_argument("--live-runs", type=int, default=3, help="live runs per architecture at most")
-    parser.add_argument("--torch-threads", type=int, help="CPU threads for torch (default: torch's choice)")
-    parser.add_argument("--fast-convolutions", action="store_true",
-                        help="as the recognizer's --fast-convolutions (same output, faster CPU convolutions)")
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_CAPACITY_")
+
+    architectures: str = Field(
+        default=",".join(PRODUCTION), description=f"comma-separated, from: {', '.join(PRODUCTION)}"
+    )
+    device: str = Field(default="cpu", description="cpu, cuda, cuda:N")
+    segment_seconds: float = Field(default=2.0, gt=0, description="audio per segment (offline and live)")
+    offline_segments: int = Field(default=16, ge=1, description="segments per offline measurement")
+    max_batch: int = Field(default=16, ge=1, description="recognizer --max-batch (offline and live)")
+    stream_seconds: float = Field(default=20.0, gt=0, description="audio per live stream")
+    live_runs: int = Field(default=3, ge=1, description="live runs per architecture at most")
+    torch_threads: int | None = Field(default=None, ge=1, description="CPU threads for torch (none: torch's choice)")
+    fast_convolutions: bool = Field(
+        default=False, description="as the recognizer's --fast-convolutions (same output, faster CPU convolutions)"
+    )
+
+
+SETTINGS = CapacityBenchSettings  # what `streamscribe bench capacity` builds from its flags
 
 
 @dataclass
@@ -73,45 +83,44 @@ def load_average() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
 
 
-def run(args: argparse.Namespace) -> dict[str, object]:
+def run(bench: CapacityBenchSettings, options: BenchOptions) -> dict[str, object]:
     """Measure every architecture asked for; returns the figures."""
     import torch  # noqa: PLC0415
 
-    from recognizer.architectures import PRODUCTION  # noqa: PLC0415
     from streamscribe.errors import ConfigurationError  # noqa: PLC0415
 
-    names = ["quartznet_15x5"] if args.quick else [n.strip() for n in str(args.architectures).split(",")]
+    names = ["quartznet_15x5"] if options.quick else [n.strip() for n in bench.architectures.split(",")]
     unknown = [name for name in names if name not in PRODUCTION]
     if unknown:
         raise ConfigurationError(f"unknown architectures {unknown}: choose from {', '.join(PRODUCTION)}")
-    if args.quick:
-        args.offline_segments, args.live_runs, args.stream_seconds = 8, 1, 10.0
-    threads = args.torch_threads or torch.get_num_threads()
-    results = {name: measure_architecture(name, args, threads) for name in names}
-    plot = plot_capacity(results, Path(getattr(args, "results_dir", "bench-results")) / "capacity.png")
+    if options.quick:
+        bench = bench.model_copy(update={"offline_segments": 8, "live_runs": 1, "stream_seconds": 10.0})
+    threads = bench.torch_threads or torch.get_num_threads()
+    results = {name: measure_architecture(name, bench, options.kafka, threads) for name in names}
+    plot = plot_capacity(results, options.results_dir / "capacity.png")
     log.info("capacity plot: %s", plot)
-    return {"device": args.device, "torch_threads": threads, "segment_seconds": args.segment_seconds,
-            "max_batch": args.max_batch, "fast_convolutions": args.fast_convolutions, "p95_target_ms": P95_TARGET_MS,
+    return {"device": bench.device, "torch_threads": threads, "segment_seconds": bench.segment_seconds,
+            "max_batch": bench.max_batch, "fast_convolutions": bench.fast_convolutions, "p95_target_ms": P95_TARGET_MS,
             "architectures": results}
 
 
-def build_context(name: str, args: argparse.Namespace, threads: int) -> tuple[BenchContext, int]:
+def build_context(name: str, bench: CapacityBenchSettings, kafka: KafkaSettings,
+                  threads: int) -> tuple[BenchContext, int]:
     """A greedy engine around the architecture with random weights, and the benchmark's audio."""
-    from recognizer.architectures import PRODUCTION, build_model  # noqa: PLC0415
+    from recognizer.architectures import build_model  # noqa: PLC0415
     from recognizer.engine import GreedyDecoder, RecognitionEngine  # noqa: PLC0415
     from recognizer.model import AcousticModel, resolve_device  # noqa: PLC0415
     from recognizer.settings import RecognizerSettings  # noqa: PLC0415
-    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
 
-    device = resolve_device(args.device)
+    device = resolve_device(bench.device)
     module = build_model(PRODUCTION[name]).to(device)
     model = AcousticModel(module, name, device)
-    if args.fast_convolutions:
+    if bench.fast_convolutions:
         model.use_fast_convolutions()
-    engine = RecognitionEngine(model, GreedyDecoder(model.vocabulary), max_batch=args.max_batch,
+    engine = RecognitionEngine(model, GreedyDecoder(model.vocabulary), max_batch=bench.max_batch,
                                silence_dbfs=None)  # random weights: every segment goes through the model
-    settings = RecognizerSettings(device=device, torch_threads=threads, max_batch=args.max_batch,
-                                  kafka=KafkaSettings(bootstrap_servers=args.bootstrap_servers))
+    settings = RecognizerSettings(device=device, torch_threads=threads, max_batch=bench.max_batch,
+                                  kafka=kafka)
     files = load_audio(SHIPPED_SAMPLES)
     parameters = sum(p.numel() for p in module.parameters())
     return BenchContext(settings, engine, files, files), parameters
@@ -135,19 +144,20 @@ def real_time_factor(context: BenchContext, segments: list[np.ndarray], batch: i
     return elapsed / (sum(len(s) for s in segments) / SEGMENT_SAMPLE_RATE)
 
 
-def measure_architecture(name: str, args: argparse.Namespace, threads: int) -> dict[str, object]:
+def measure_architecture(name: str, bench: CapacityBenchSettings, kafka: KafkaSettings,
+                         threads: int) -> dict[str, object]:
     """Offline RTF at batch 1 and max batch, then the live search for the most streams under 1 s p95."""
     from recognizer.bench import in_worker_like_thread  # noqa: PLC0415
 
     load_before = load_average()
-    context, parameters = build_context(name, args, threads)
-    segments = offline_segments(context, args.offline_segments, args.segment_seconds)
+    context, parameters = build_context(name, bench, kafka, threads)
+    segments = offline_segments(context, bench.offline_segments, bench.segment_seconds)
     rtf_single = in_worker_like_thread(context, lambda: real_time_factor(context, segments[:4], 1))
-    rtf_batched = in_worker_like_thread(context, lambda: real_time_factor(context, segments, args.max_batch))
-    context.engine.max_batch = args.max_batch
+    rtf_batched = in_worker_like_thread(context, lambda: real_time_factor(context, segments, bench.max_batch))
+    context.engine.max_batch = bench.max_batch
     log.info("%s (%.1f M parameters): RTF %.3f at batch 1, %.3f at batch %d", name, parameters / 1e6,
-             rtf_single, rtf_batched, args.max_batch)
-    live = search_streams(context, rtf_batched, args)
+             rtf_single, rtf_batched, bench.max_batch)
+    live = search_streams(context, rtf_batched, bench)
     passing = [row["streams"] for row in live if row["latency_p95_ms"] < P95_TARGET_MS]
     return {
         "parameters_millions": round(parameters / 1e6, 1),
@@ -179,13 +189,13 @@ def next_count(tried: dict[int, bool]) -> int | None:
     return None if candidate < 1 or candidate in tried else candidate
 
 
-def search_streams(context: BenchContext, rtf: float, args: argparse.Namespace) -> list[dict[str, Any]]:
+def search_streams(context: BenchContext, rtf: float, bench: CapacityBenchSettings) -> list[dict[str, Any]]:
     """Live runs from the offline estimate towards the most streams with p95 under the target."""
     tried: dict[int, bool] = {}
     rows = []
     count: int | None = max(1, estimate_streams(rtf))
-    while count is not None and len(rows) < args.live_runs:
-        row = measure_latency(context, count, args.stream_seconds, args.segment_seconds, args.max_batch)
+    while count is not None and len(rows) < bench.live_runs:
+        row = measure_latency(context, count, bench.stream_seconds, bench.segment_seconds, bench.max_batch)
         row["load_average_1m"] = load_average()[0]
         rows.append(row)
         tried[count] = row["latency_p95_ms"] < P95_TARGET_MS

@@ -20,7 +20,6 @@ keeping only when faster with a text WER against eager of at most `TEXT_TOLERANC
 
 from __future__ import annotations
 
-import argparse
 import logging
 import tempfile
 import time
@@ -30,9 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from recognizer.bench import SHIPPED_SAMPLES, load_audio
 from recognizer.capacity import load_average
+from streamscribe.bench.options import BenchOptions
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 
 log = logging.getLogger(__name__)
@@ -44,15 +46,23 @@ TEXT_TOLERANCE = 0.01  # WER of a variant's text against eager's
 QUICK_HELP = "the shipped model only, 8 segments"  # --quick's help (`streamscribe bench` adds the flag)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The benchmark's flags."""
-    parser.add_argument("--architectures", default="shipped,conformer_ctc_large",
-                        help="comma-separated: shipped (the shipped model), production presets (random "
-                        "weights) and/or .nemo files (trained models: the text check means most there)")
-    parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma-separated, from {', '.join(VARIANTS)}")
-    parser.add_argument("--segments", type=int, default=16, help="speech segments per measurement")
-    parser.add_argument("--segment-seconds", type=float, default=2.0)
-    parser.add_argument("--max-batch", type=int, default=8)
+class SpeedupsBenchSettings(BaseSettings):
+    """The speed-ups benchmark's models, variants and segments."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_SPEEDUPS_")
+
+    architectures: str = Field(
+        default="shipped,conformer_ctc_large",
+        description="comma-separated: shipped (the shipped model), production presets (random weights) and/or "
+        ".nemo files (trained models: the text check means most there)",
+    )
+    variants: str = Field(default=",".join(VARIANTS), description=f"comma-separated, from {', '.join(VARIANTS)}")
+    segments: int = Field(default=16, ge=1, description="speech segments per measurement")
+    segment_seconds: float = Field(default=2.0, gt=0, description="audio per segment")
+    max_batch: int = Field(default=8, ge=1, description="segments per forward pass")
+
+
+SETTINGS = SpeedupsBenchSettings  # what `streamscribe bench speedups` builds from its flags
 
 
 def load(name: str) -> Any:
@@ -188,18 +198,18 @@ def measure(name: str, variants: list[str], segments: list[np.ndarray], max_batc
     return rows
 
 
-def run(args: argparse.Namespace) -> dict[str, object]:
+def run(bench: SpeedupsBenchSettings, options: BenchOptions) -> dict[str, object]:
     """Every variant on every model asked for."""
     import torch  # noqa: PLC0415
 
-    names = ["shipped"] if args.quick else [n.strip() for n in str(args.architectures).split(",")]
-    count = 8 if args.quick else args.segments
+    names = ["shipped"] if options.quick else [n.strip() for n in bench.architectures.split(",")]
+    count = 8 if options.quick else bench.segments
     joined = np.concatenate(load_audio(SHIPPED_SAMPLES))
-    step = int(args.segment_seconds * SEGMENT_SAMPLE_RATE)
+    step = int(bench.segment_seconds * SEGMENT_SAMPLE_RATE)
     segments = [joined[i * step:(i + 1) * step] for i in range(count)]
-    variants = [v.strip() for v in str(args.variants).split(",")]
+    variants = [v.strip() for v in bench.variants.split(",")]
     before = load_average()
-    rows = [row for name in names for row in measure(name, variants, segments, args.max_batch)]
-    return {"torch_threads": torch.get_num_threads(), "segments": count, "segment_seconds": args.segment_seconds,
-            "max_batch": args.max_batch, "text_tolerance": TEXT_TOLERANCE, "variants": rows,
+    rows = [row for name in names for row in measure(name, variants, segments, bench.max_batch)]
+    return {"torch_threads": torch.get_num_threads(), "segments": count, "segment_seconds": bench.segment_seconds,
+            "max_batch": bench.max_batch, "text_tolerance": TEXT_TOLERANCE, "variants": rows,
             "load_average_before": before, "load_average_after": load_average()}

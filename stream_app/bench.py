@@ -20,7 +20,6 @@ The emit latency includes the cut-back to a quiet point: a segment cut at a paus
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import subprocess
@@ -31,7 +30,12 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streamscribe.bench.options import BenchOptions
 from streamscribe.percentiles import percentile
+from streamscribe.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +46,19 @@ SPEECH_SECONDS = 20.0
 QUICK_HELP = "one small run per chunk size"  # --quick's help (`streamscribe bench` adds the flag)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The benchmark's flags."""
-    parser.add_argument("--streams", default="50,200", help="comma-separated concurrent stream counts")
-    parser.add_argument("--chunk-ms", default="100,250", help="comma-separated chunk durations")
-    parser.add_argument("--seconds", type=float, default=30.0, help="steady-state measurement window")
-    parser.add_argument("--warmup-seconds", type=float, default=5.0, help="load before measuring")
-    parser.add_argument("--partitions", type=int, default=4, help="partitions of the benchmark topics")
+class IngestBenchSettings(BaseSettings):
+    """The ingest benchmark's sweep: stream counts × chunk sizes, and how long each run measures."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_INGEST_")
+
+    streams: str = Field(default="50,200", description="comma-separated concurrent stream counts")
+    chunk_ms: str = Field(default="100,250", description="comma-separated chunk durations")
+    seconds: float = Field(default=30.0, gt=0, description="steady-state measurement window")
+    warmup_seconds: float = Field(default=5.0, ge=0, description="load before measuring")
+    partitions: int = Field(default=4, ge=1, description="partitions of the benchmark topics")
+
+
+SETTINGS = IngestBenchSettings  # what `streamscribe bench ingest` builds from its flags
 
 
 @dataclass
@@ -61,18 +71,16 @@ class Run:
     warmup_s: float
 
 
-def run(args: argparse.Namespace) -> dict[str, object]:
+def run(bench: IngestBenchSettings, options: BenchOptions) -> dict[str, object]:
     """Run every configuration; returns the figures (one row per run)."""
-    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
-
-    bootstrap = KafkaSettings(bootstrap_servers=args.bootstrap_servers).resolved_bootstrap()
-    counts = [int(n) for n in str(args.streams).split(",")]
-    seconds = args.seconds
-    if args.quick:
+    bootstrap = options.kafka.resolved_bootstrap()
+    counts = [int(n) for n in bench.streams.split(",")]
+    seconds = bench.seconds
+    if options.quick:
         counts, seconds = [min(counts)], min(seconds, 10.0)
-    runs = [Run(n, int(ms), seconds, args.warmup_seconds)
-            for ms in str(args.chunk_ms).split(",") for n in counts]
-    rows = [measure(bootstrap, one, args.partitions) for one in runs]
+    runs = [Run(n, int(ms), seconds, bench.warmup_seconds)
+            for ms in bench.chunk_ms.split(",") for n in counts]
+    rows = [measure(bootstrap, one, bench.partitions) for one in runs]
     return {
         "sweep": rows,
         "target_cpu_ms_per_audio_s_at_100ms": 1.33,
@@ -87,7 +95,6 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
 
     from infra.broker import free_port  # noqa: PLC0415
     from infra.topics import ensure_topics  # noqa: PLC0415
-    from streamscribe.settings import KafkaSettings, TopicSettings  # noqa: PLC0415
 
     suffix = uuid.uuid4().hex[:8]
     topics = TopicSettings(chunks=f"bench.chunks.{suffix}", segments=f"bench.segments.{suffix}",

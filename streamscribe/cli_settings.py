@@ -9,8 +9,9 @@ help)` (its flags: `add_settings_arguments(parser, SettingsClass)`) and builds i
 - a field whose type is itself a settings class (`kafka: KafkaSettings`, `topics:
   TopicSettings`) contributes its own fields as flags, in an argument group, and is built from
   its own env vars (`KAFKA_*`, `STREAMSCRIBE_TOPIC_*`) plus those flags;
-- a field's `json_schema_extra` may rename its flag (`{"flag": "chunks-topic"}`) or keep it off
-  the command line (`{"cli": False}`, e.g. a password: argv is visible to every user);
+- a field's `json_schema_extra` may rename its flag (`{"flag": "chunks-topic"}`), name its value
+  in the help (`{"metavar": "NAME=VALUE"}`) or keep it off the command line (`{"cli": False}`,
+  e.g. a password: argv is visible to every user);
 - booleans get `--x/--no-x`, tuples take several values, lists repeat the flag, Literals
   become choices. The field's description is the flag's help.
 
@@ -117,7 +118,8 @@ def _add_flag(parser: Any, name: str, field: FieldInfo, env_prefix: str) -> None
     if kind is bool:
         parser.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, help=help_text)
         return
-    options: dict[str, Any] = {"dest": dest, "type": kind, "help": help_text, "metavar": dest.upper()}
+    metavar = _extra(field).get("metavar", dest.upper())
+    options: dict[str, Any] = {"dest": dest, "type": kind, "help": help_text, "metavar": metavar}
     if choices:
         options |= {"choices": choices, "metavar": None}
     if repeat == "many":

@@ -1,9 +1,10 @@
 """`streamscribe bench [BENCHMARK|all]`: run the benchmarks, write one report with plots.
 
-Each component owns its benchmark (`<pkg>/bench.py` with `add_arguments(parser)`, `QUICK_HELP`
-and `run(args) -> dict`); this command gives every benchmark `--quick` and `--bootstrap-servers`,
-runs them, describes the machine and writes
-`report.json`, `report.md` and PNG plots into the results folder.
+Each component owns its benchmark (`<pkg>/bench.py` with a settings class `SETTINGS`, whose
+fields are the benchmark's flags as for every command (`streamscribe.cli_settings`), `QUICK_HELP`
+and `run(settings, options) -> dict`); this command gives every benchmark `--quick`,
+`--results-dir` and `--bootstrap-servers` (`BenchOptions`), runs them, describes the machine and
+writes `report.json`, `report.md` and PNG plots into the results folder.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import logging
 from pathlib import Path
 from types import ModuleType
 
+from pydantic_settings import BaseSettings
+
+from streamscribe.bench.options import BenchOptions
+from streamscribe.cli_settings import add_settings_arguments, settings_from_args
 from streamscribe.errors import StreamscribeError
 
 log = logging.getLogger(__name__)
@@ -68,22 +73,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for name, (_module, help_text) in BENCHMARKS.items():
         sub = choices.add_parser(name, help=help_text)
         module = _benchmark_module(name)
-        module.add_arguments(sub)
+        add_settings_arguments(sub, module.SETTINGS)
         add_report_arguments(sub, suppress_defaults=True, quick_help=module.QUICK_HELP)
-        sub.set_defaults(benchmarks=[name], component_args=True)
+        sub.set_defaults(benchmarks=[name])
     everything = choices.add_parser(
         "all", help=f"every benchmark but {', '.join(sorted(ON_REQUEST))} with its defaults (the default)"
     )
     add_report_arguments(everything, suppress_defaults=True)
 
 
-def default_arguments(name: str, quick: bool, bootstrap_servers: str | None) -> argparse.Namespace:
-    """A benchmark's arguments as if it were run with no flags (plus --quick and Kafka if given)."""
-    parser = argparse.ArgumentParser(prog=f"streamscribe bench {name}")
-    _benchmark_module(name).add_arguments(parser)
-    args = parser.parse_args([])
-    args.quick, args.bootstrap_servers = quick, bootstrap_servers
-    return args
+def benchmark_settings(name: str, args: argparse.Namespace) -> BaseSettings:
+    """A benchmark's settings: its flags when it was named (`bench ingest --streams 10`), else (`bench`,
+    `bench all`) its env vars and defaults."""
+    return settings_from_args(_benchmark_module(name).SETTINGS, args)
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -101,15 +103,11 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.bootstrap_servers:
         configured = configured.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
     with kafka_for_session(configured) as kafka:
+        options = BenchOptions(kafka=kafka, quick=args.quick, results_dir=args.results_dir)
         for name in args.benchmarks:
-            if getattr(args, "component_args", False):
-                bench_args = args
-                bench_args.bootstrap_servers = kafka.bootstrap_servers
-            else:
-                bench_args = default_arguments(name, args.quick, kafka.bootstrap_servers)
             console.rule(f"benchmark: {name}")
             try:
-                report.results[name] = _benchmark_module(name).run(bench_args)
+                report.results[name] = _benchmark_module(name).run(benchmark_settings(name, args), options)
             except StreamscribeError as exc:
                 log.error("benchmark %s failed: %s", name, exc)
                 report.failures[name] = str(exc)

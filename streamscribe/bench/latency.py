@@ -32,7 +32,6 @@ during the row, ours and others').
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import time
@@ -41,11 +40,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import psutil
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streamscribe.bench.options import BenchOptions
 from streamscribe.bench.word_latency import (
     Arrival,
     StabilityCount,
@@ -86,22 +88,33 @@ MODES = {"live": {}, "finals": {"STREAMSCRIBE_STREAM_APP_INTERIM_INTERVAL_MS": "
 QUICK_HELP = "10 streams of 10 s"  # --quick's help (`streamscribe bench` adds the flag)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The benchmark's flags."""
-    parser.add_argument("--streams", default="10,100,500", help="comma-separated concurrent real-time stream counts")
-    parser.add_argument("--modes", default="live,finals", help="live (default settings) and/or finals (no previews)")
-    parser.add_argument("--stream-seconds", type=float, default=30.0, help="continuous speech per stream")
-    parser.add_argument("--variants", type=int, default=8, help="distinct continuous-speech files")
-    parser.add_argument("--gap-ms", type=int, default=60, help="silence between the joined sentences")
-    parser.add_argument("--chunk-ms", type=int, default=100, help="audio per chunk sent")
-    parser.add_argument("--ramp-seconds", type=float, default=3.0, help="stream starts are spread over this")
-    parser.add_argument("--finish-timeout", type=float, default=60.0, help="wait this long for results after sending")
-    parser.add_argument("--decoder", choices=("greedy", "beam"), default="beam", help="as the demo (default: beam)")
-    parser.add_argument("--stream-app-option", action="append", default=[], metavar="NAME=VALUE",
-                        help="a stream app setting for both modes, e.g. interim_interval_ms=300 (repeatable)")
-    parser.add_argument("--samples", type=Path, default=HELD_OUT_SAMPLES,
-                        help="TSV (path, sentence) of the 16 kHz sentences to join (default: the held-out samples)")
-    parser.add_argument("--state-dir", type=Path, help="services' state and logs (default: a temporary folder)")
+class LatencyBenchSettings(BaseSettings):
+    """The latency benchmark's modes, stream counts, speech and pacing."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_LATENCY_")
+
+    streams: str = Field(default="10,100,500", description="comma-separated concurrent real-time stream counts")
+    modes: str = Field(default="live,finals", description="live (default settings) and/or finals (no previews)")
+    stream_seconds: float = Field(default=30.0, gt=0, description="continuous speech per stream")
+    variants: int = Field(default=8, ge=1, description="distinct continuous-speech files")
+    gap_ms: int = Field(default=60, ge=0, description="silence between the joined sentences")
+    chunk_ms: int = Field(default=100, ge=1, description="audio per chunk sent")
+    ramp_seconds: float = Field(default=3.0, ge=0, description="stream starts are spread over this")
+    finish_timeout: float = Field(default=60.0, gt=0, description="wait this long for results after sending")
+    decoder: Literal["greedy", "beam"] = Field(default="beam", description="as the demo")
+    stream_app_option: list[str] = Field(
+        default_factory=list,
+        description="a stream app setting for both modes, e.g. interim_interval_ms=300 (repeatable)",
+        json_schema_extra={"metavar": "NAME=VALUE"},
+    )
+    samples: Path = Field(
+        default=HELD_OUT_SAMPLES,
+        description="TSV (path, sentence) of the 16 kHz sentences to join (the held-out samples)",
+    )
+    state_dir: Path | None = Field(default=None, description="services' state and logs (none: a temporary folder)")
+
+
+SETTINGS = LatencyBenchSettings  # what `streamscribe bench latency` builds from its flags
 
 
 def trimmed(pcm: np.ndarray, frame: int = 320) -> np.ndarray:
@@ -436,46 +449,45 @@ def replay_rows(engine: Any, speech: Sequence[SpeechSample], references: dict[st
     return rows
 
 
-def run(args: argparse.Namespace) -> dict[str, object]:
+def run(bench: LatencyBenchSettings, options: BenchOptions) -> dict[str, object]:
     """Every mode × stream count; returns the rows and the live/finals CPU ratios."""
     import tempfile  # noqa: PLC0415
 
     from recognizer.engine import RecognitionEngine  # noqa: PLC0415
     from recognizer.settings import RecognizerSettings  # noqa: PLC0415
     from streamscribe.demo.samples import load_samples  # noqa: PLC0415
-    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
 
-    if args.quick:
-        args.streams, args.stream_seconds = "10", 10.0
-    kafka = KafkaSettings(bootstrap_servers=args.bootstrap_servers)
-    speech = continuous_speech(load_samples(args.samples), args.variants, args.stream_seconds, args.gap_ms)
+    if options.quick:
+        bench = bench.model_copy(update={"streams": "10", "stream_seconds": 10.0})
+    kafka = options.kafka
+    speech = continuous_speech(load_samples(bench.samples), bench.variants, bench.stream_seconds, bench.gap_ms)
     # one torch thread: the replay's CPU figure is then the work itself, not OpenMP threads spinning
     # while another process holds a core (2 threads read 5x the CPU at load 3-5, docs/benchmarks.md)
     # and decodes in this process (decode_processes=0), where its CPU time is counted
     engine = RecognitionEngine.from_settings(
-        RecognizerSettings(decoder=args.decoder, torch_threads=REPLAY_THREADS, decode_processes=0))
+        RecognizerSettings(decoder=bench.decoder, torch_threads=REPLAY_THREADS, decode_processes=0))
     references = {sample.sentence: offline_words(engine, sample) for sample in speech}
     log.info("offline reference: %d files, %d words", len(references),
              sum(len(t.words) for t in references.values()))
-    replayed = replay_rows(engine, speech, references, args.chunk_ms)
+    replayed = replay_rows(engine, speech, references, bench.chunk_ms)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as temporary:
-        state_dir = args.state_dir or Path(temporary)
-        for mode in args.modes.split(","):
-            with running_stack(kafka, mode, args.stream_app_option, args.decoder, state_dir) as stack:
-                for streams in (int(n) for n in args.streams.split(",")):
+        state_dir = bench.state_dir or Path(temporary)
+        for mode in bench.modes.split(","):
+            with running_stack(kafka, mode, bench.stream_app_option, bench.decoder, state_dir) as stack:
+                for streams in (int(n) for n in bench.streams.split(",")):
                     load_before = round(os.getloadavg()[0], 2)
-                    log.info("%s: %d streams of %.0f s", mode, streams, args.stream_seconds)
+                    log.info("%s: %d streams of %.0f s", mode, streams, bench.stream_seconds)
                     board, cpu, wall, busy, services = play(
-                        stack, speech, streams, args.chunk_ms, args.ramp_seconds, args.finish_timeout)
+                        stack, speech, streams, bench.chunk_ms, bench.ramp_seconds, bench.finish_timeout)
                     rows.append({"mode": mode, **row_figures(board, references, cpu, wall, busy),
                                  **services,
                                  "load_1m_before": load_before})
                     log.info("%s", rows[-1])
     return {
-        "decoder": args.decoder,
-        "stream_seconds": args.stream_seconds,
-        "stream_app_options": ", ".join(args.stream_app_option) or "defaults",
+        "decoder": bench.decoder,
+        "stream_seconds": bench.stream_seconds,
+        "stream_app_options": ", ".join(bench.stream_app_option) or "defaults",
         "offline_words": sum(len(t.words) for t in references.values()),
         "torch_threads": torch_threads(),
         "replay": replayed,

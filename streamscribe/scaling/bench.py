@@ -11,7 +11,6 @@ after the step down it was back, and the latency of final transcripts in each ph
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import threading
@@ -22,7 +21,11 @@ from datetime import datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from infra.topics import ensure_topics
+from streamscribe.bench.options import BenchOptions
 from streamscribe.demo.samples import SpeechSample, load_samples
 from streamscribe.demo.settings import SHIPPED_SAMPLES
 from streamscribe.demo.supervisor import ChildSpec, Supervisor, log_line_appears, streamscribe_command
@@ -38,16 +41,24 @@ DECISION = re.compile(r"^(\S+ \S+) INFO \S+: autoscale (\S+): (\d+) -> (\d+)", r
 QUICK_HELP = "10 -> 60 -> 10 over under 3 minutes"  # --quick's help (`streamscribe bench` adds the flag)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+class AutoscaleBenchSettings(BaseSettings):
     """The step's shape and the autoscaler's bounds."""
-    parser.add_argument("--autoscale", default="0:4", help="MIN:MAX recognizers (default 0:4)")
-    parser.add_argument("--low", type=int, default=10, help="live streams before and after the step")
-    parser.add_argument("--high", type=int, default=300, help="live streams during the step")
-    parser.add_argument("--low-seconds", type=float, default=90,
-                        help="seconds at --low before the step (the first recognizer starts and settles)")
-    parser.add_argument("--high-seconds", type=float, default=90, help="seconds at --high")
-    parser.add_argument("--after-seconds", type=float, default=150,
-                        help="seconds at --low after the step (longer than the scale-in window)")
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_AUTOSCALE_")
+
+    autoscale: str = Field(default="0:4", description="MIN:MAX recognizers")
+    low: int = Field(default=10, ge=1, description="live streams before and after the step")
+    high: int = Field(default=300, ge=1, description="live streams during the step")
+    low_seconds: float = Field(
+        default=90, gt=0, description="seconds at --low before the step (the first recognizer starts and settles)"
+    )
+    high_seconds: float = Field(default=90, gt=0, description="seconds at --high")
+    after_seconds: float = Field(
+        default=150, gt=0, description="seconds at --low after the step (longer than the scale-in window)"
+    )
+
+
+SETTINGS = AutoscaleBenchSettings  # what `streamscribe bench autoscale` builds from its flags
 
 
 @dataclass(eq=False)  # a thread: hashed by identity
@@ -105,14 +116,14 @@ def decisions_in(text: str) -> list[tuple[float, str, int, int]]:
     ]
 
 
-def run(args: argparse.Namespace) -> dict[str, object]:
+def run(bench: AutoscaleBenchSettings, options: BenchOptions) -> dict[str, object]:
     """Run the step and return the decisions, scale-out/in times and per-phase latency."""
     from producers import AudioProducer  # noqa: PLC0415
     from recognizer.reader import TranscriptReader  # noqa: PLC0415
 
-    if args.quick:
-        args.high, args.low_seconds, args.high_seconds, args.after_seconds = 60, 60, 40, 70
-    kafka = KafkaSettings(bootstrap_servers=args.bootstrap_servers)
+    if options.quick:
+        bench = bench.model_copy(update={"high": 60, "low_seconds": 60, "high_seconds": 40, "after_seconds": 70})
+    kafka = options.kafka
     suffix = uuid.uuid4().hex[:8]
     topics = TopicSettings(chunks=f"step.chunks.{suffix}", segments=f"step.segments.{suffix}",
                            transcripts=f"step.transcripts.{suffix}", rejected=f"step.rejected.{suffix}",
@@ -123,10 +134,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     latencies: dict[str, list[float]] = {}
     load_before = os.getloadavg()[0]
     with TemporaryDirectory() as workdir, Supervisor(ready_timeout=600) as supervisor:
-        log_file = Path(getattr(args, "results_dir", workdir)) / "autoscale-up.log"  # kept: the decisions
+        log_file = options.results_dir / "autoscale-up.log"  # kept: the decisions
         log_file.parent.mkdir(parents=True, exist_ok=True)
         argv = streamscribe_command(
-            "up", "--autoscale", args.autoscale, "--decoder", "greedy", "--bootstrap-servers", kafka.bootstrap_servers,
+            "up", "--autoscale", bench.autoscale, "--decoder", "greedy", "--bootstrap-servers", kafka.bootstrap_servers,
             "--chunks-topic", topics.chunks, "--segments-topic", topics.segments, "--transcripts-topic",
             topics.transcripts, "--rejected-topic", topics.rejected, "--state-dir", workdir,
             "--log-dir", str(Path(workdir) / "logs"),
@@ -136,7 +147,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         supervisor.start(ChildSpec("up", argv, log_file, log_line_appears(log_file, "autoscaling recognizers"), env))
         with AudioProducer(kafka=kafka, topics=topics) as producer, TranscriptReader(kafka, topics) as reader:
             load, received = LiveLoad(producer, samples), 0
-            load.target = args.low
+            load.target = bench.low
             load.start()
             warm_up = time.monotonic()
             while reader.poll(0.5) is None:  # the clock starts once the first recognizer serves
@@ -144,8 +155,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 if time.monotonic() - warm_up > 900:
                     raise StreamscribeError("no transcript within 15 minutes of the low load")
             warm_up_s = time.monotonic() - warm_up
-            for name, target, seconds in (("low", args.low, args.low_seconds), ("step", args.high, args.high_seconds),
-                                          ("after", args.low, args.after_seconds)):
+            for name, target, seconds in (("low", bench.low, bench.low_seconds),
+                                          ("step", bench.high, bench.high_seconds),
+                                          ("after", bench.low, bench.after_seconds)):
                 load.target = target
                 phases.append((name, time.time()))
                 latencies[name] = []
@@ -160,7 +172,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             load.stop_requested.set()
             load.join()
         decisions = decisions_in(log_file.read_text(errors="replace"))
-    result = summarize(args, phases, latencies, decisions) | {
+    result = summarize(bench, phases, latencies, decisions) | {
         "results_received": received, "first_result_after_s": round(warm_up_s, 1)}
     # the machine's own load (1-minute average) besides this benchmark, before and after it
     return {"load_1m_before": round(load_before, 2), "load_1m_after": round(os.getloadavg()[0], 2), **result}
@@ -189,19 +201,19 @@ def scaling_times(decisions: list[tuple[float, str, int, int]], service: str, st
     }
 
 
-def summarize(args: argparse.Namespace, phases: list[tuple[str, float]], latencies: dict[str, list[float]],
+def summarize(bench: AutoscaleBenchSettings, phases: list[tuple[str, float]], latencies: dict[str, list[float]],
               decisions: list[tuple[float, str, int, int]]) -> dict[str, object]:
     """Scale-out and scale-in times of each service relative to the steps, latency percentiles per phase."""
     step_up, step_down = phases[1][1], phases[2][1]
     rows = [
-        {"phase": name, "streams": {"low": args.low, "step": args.high, "after": args.low}[name],
+        {"phase": name, "streams": {"low": bench.low, "step": bench.high, "after": bench.low}[name],
          "finals": len(values), "latency_p50_s": percentile(values, 50) if values else None,
          "latency_p95_s": percentile(values, 95) if values else None}
         for name, values in latencies.items()
     ]
     return {
-        "step": f"{args.low} -> {args.high} -> {args.low} live streams, autoscale {args.autoscale}",
-        "recognizers": scaling_times(decisions, "recognizers", step_up, step_down, parse_bounds(args.autoscale)[0]),
+        "step": f"{bench.low} -> {bench.high} -> {bench.low} live streams, autoscale {bench.autoscale}",
+        "recognizers": scaling_times(decisions, "recognizers", step_up, step_down, parse_bounds(bench.autoscale)[0]),
         "stream_app": scaling_times(decisions, "stream-app", step_up, step_down, 1),
         "decisions": [{"after_start_s": round(at - phases[0][1], 1), "service": name, "from": old, "to": new}
                       for at, name, old, new in decisions],

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from streamscribe.bench.cli import default_arguments
+import pytest
+
+from recognizer.bench import RecognizerBenchSettings
+from streamscribe.bench.cli import benchmark_settings
 from streamscribe.cli import build_parser
 
 
@@ -17,8 +20,9 @@ def test_bare_bench_runs_every_benchmark_with_defaults() -> None:
 
 def test_a_component_benchmark_takes_its_own_flags_and_the_report_flags() -> None:
     args = build_parser().parse_args(["bench", "ingest", "--streams", "10", "--results-dir", "out", "--quick"])
-    assert args.benchmarks == ["ingest"] and args.component_args
+    assert args.benchmarks == ["ingest"]
     assert args.streams == "10" and args.results_dir == Path("out") and args.quick
+    assert benchmark_settings("ingest", args).streams == "10"
 
 
 def test_report_flags_before_the_sub_command_are_kept() -> None:
@@ -26,12 +30,27 @@ def test_report_flags_before_the_sub_command_are_kept() -> None:
     assert args.quick and args.results_dir == Path("r") and args.benchmarks == ["recognizer"]
 
 
-def test_default_arguments_are_the_components_defaults_plus_quick_and_kafka() -> None:
-    args = default_arguments("recognizer", quick=True, bootstrap_servers="127.0.0.1:1")
+def test_bench_all_runs_each_benchmark_with_its_defaults() -> None:
+    args = build_parser().parse_args(["bench", "all", "--quick", "--bootstrap-servers", "127.0.0.1:1"])
     assert args.quick and args.bootstrap_servers == "127.0.0.1:1"
-    assert args.batch_sizes == build_parser().parse_args(["bench", "recognizer"]).batch_sizes
+    settings = benchmark_settings("recognizer", args)
+    assert settings == RecognizerBenchSettings()
+    named = build_parser().parse_args(["bench", "recognizer"])
+    assert settings == benchmark_settings("recognizer", named) and settings.batch_sizes == "1,8,32"
 
 
 def test_bench_gateway_takes_its_client_counts() -> None:
     args = build_parser().parse_args(["bench", "gateway", "--streams", "10,20", "--seconds", "3"])
     assert (args.benchmarks, args.streams, args.seconds) == (["gateway"], "10,20", 3.0)
+
+
+def test_bench_flags_come_from_the_benchmarks_settings_class(capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["bench", "latency", "--stream-app-option", "a=1", "--stream-app-option", "b=2",
+                                      "--decoder", "greedy", "--streams", "10"])
+    settings = benchmark_settings("latency", args)
+    assert (settings.stream_app_option, settings.decoder, settings.streams) == (["a=1", "b=2"], "greedy", "10")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "latency", "--decoder", "viterbi"])
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "latency", "--help"])
+    assert "--stream-app-option NAME=VALUE" in capsys.readouterr().out
