@@ -43,6 +43,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streamscribe.bench.options import BenchOptions
+from streamscribe.cli_settings import Counts
 from streamscribe.percentiles import percentile
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class GatewayBenchSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_GATEWAY_")
 
-    streams: str = Field(default="100,500,1000", description="comma-separated concurrent client counts")
+    streams: Counts = Field(default=(100, 500, 1000), description="comma-separated concurrent client counts")
     seconds: float = Field(default=20.0, gt=0, description="steady-state measurement window")
     gateways: int = Field(default=3, ge=1, description="gateway processes (clients use the first)")
 
@@ -75,15 +76,13 @@ def run(bench: GatewayBenchSettings, options: BenchOptions) -> dict[str, object]
     from infra.topics import ensure_topics  # noqa: PLC0415
     from streamscribe.settings import TopicSettings  # noqa: PLC0415
 
-    counts = [int(n) for n in bench.streams.split(",")]
+    counts = list(bench.streams)
     seconds = bench.seconds
     if options.quick:
         counts, seconds = [50], min(seconds, 8.0)
     suffix = uuid.uuid4().hex[:8]
     kafka = options.kafka
-    topics = TopicSettings(chunks=f"bench-gw.chunks.{suffix}", segments=f"bench-gw.segments.{suffix}",
-                           transcripts=f"bench-gw.transcripts.{suffix}", rejected=f"bench-gw.rejected.{suffix}",
-                           audio_partitions=PARTITIONS, transcript_partitions=PARTITIONS)
+    topics = TopicSettings.suffixed("bench-gw", suffix, audio_partitions=PARTITIONS, transcript_partitions=PARTITIONS)
     ensure_topics(kafka, topics)
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as folder:
         gateways = [GatewayProcess(kafka.bootstrap_servers or "", topics, k, Path(folder))

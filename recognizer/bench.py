@@ -33,6 +33,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streamscribe.bench.options import BenchOptions
+from streamscribe.cli_settings import Counts
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 from streamscribe.percentiles import percentile
 
@@ -59,9 +60,9 @@ class RecognizerBenchSettings(BaseSettings):
     )
     min_audio_seconds: float = Field(default=300.0, gt=0,
                                      description="repeat the files until the throughput runs hold this much audio")
-    batch_sizes: str = Field(default="1,8,32", description="comma-separated batch sizes for throughput")
+    batch_sizes: Counts = Field(default=(1, 8, 32), description="comma-separated batch sizes for throughput")
     rounds: int = Field(default=3, ge=1, description="alternating offline/pipeline rounds per batch size")
-    streams: str = Field(default="25,50,100", description="comma-separated concurrent real-time stream counts")
+    streams: Counts = Field(default=(25, 50, 100), description="comma-separated concurrent real-time stream counts")
     stream_seconds: float = Field(default=30.0, gt=0, description="audio per live stream")
     segment_seconds: float = Field(default=2.0, gt=0, description="audio per segment of a live stream")
     latency_batch: int = Field(default=32, ge=1, description="recognizer --max-batch in the latency runs")
@@ -96,7 +97,7 @@ def run(bench: RecognizerBenchSettings, options: BenchOptions) -> dict[str, obje
     from recognizer.settings import RecognizerSettings  # noqa: PLC0415
 
     if options.quick:
-        bench = bench.model_copy(update={"min_audio_seconds": 60.0, "batch_sizes": "16", "streams": "100",
+        bench = bench.model_copy(update={"min_audio_seconds": 60.0, "batch_sizes": (16,), "streams": (100,),
                                          "stream_seconds": 10.0, "rounds": 1})
     # offline runs in this thread, the pipeline's worker in another: both get the same count
     threads = bench.torch_threads or torch.get_num_threads()
@@ -108,10 +109,10 @@ def run(bench: RecognizerBenchSettings, options: BenchOptions) -> dict[str, obje
     log.info("benchmarking %s on %s with %.0f s of audio", engine.model.name, engine.model.device,
              context.audio_seconds)
     engine.model.module.transcribe(files[:2], batch_size=2, verbose=False)  # warm-up: first calls are slow
-    throughput = [measure_throughput(context, int(b), bench.rounds) for b in bench.batch_sizes.split(",")]
+    throughput = [measure_throughput(context, batch, bench.rounds) for batch in bench.batch_sizes]
     latency = [
-        measure_latency(context, int(n), bench.stream_seconds, bench.segment_seconds, bench.latency_batch)
-        for n in bench.streams.split(",")
+        measure_latency(context, streams, bench.stream_seconds, bench.segment_seconds, bench.latency_batch)
+        for streams in bench.streams
     ]
     return {
         "model": engine.model.name,
@@ -151,11 +152,7 @@ def bench_topics(context: BenchContext) -> Iterator[Any]:
     from streamscribe.settings import TopicSettings  # noqa: PLC0415
 
     suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings(
-        chunks=f"bench.chunks.{suffix}", segments=f"bench.segments.{suffix}",
-        transcripts=f"bench.transcripts.{suffix}", rejected=f"bench.rejected.{suffix}",
-        audio_partitions=4, transcript_partitions=4, rejected_partitions=1,
-    )
+    topics = TopicSettings.suffixed("bench", suffix, audio_partitions=4, transcript_partitions=4, rejected_partitions=1)
     ensure_topics(context.settings.kafka, topics)
     try:
         yield topics

@@ -33,6 +33,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from recognizer.architectures import PRODUCTION
 from recognizer.bench import SHIPPED_SAMPLES, BenchContext, load_audio, measure_latency
 from streamscribe.bench.options import BenchOptions
+from streamscribe.cli_settings import Names
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 from streamscribe.settings import KafkaSettings
 
@@ -50,8 +51,8 @@ class CapacityBenchSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_CAPACITY_")
 
-    architectures: str = Field(
-        default=",".join(PRODUCTION), description=f"comma-separated, from: {', '.join(PRODUCTION)}"
+    architectures: Names = Field(
+        default=tuple(PRODUCTION), description=f"comma-separated, from: {', '.join(PRODUCTION)}"
     )
     device: str = Field(default="cpu", description="cpu, cuda, cuda:N")
     segment_seconds: float = Field(default=2.0, gt=0, description="audio per segment (offline and live)")
@@ -89,7 +90,7 @@ def run(bench: CapacityBenchSettings, options: BenchOptions) -> dict[str, object
 
     from streamscribe.errors import ConfigurationError  # noqa: PLC0415
 
-    names = ["quartznet_15x5"] if options.quick else [n.strip() for n in bench.architectures.split(",")]
+    names = ["quartznet_15x5"] if options.quick else list(bench.architectures)
     unknown = [name for name in names if name not in PRODUCTION]
     if unknown:
         raise ConfigurationError(f"unknown architectures {unknown}: choose from {', '.join(PRODUCTION)}")

@@ -35,6 +35,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from recognizer.bench import SHIPPED_SAMPLES, load_audio
 from recognizer.capacity import load_average
 from streamscribe.bench.options import BenchOptions
+from streamscribe.cli_settings import Names
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,12 @@ class SpeedupsBenchSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_SPEEDUPS_")
 
-    architectures: str = Field(
-        default="shipped,conformer_ctc_large",
+    architectures: Names = Field(
+        default=("shipped", "conformer_ctc_large"),
         description="comma-separated: shipped (the shipped model), production presets (random weights) and/or "
         ".nemo files (trained models: the text check means most there)",
     )
-    variants: str = Field(default=",".join(VARIANTS), description=f"comma-separated, from {', '.join(VARIANTS)}")
+    variants: Names = Field(default=VARIANTS, description=f"comma-separated, from {', '.join(VARIANTS)}")
     segments: int = Field(default=16, ge=1, description="speech segments per measurement")
     segment_seconds: float = Field(default=2.0, gt=0, description="audio per segment")
     max_batch: int = Field(default=8, ge=1, description="segments per forward pass")
@@ -202,12 +203,12 @@ def run(bench: SpeedupsBenchSettings, options: BenchOptions) -> dict[str, object
     """Every variant on every model asked for."""
     import torch  # noqa: PLC0415
 
-    names = ["shipped"] if options.quick else [n.strip() for n in bench.architectures.split(",")]
+    names = ["shipped"] if options.quick else list(bench.architectures)
     count = 8 if options.quick else bench.segments
     joined = np.concatenate(load_audio(SHIPPED_SAMPLES))
     step = int(bench.segment_seconds * SEGMENT_SAMPLE_RATE)
     segments = [joined[i * step:(i + 1) * step] for i in range(count)]
-    variants = [v.strip() for v in bench.variants.split(",")]
+    variants = list(bench.variants)
     before = load_average()
     rows = [row for name in names for row in measure(name, variants, segments, bench.max_batch)]
     return {"torch_threads": torch.get_num_threads(), "segments": count, "segment_seconds": bench.segment_seconds,

@@ -34,6 +34,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streamscribe.bench.options import BenchOptions
+from streamscribe.cli_settings import Counts
 from streamscribe.percentiles import percentile
 from streamscribe.settings import KafkaSettings, TopicSettings
 
@@ -51,8 +52,8 @@ class IngestBenchSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_INGEST_")
 
-    streams: str = Field(default="50,200", description="comma-separated concurrent stream counts")
-    chunk_ms: str = Field(default="100,250", description="comma-separated chunk durations")
+    streams: Counts = Field(default=(50, 200), description="comma-separated concurrent stream counts")
+    chunk_ms: Counts = Field(default=(100, 250), description="comma-separated chunk durations")
     seconds: float = Field(default=30.0, gt=0, description="steady-state measurement window")
     warmup_seconds: float = Field(default=5.0, ge=0, description="load before measuring")
     partitions: int = Field(default=4, ge=1, description="partitions of the benchmark topics")
@@ -74,12 +75,11 @@ class Run:
 def run(bench: IngestBenchSettings, options: BenchOptions) -> dict[str, object]:
     """Run every configuration; returns the figures (one row per run)."""
     bootstrap = options.kafka.resolved_bootstrap()
-    counts = [int(n) for n in bench.streams.split(",")]
+    counts = list(bench.streams)
     seconds = bench.seconds
     if options.quick:
         counts, seconds = [min(counts)], min(seconds, 10.0)
-    runs = [Run(n, int(ms), seconds, bench.warmup_seconds)
-            for ms in bench.chunk_ms.split(",") for n in counts]
+    runs = [Run(n, ms, seconds, bench.warmup_seconds) for ms in bench.chunk_ms for n in counts]
     rows = [measure(bootstrap, one, bench.partitions) for one in runs]
     return {
         "sweep": rows,
@@ -97,9 +97,7 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
     from infra.topics import ensure_topics  # noqa: PLC0415
 
     suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings(chunks=f"bench.chunks.{suffix}", segments=f"bench.segments.{suffix}",
-                           transcripts=f"bench.transcripts.{suffix}", rejected=f"bench.rejected.{suffix}",
-                           audio_partitions=partitions, rejected_partitions=1)
+    topics = TopicSettings.suffixed("bench", suffix, audio_partitions=partitions, rejected_partitions=1)
     ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topics)
     app_id = f"bench-stream-app-{suffix}"
     log.info("ingest bench: %d streams, %d ms chunks, %.0f s", config.streams, config.chunk_ms, config.seconds)

@@ -13,7 +13,8 @@ help)` (its flags: `add_settings_arguments(parser, SettingsClass)`) and builds i
   in the help (`{"metavar": "NAME=VALUE"}`) or keep it off the command line (`{"cli": False}`,
   e.g. a password: argv is visible to every user);
 - booleans get `--x/--no-x`, tuples take several values, lists repeat the flag, Literals
-  become choices. The field's description is the flag's help.
+  become choices; a `Counts` or `Names` field takes one comma-separated value (`--streams
+  50,200`), from its env var too. The field's description is the flag's help.
 
 The embedded-broker fallback (no bootstrap servers configured: use the running embedded broker)
 is a command-line decision too: `with_embedded_broker`. Library code gets settings with the
@@ -27,11 +28,12 @@ import types
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import SecretStr
+from annotated_types import MinLen
+from pydantic import BeforeValidator, PositiveInt, SecretStr
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, NoDecode
 
 from streamscribe.errors import ConfigurationError
 from streamscribe.settings import KafkaSettings
@@ -39,6 +41,23 @@ from streamscribe.settings import KafkaSettings
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 Handler = Callable[[argparse.Namespace], int]
 SCALARS = (int, float, str, Path)
+
+
+def split_commas(value: object) -> object:
+    """`"50,200"` → `("50", "200")` (pydantic then checks each item); other values as they are."""
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+    return value
+
+
+# fields given as one comma-separated value on the command line and in env vars
+Counts = Annotated[tuple[PositiveInt, ...], NoDecode, BeforeValidator(split_commas), MinLen(1)]
+Names = Annotated[tuple[str, ...], NoDecode, BeforeValidator(split_commas), MinLen(1)]
+
+
+def comma_separated(field: FieldInfo) -> bool:
+    """True for a `Counts` / `Names` field."""
+    return any(getattr(meta, "func", None) is split_commas for meta in field.metadata)
 
 
 def _extra(field: FieldInfo) -> dict[str, Any]:
@@ -77,7 +96,7 @@ def format_default(field: FieldInfo) -> str:
     """A field's default as a user would type it: tuples space-separated, None as `none`."""
     value = field.get_default(call_default_factory=True)
     if isinstance(value, tuple | list):
-        return " ".join(map(str, value)) or "none"
+        return ("," if comma_separated(field) else " ").join(map(str, value)) or "none"
     return "none" if value is None else str(value)
 
 
@@ -111,7 +130,7 @@ def add_settings_arguments(parser: argparse.ArgumentParser | Any, settings_class
 
 def _add_flag(parser: Any, name: str, field: FieldInfo, env_prefix: str) -> None:
     dest = flag_dest(name, field)
-    kind, repeat, choices = flag_form(field.annotation)
+    kind, repeat, choices = (str, None, None) if comma_separated(field) else flag_form(field.annotation)
     origin = f"(default: {format_default(field)}; env {env_prefix}{name.upper()})"
     help_text = " ".join(filter(None, [field.description, origin]))
     flag = "--" + dest.replace("_", "-")

@@ -130,6 +130,14 @@ class TopicSettings(BaseSettings):
         description="replicas of each partition (when created; min.insync.replicas = a majority from 3 up, else 1)",
     )
 
+    @classmethod
+    def suffixed(cls, prefix: str, suffix: str, **fields: int) -> TopicSettings:
+        """The four pipeline topics as `{prefix}.chunks.{suffix}`, `{prefix}.segments.{suffix}`, …:
+        names no other test or benchmark run uses (`suffix`: e.g. 8 random hex digits), with `fields`
+        (partition counts, replication) set."""
+        names = {kind: f"{prefix}.{kind}.{suffix}" for kind in ("chunks", "segments", "transcripts", "rejected")}
+        return cls(**names, **fields)
+
 
 class KafkaClientSettings(BaseSettings):
     """What every component that talks to Kafka nests, the same way: the connection and the topics.

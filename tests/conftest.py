@@ -68,15 +68,8 @@ def topic_settings(kafka_settings: KafkaSettings, unique_suffix: str) -> TopicSe
     """Freshly created pipeline topics with unique names (4 partitions each)."""
     from infra.topics import ensure_topics
 
-    topics = TopicSettings(
-        chunks=f"audio.chunks.{unique_suffix}",
-        segments=f"audio.segments.{unique_suffix}",
-        transcripts=f"transcripts.{unique_suffix}",
-        rejected=f"audio.rejected.{unique_suffix}",
-        audio_partitions=4,
-        transcript_partitions=4,
-        rejected_partitions=1,
-    )
+    topics = TopicSettings.suffixed("test", unique_suffix, audio_partitions=4, transcript_partitions=4,
+                                    rejected_partitions=1)
     ensure_topics(kafka_settings, topics)
     return topics
 

@@ -55,6 +55,7 @@ from streamscribe.bench.word_latency import (
     summarize_latencies,
     word_latencies,
 )
+from streamscribe.cli_settings import Counts, Names
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE, Transcript, Word
 from streamscribe.demo.board import Board, DemoStream
 from streamscribe.demo.samples import SpeechSample
@@ -93,8 +94,8 @@ class LatencyBenchSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_LATENCY_")
 
-    streams: str = Field(default="10,100,500", description="comma-separated concurrent real-time stream counts")
-    modes: str = Field(default="live,finals", description="live (default settings) and/or finals (no previews)")
+    streams: Counts = Field(default=(10, 100, 500), description="comma-separated concurrent real-time stream counts")
+    modes: Names = Field(default=("live", "finals"), description="live (default settings) and/or finals (no previews)")
     stream_seconds: float = Field(default=30.0, gt=0, description="continuous speech per stream")
     variants: int = Field(default=8, ge=1, description="distinct continuous-speech files")
     gap_ms: int = Field(default=60, ge=0, description="silence between the joined sentences")
@@ -216,8 +217,7 @@ def isolated_plan(kafka: Any, decoder: str, state_dir: Path) -> Any:
     from streamscribe.settings import TopicSettings  # noqa: PLC0415
 
     suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings(chunks=f"lat.chunks.{suffix}", segments=f"lat.segments.{suffix}",
-                           transcripts=f"lat.transcripts.{suffix}", rejected=f"lat.rejected.{suffix}")
+    topics = TopicSettings.suffixed("lat", suffix)
     settings = StackSettings(decoder=decoder, state_dir=state_dir, topics=topics, kafka=kafka)
     return replace(stack_plan(settings, kafka), stream_app_id=f"lat-stream-app-{suffix}",
                    recognizer_group=f"lat-recognizers-{suffix}")
@@ -458,7 +458,7 @@ def run(bench: LatencyBenchSettings, options: BenchOptions) -> dict[str, object]
     from streamscribe.demo.samples import load_samples  # noqa: PLC0415
 
     if options.quick:
-        bench = bench.model_copy(update={"streams": "10", "stream_seconds": 10.0})
+        bench = bench.model_copy(update={"streams": (10,), "stream_seconds": 10.0})
     kafka = options.kafka
     speech = continuous_speech(load_samples(bench.samples), bench.variants, bench.stream_seconds, bench.gap_ms)
     # one torch thread: the replay's CPU figure is then the work itself, not OpenMP threads spinning
@@ -473,9 +473,9 @@ def run(bench: LatencyBenchSettings, options: BenchOptions) -> dict[str, object]
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as temporary:
         state_dir = bench.state_dir or Path(temporary)
-        for mode in bench.modes.split(","):
+        for mode in bench.modes:
             with running_stack(kafka, mode, bench.stream_app_option, bench.decoder, state_dir) as stack:
-                for streams in (int(n) for n in bench.streams.split(",")):
+                for streams in bench.streams:
                     load_before = round(os.getloadavg()[0], 2)
                     log.info("%s: %d streams of %.0f s", mode, streams, bench.stream_seconds)
                     board, cpu, wall, busy, services = play(

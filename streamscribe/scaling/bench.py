@@ -125,9 +125,7 @@ def run(bench: AutoscaleBenchSettings, options: BenchOptions) -> dict[str, objec
         bench = bench.model_copy(update={"high": 60, "low_seconds": 60, "high_seconds": 40, "after_seconds": 70})
     kafka = options.kafka
     suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings(chunks=f"step.chunks.{suffix}", segments=f"step.segments.{suffix}",
-                           transcripts=f"step.transcripts.{suffix}", rejected=f"step.rejected.{suffix}",
-                           audio_partitions=8, transcript_partitions=8, rejected_partitions=1)
+    topics = TopicSettings.suffixed("step", suffix, audio_partitions=8, transcript_partitions=8, rejected_partitions=1)
     ensure_topics(kafka, topics)
     samples = load_samples(SHIPPED_SAMPLES)
     phases: list[tuple[str, float]] = []

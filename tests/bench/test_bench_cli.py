@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from recognizer.bench import RecognizerBenchSettings
 from streamscribe.bench.cli import benchmark_settings
@@ -22,7 +23,7 @@ def test_a_component_benchmark_takes_its_own_flags_and_the_report_flags() -> Non
     args = build_parser().parse_args(["bench", "ingest", "--streams", "10", "--results-dir", "out", "--quick"])
     assert args.benchmarks == ["ingest"]
     assert args.streams == "10" and args.results_dir == Path("out") and args.quick
-    assert benchmark_settings("ingest", args).streams == "10"
+    assert benchmark_settings("ingest", args).streams == (10,)
 
 
 def test_report_flags_before_the_sub_command_are_kept() -> None:
@@ -36,7 +37,7 @@ def test_bench_all_runs_each_benchmark_with_its_defaults() -> None:
     settings = benchmark_settings("recognizer", args)
     assert settings == RecognizerBenchSettings()
     named = build_parser().parse_args(["bench", "recognizer"])
-    assert settings == benchmark_settings("recognizer", named) and settings.batch_sizes == "1,8,32"
+    assert settings == benchmark_settings("recognizer", named) and settings.batch_sizes == (1, 8, 32)
 
 
 def test_bench_gateway_takes_its_client_counts() -> None:
@@ -48,9 +49,19 @@ def test_bench_flags_come_from_the_benchmarks_settings_class(capsys: pytest.Capt
     args = build_parser().parse_args(["bench", "latency", "--stream-app-option", "a=1", "--stream-app-option", "b=2",
                                       "--decoder", "greedy", "--streams", "10"])
     settings = benchmark_settings("latency", args)
-    assert (settings.stream_app_option, settings.decoder, settings.streams) == (["a=1", "b=2"], "greedy", "10")
+    assert (settings.stream_app_option, settings.decoder, settings.streams) == (["a=1", "b=2"], "greedy", (10,))
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "latency", "--decoder", "viterbi"])
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "latency", "--help"])
     assert "--stream-app-option NAME=VALUE" in capsys.readouterr().out
+
+
+def test_comma_separated_flags_and_env_vars_are_checked_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STREAMSCRIBE_BENCH_LATENCY_MODES", "finals")
+    args = build_parser().parse_args(["bench", "latency", "--streams", "10, 100"])
+    settings = benchmark_settings("latency", args)
+    assert (settings.streams, settings.modes) == ((10, 100), ("finals",))
+    for bad in ("10,x", "0", ""):
+        with pytest.raises(ValidationError):
+            benchmark_settings("latency", build_parser().parse_args(["bench", "latency", "--streams", bad]))

@@ -37,11 +37,8 @@ INTERNAL_TOPICS = ["__consumer_offsets"]
 
 def replicated_topics(bootstrap: str) -> TopicSettings:
     suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings(
-        chunks=f"loss.chunks.{suffix}", segments=f"loss.segments.{suffix}",
-        transcripts=f"loss.transcripts.{suffix}", rejected=f"loss.rejected.{suffix}",
-        audio_partitions=6, transcript_partitions=6, rejected_partitions=1, replication_factor=3,
-    )
+    topics = TopicSettings.suffixed("loss", suffix, audio_partitions=6, transcript_partitions=6, rejected_partitions=1,
+                                    replication_factor=3)
     ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topics)
     return topics
 

@@ -76,9 +76,7 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
     suffix = uuid.uuid4().hex[:8]
     kafka = KafkaSettings(bootstrap_servers=kafka_bootstrap)
-    topics = TopicSettings(chunks=f"gw.chunks.{suffix}", segments=f"gw.segments.{suffix}",
-                           transcripts=f"gw.transcripts.{suffix}", rejected=f"gw.rejected.{suffix}",
-                           audio_partitions=4, transcript_partitions=4, rejected_partitions=1)
+    topics = TopicSettings.suffixed("gw", suffix, audio_partitions=4, transcript_partitions=4, rejected_partitions=1)
     ensure_topics(kafka, topics)
     stream_app = WorkerProcess(kafka_bootstrap, topics, f"gw-app-{suffix}", tmp_path_factory.mktemp("gw-app"))
     model = AcousticModel.load(SHIPPED_MODEL, device="cpu")

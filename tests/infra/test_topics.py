@@ -14,15 +14,7 @@ pytestmark = pytest.mark.broker
 
 def distinct_topics(suffix: str) -> TopicSettings:
     """Unique names and a different partition count per kind, so a mix-up shows."""
-    return TopicSettings(
-        chunks=f"chunks.{suffix}",
-        segments=f"segments.{suffix}",
-        transcripts=f"transcripts.{suffix}",
-        rejected=f"rejected.{suffix}",
-        audio_partitions=3,
-        transcript_partitions=2,
-        rejected_partitions=1,
-    )
+    return TopicSettings.suffixed("topics", suffix, audio_partitions=3, transcript_partitions=2, rejected_partitions=1)
 
 
 def test_ensure_topics_creates_configured_partitions_once(

@@ -37,9 +37,7 @@ def secured_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedde
 @pytest.fixture(scope="module")
 def topics(secured_broker: EmbeddedBroker) -> TopicSettings:
     suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings(chunks=f"sec.chunks.{suffix}", segments=f"sec.segments.{suffix}",
-                           transcripts=f"sec.transcripts.{suffix}", rejected=f"sec.rejected.{suffix}",
-                           audio_partitions=2, transcript_partitions=2, rejected_partitions=1)
+    topics = TopicSettings.suffixed("sec", suffix, audio_partitions=2, transcript_partitions=2, rejected_partitions=1)
     ensure_topics(secured_broker.secrets().client_settings(secured_broker.bootstrap_servers), topics)
     return topics
 
