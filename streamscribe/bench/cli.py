@@ -97,6 +97,7 @@ def run_bench(args: argparse.Namespace) -> int:
     from streamscribe.demo.broker_session import kafka_for_session  # noqa: PLC0415
     from streamscribe.settings import KafkaSettings  # noqa: PLC0415
 
+    settings = {name: benchmark_settings(name, args) for name in args.benchmarks}  # bad flags fail here, first
     console = Console(stderr=True)
     report = BenchReport(machine=describe_machine())
     configured = KafkaSettings()
@@ -104,10 +105,10 @@ def run_bench(args: argparse.Namespace) -> int:
         configured = configured.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
     with kafka_for_session(configured) as kafka:
         options = BenchOptions(kafka=kafka, quick=args.quick, results_dir=args.results_dir)
-        for name in args.benchmarks:
+        for name, bench in settings.items():
             console.rule(f"benchmark: {name}")
             try:
-                report.results[name] = _benchmark_module(name).run(benchmark_settings(name, args), options)
+                report.results[name] = _benchmark_module(name).run(bench, options)
             except StreamscribeError as exc:
                 log.error("benchmark %s failed: %s", name, exc)
                 report.failures[name] = str(exc)
