@@ -187,8 +187,8 @@ class StuckOffsets:
 
     def __init__(self, producer: Producer) -> None:
         self._producer = producer
-        self.entered, self.release = threading.Event(), threading.Event()
-        self.outcome: list[BaseException | None] = []  # what the real call did once released
+        self.entered, self.release, self.returned = threading.Event(), threading.Event(), threading.Event()
+        self.error: KafkaException | None = None  # what the real call raised once released
 
     def __getattr__(self, name: str):
         return getattr(self._producer, name)
@@ -198,9 +198,10 @@ class StuckOffsets:
         self.release.wait()
         try:
             self._producer.send_offsets_to_transaction(*args)
-            self.outcome.append(None)
         except KafkaException as exc:
-            self.outcome.append(exc)
+            self.error = exc
+        finally:
+            self.returned.set()
 
 
 class FirstProducerStuck(RecognizerWorker):
@@ -232,15 +233,14 @@ def test_a_transactional_call_stuck_past_its_timeout_is_given_up_and_the_produce
         with TranscriptReader(settings.kafka, settings.topics) as reader:
             done = reader.wait_for_stream("stuck", timeout=60)
         # the batch was committed by a second producer while the first one's call still hung
-        assert not stuck.outcome and len(worker.producers) == 2 and runner.error is None
+        assert not stuck.returned.is_set() and len(worker.producers) == 2 and runner.error is None
         assert aborts() == aborts_before + 1
     finally:
         worker.producers[0].release.set()
         runner.stop()
     # released at last, the stuck producer finds itself fenced: its successor has its transactional.id
-    assert wait_until(lambda: bool(stuck.outcome), timeout=30)
-    error = stuck.outcome[0]
-    assert error is not None and error.args[0].code() in FENCED, error
+    assert stuck.returned.wait(30)
+    assert stuck.error is not None and stuck.error.args[0].code() in FENCED, stuck.error
     assert [t.text for t in done.segments] == [t.text for t in engine.recognize(segments)]
     committed = read_all(kafka_bootstrap, settings.topics.transcripts, 4, "read_committed", timeout=5)
     assert Counter(Transcript.from_json_bytes(m.value()).segment for m in committed) == {0: 1, 1: 1, 2: 1}
