@@ -76,7 +76,7 @@ class StreamState:
     """
 
     __slots__ = ("stream_id", "partition", "gate", "normalizer", "segmenter", "options", "replayed_before",
-                 "durable_resume", "written", "last_offset", "last_seen", "closed_at")
+                 "durable_resume", "written", "written_closed", "last_offset", "last_seen", "closed_at")
 
     def __init__(
         self, stream_id: str, partition: int, rules: SegmentingRules, checkpoint: Checkpoint | None,
@@ -88,6 +88,7 @@ class StreamState:
         self.closed_at: float | None = None
         self.normalizer: StreamNormalizer | None = None
         self.options = StreamOptions() if checkpoint is None else checkpoint.options
+        self.written_closed = checkpoint is not None and checkpoint.closed  # the table says it is closed
         if checkpoint is None:
             self.gate = SequenceGate()
             self.segmenter: Segmenter[ResumePoint] = Segmenter(rules, stream_id)
@@ -128,6 +129,12 @@ class StreamState:
     def ahead_of_checkpoint(self) -> bool:
         """True when messages were processed after the durable checkpoint's resume point."""
         return self.last_offset >= self.durable_resume
+
+    @property
+    def closed_unwritten(self) -> bool:
+        """Closed here, open in the table: a stream taken over and closed as idle with no message
+        processed since (else every later takeover would close it again, with another eos segment)."""
+        return not self.is_open and not self.written_closed
 
     def resume_point(self) -> ResumePoint:
         """Where a replay must start to rebuild the current state."""
@@ -250,10 +257,10 @@ class IngestCore:
         out.rejections.append(Rejection(message, error))
 
     def checkpoints_due(self) -> list[tuple[str, Checkpoint]]:
-        """Checkpoints that differ from what the table holds, for streams ahead of it."""
+        """Checkpoints that differ from what the table holds, for streams ahead of it or closed since."""
         due = []
         for stream_id, state in self._streams.items():
-            if not state.ahead_of_checkpoint:
+            if not (state.ahead_of_checkpoint or state.closed_unwritten):
                 continue
             checkpoint = state.checkpoint()
             if (checkpoint.resume.offset, checkpoint.emitted_sample) != state.written or checkpoint.closed:
@@ -266,6 +273,7 @@ class IngestCore:
         if state is not None and state.partition == checkpoint.partition:
             state.durable_resume = checkpoint.resume.offset
             state.written = (checkpoint.resume.offset, checkpoint.emitted_sample)
+            state.written_closed = checkpoint.closed
 
     def next_offset(self, partition: int) -> int | None:
         """The offset after the last message processed in `partition` (None: none yet)."""

@@ -161,6 +161,27 @@ def test_idle_streams_are_flushed_closed_and_their_state_expires() -> None:
     assert core.stream(stream.stream_id) is None
 
 
+def test_a_stream_taken_over_and_closed_as_idle_is_written_closed_and_not_closed_again() -> None:
+    stream = make_streams(1, 2.0, seed=6)[0]
+    table, out = Table(), Outputs()
+    core = new_core(idle_timeout_ms=5_000)
+    for message in interleave([stream], 1)[:-1]:  # its sender went away: no eos
+        core.process(message, now=0.0, out=out)
+    table.write_due(core)
+    # the worker dies, and nothing of the stream is left to replay (its chunks were emitted, or
+    # their topic is gone): each worker that takes it over closes it as idle. The first time, it
+    # must be written closed, or every later takeover closes it again with another eos segment.
+    closes = []
+    for _ in range(2):
+        taker, closed = new_core(idle_timeout_ms=5_000), Outputs()
+        table.restore_into(taker)
+        taker.close_idle(now=5.0, out=closed)
+        table.write_due(taker)
+        closes.append([(s.headers.reason, s.headers.eos) for s in closed.segments])
+    assert closes == [[(EmitReason.IDLE, True)], []]
+    assert Checkpoint.decode(table.entries[stream.stream_id]).closed
+
+
 def test_per_stream_options_change_only_their_stream_and_survive_a_restore() -> None:
     base = make_streams(1, 6.0, seed=5)[0]
     plain = SampleStream("plain", base.fmt, base.chunks)
