@@ -24,8 +24,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 from confluent_kafka.admin import AdminClient, NewTopic
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from producers.async_producer import AsyncAudioProducer
 from producers.pacing import RealtimeSchedule
@@ -169,28 +172,31 @@ def measure_realtime(
     )
 
 
+class ProducerBenchSettings(BaseSettings):
+    """What `python -m producers.bench` measures: every mode × compression × linger, or a live run."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_BENCH_PRODUCER_")
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    streams: int = Field(default=800, ge=1, description="streams written round-robin (or played live)")
+    writes: int = Field(default=200_000, ge=1, description="chunk writes per configuration")
+    chunk_bytes: int = Field(default=3200, ge=2, description="3200 = 100 ms of 16 kHz mono s16")
+    compression: tuple[str, ...] = Field(default=("none", "lz4"), description="producer compressions to try")
+    linger_ms: tuple[float, ...] = Field(default=(5.0,), description="producer linger times to try")
+    mode: tuple[Literal["sync", "async"], ...] = Field(default=("sync", "async"), description="producer SDKs to try")
+    realtime_seconds: float | None = Field(
+        default=None, gt=0, description="instead: --streams paced live streams of this length"
+    )
+
+
 def main() -> None:
     """Measure every combination of the given modes, compressions and linger times."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--bootstrap-servers", help="Kafka (default: $KAFKA_BOOTSTRAP_SERVERS, else embedded)"
-    )
-    parser.add_argument("--streams", type=int, default=800)
-    parser.add_argument("--writes", type=int, default=200_000)
-    parser.add_argument("--chunk-bytes", type=int, default=3200, help="3200 = 100 ms of 16 kHz mono s16")
-    parser.add_argument("--compression", nargs="+", default=["none", "lz4"])
-    parser.add_argument("--linger-ms", nargs="+", type=float, default=[5.0])
-    parser.add_argument("--mode", nargs="+", choices=["sync", "async"], default=["sync", "async"])
-    parser.add_argument(
-        "--realtime-seconds", type=float, help="instead: --streams paced live streams of this length"
-    )
-    args = parser.parse_args()
-    from streamscribe.cli_settings import reachable_kafka  # noqa: PLC0415
+    from streamscribe.cli_settings import add_settings_arguments, reachable_kafka, settings_from_args  # noqa: PLC0415
 
-    configured = KafkaSettings()
-    if args.bootstrap_servers:
-        configured = configured.model_copy(update={"bootstrap_servers": args.bootstrap_servers})
-    kafka = reachable_kafka(configured)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_settings_arguments(parser, ProducerBenchSettings)
+    args = settings_from_args(ProducerBenchSettings, parser.parse_args())
+    kafka = reachable_kafka(args.kafka)
     chunks = speech_chunks(args.chunk_bytes)
     if args.realtime_seconds:
         settings = ProducerSettings(compression=args.compression[0], linger_ms=args.linger_ms[0])
