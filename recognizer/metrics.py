@@ -52,9 +52,13 @@ class RecognizerMetrics:
             f"{PREFIX}_ready", "1 once the worker has joined its group and initialised its transactions",
             registry=registry,
         )
+        self.transaction_messages = Histogram(
+            f"{PREFIX}_transaction_messages", "Messages read (and committed) per transaction, skipped previews included",
+            buckets=(1, 4, 16, 64, 128, 256, 512, 1024), registry=registry,
+        )
         self.previews_skipped = Counter(
             f"{PREFIX}_previews_skipped",
-            "Interim previews not recognised: a newer segment of the same stream was in the batch, "
-            "or they were too old",
-            registry=registry,
+            "Interim previews not recognised, by reason: superseded (a newer segment of the same stream "
+            "was in the batch) or stale (too old when read)",
+            ["reason"], registry=registry,
         )

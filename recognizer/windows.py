@@ -37,15 +37,25 @@ def with_stability(words: Sequence[Word], audio_end: float, stable_after: float)
     return [word.model_copy(update={"stable": audio_end - word.end >= stable_after}) for word in words]
 
 
-def previews_to_skip(segments: Sequence[Segment], now_ms: float, max_lag_ms: float) -> set[int]:
-    """Positions of previews not worth recognising: a later segment of the same stream in the
-    same batch replaces them, or their newest audio is older than `max_lag_ms` (the recognizer
-    is behind; a newer preview or the final is on its way). This bounds what previews cost to
-    the capacity the finals leave: under overload only finals are recognised."""
+SUPERSEDED = "superseded"  # a later segment of the same stream is in the batch
+STALE = "stale"  # its newest audio is older than the lag allowed
+
+
+def previews_to_skip(segments: Sequence[Segment], now_ms: float, max_lag_ms: float) -> dict[int, str]:
+    """Positions of previews not worth recognising, with why: a later segment of the same stream
+    in the same batch replaces them (SUPERSEDED), or their newest audio is older than `max_lag_ms`
+    (STALE: the recognizer is behind; a newer preview or the final is on its way). This bounds
+    what previews cost to the capacity the finals leave: under overload only finals are recognised."""
     last = {segment.stream_id: position for position, segment in enumerate(segments)}
-    return {position for position, segment in enumerate(segments)
-            if not segment.headers.final and (last[segment.stream_id] != position or (
-                segment.headers.produced_at_ms > 0 and now_ms - segment.headers.produced_at_ms > max_lag_ms))}
+    skipped = {}
+    for position, segment in enumerate(segments):
+        if segment.headers.final:
+            continue
+        if last[segment.stream_id] != position:
+            skipped[position] = SUPERSEDED
+        elif segment.headers.produced_at_ms > 0 and now_ms - segment.headers.produced_at_ms > max_lag_ms:
+            skipped[position] = STALE
+    return skipped
 
 
 @dataclass

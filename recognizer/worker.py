@@ -25,6 +25,7 @@ import logging
 import math
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ RENEWAL_GRACE_SECONDS = 30.0
 KAFKA_CALL_TIMEOUT = 30.0
 FIRST_RETRY_SECONDS = 0.2
 MAX_RETRY_SECONDS = 5.0
+READ_AHEAD = 8  # a transaction reads up to this many times max_batch × batches_per_transaction messages
 
 
 class RecognizerError(StreamscribeError):
@@ -65,6 +67,15 @@ class Accepted:
 
     message: Message
     segment: Segment
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One transaction's input: every message read, and those holding valid segments or refused."""
+
+    messages: list[Message]
+    accepted: list[Accepted]
+    refused: list[Refused]
 
 
 def _source(message: Message) -> tuple[str, int, int]:
@@ -171,14 +182,11 @@ class RecognizerWorker:
                 self.settings.instance_id, self.settings.topics.segments, self.settings.group_id,
                 self.settings.topics.transcripts,
             )
-            wait = self.settings.max_wait_ms / 1000
-            # one transaction may hold several forward passes: its commit costs broker round trips
-            most = self.settings.max_batch * self.settings.batches_per_transaction
             while not self._stopping.is_set():
-                messages = consumer.consume(num_messages=most, timeout=wait)
-                self.metrics.backlog.set(len(messages) + self._unread(consumer))
-                if messages:
-                    producer = self._process(consumer, producer, messages)
+                batch = self._read(consumer)
+                self.metrics.backlog.set(len(batch.messages) + self._unread(consumer))
+                if batch.messages:
+                    producer = self._process(consumer, producer, batch)
         except KafkaException as exc:
             raise RecognizerError(f"Kafka failed for recognizer {self.settings.instance_id}: {exc}") from None
         finally:
@@ -188,15 +196,40 @@ class RecognizerWorker:
             except KafkaException as exc:  # a producer in a fatal state: nothing left to deliver
                 log.warning("recognizer %s: producer not flushed: %s", self.settings.instance_id, exc)
 
-    def _process(self, consumer: Consumer, producer: Producer, messages: list[Message]) -> Producer:
+    def _read(self, consumer: Consumer) -> Batch:
+        """One transaction's messages: up to `max_batch` × `batches_per_transaction` (waiting at most
+        `max_wait_ms`), then, while previews that will be skipped leave room for segments worth
+        recognising, more of what is already fetched (no waiting), up to READ_AHEAD times as many
+        messages. Under load the forward passes then hold finals and fresh previews instead of
+        mostly stale previews, and skipping a preview costs only reading it."""
+        most = self.settings.max_batch * self.settings.batches_per_transaction
+        messages = consumer.consume(num_messages=most, timeout=self.settings.max_wait_ms / 1000)
+        batch = Batch(messages, *triage(messages, self.settings.max_segment_seconds))
+        while len(batch.messages) < READ_AHEAD * most and self._worth_recognising(batch.accepted) < most:
+            more = consumer.consume(num_messages=min(most, READ_AHEAD * most - len(batch.messages)), timeout=0)
+            if not more:
+                break
+            accepted, refused = triage(more, self.settings.max_segment_seconds)
+            batch = Batch(batch.messages + more, batch.accepted + accepted, batch.refused + refused)
+        return batch
+
+    def _skipped(self, accepted: Sequence[Accepted]) -> dict[int, str]:
+        """Positions of the previews not worth recognising, with why (recognizer.windows)."""
+        return previews_to_skip([item.segment for item in accepted], time.time() * 1000,
+                                self.settings.max_preview_lag_ms)
+
+    def _worth_recognising(self, accepted: Sequence[Accepted]) -> int:
+        return len(accepted) - len(self._skipped(accepted))
+
+    def _process(self, consumer: Consumer, producer: Producer, batch: Batch) -> Producer:
         """Recognise one batch and write it in one transaction; returns the producer to use next
         (a new one after a fatal transactional error that a restarting broker can cause)."""
-        accepted, refused = triage(messages, self.settings.max_segment_seconds)
-        stale = previews_to_skip([item.segment for item in accepted], time.time() * 1000,
-                                 self.settings.max_preview_lag_ms)
-        if stale:  # behind: previews give way to finals (recognizer.windows)
-            self.metrics.previews_skipped.inc(len(stale))
-            accepted = [item for position, item in enumerate(accepted) if position not in stale]
+        messages, accepted, refused = batch.messages, batch.accepted, batch.refused
+        skipped = self._skipped(accepted)
+        if skipped:  # previews give way to newer segments and, when behind, to finals (recognizer.windows)
+            for reason, count in Counter(skipped.values()).items():
+                self.metrics.previews_skipped.labels(reason=reason).inc(count)
+            accepted = [item for position, item in enumerate(accepted) if position not in skipped]
         try:
             transcripts = self.engine.recognize([item.segment for item in accepted])
         except Exception as exc:  # the model failed (e.g. out of memory): let another member retry
@@ -222,6 +255,7 @@ class RecognizerWorker:
             self._retry_seconds = min(2 * self._retry_seconds, MAX_RETRY_SECONDS)
             return producer
         self._retry_seconds = FIRST_RETRY_SECONDS
+        self.metrics.transaction_messages.observe(len(messages))
         self._record_delivered(accepted, refused)
         return producer
 

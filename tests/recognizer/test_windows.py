@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from recognizer.windows import owned_words, previews_to_skip, with_stability
+from recognizer.windows import STALE, SUPERSEDED, owned_words, previews_to_skip, with_stability
 from streamscribe.contracts import EmitReason, Segment, SegmentHeaders, Word
 
 
@@ -44,7 +44,8 @@ def test_previews_give_way_to_newer_segments_of_their_stream_and_to_age() -> Non
     batch = [segment("a", 0, False), segment("b", 0, False), segment("a", 0, False), segment("a", 0, True),
              segment("c", 2, False, produced_at_ms=8_000), segment("b", 1, True), segment("d", 0, False)]
     # a's two previews precede its final; b's preview precedes its next final; c's is 2 s old
-    assert previews_to_skip(batch, now_ms=10_500, max_lag_ms=1_000) == {0, 1, 2, 4}
+    assert previews_to_skip(batch, now_ms=10_500, max_lag_ms=1_000) == {
+        0: SUPERSEDED, 1: SUPERSEDED, 2: SUPERSEDED, 4: STALE}
     # finals are never skipped, however old
     old_final = replace(batch[3], headers=replace(batch[3].headers, produced_at_ms=1))
-    assert previews_to_skip([old_final], now_ms=10_500, max_lag_ms=1_000) == set()
+    assert previews_to_skip([old_final], now_ms=10_500, max_lag_ms=1_000) == {}

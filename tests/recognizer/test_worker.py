@@ -118,6 +118,29 @@ def test_every_segment_gets_its_transcript_once_and_in_order(settings, engine, k
     assert ("preview-0", 0, False) in keys  # the interim preview
 
 
+def test_stale_previews_are_read_past_so_one_transaction_holds_the_finals_behind_them(
+    settings, engine, kafka_bootstrap
+) -> None:
+    most = settings.max_batch * settings.batches_per_transaction  # what one read returns at most
+    stale = [make_segments(f"late-{n}", [0.3], seed=n, final=False)[0] for n in range(3 * most)]
+    finals = make_segments("call", [1.0, 1.0, 1.0], seed=5)
+    produce_segments(kafka_bootstrap, settings.topics.segments, stale, produced_at_ms=1)  # long past
+    produce_segments(kafka_bootstrap, settings.topics.segments, finals)
+    skipped_before = sample("streamscribe_recognizer_previews_skipped_total", reason="stale")
+    transactions_before = sample("streamscribe_recognizer_transaction_messages_count")
+
+    def all_skipped() -> bool:  # the previews sit in 4 partitions, the finals in one of them
+        return sample("streamscribe_recognizer_previews_skipped_total", reason="stale") - skipped_before == 3 * most
+
+    with running(settings, engine), TranscriptReader(settings.kafka, settings.topics) as reader:
+        assert [t.text for t in reader.wait_for_stream("call", timeout=60).segments] == [
+            t.text for t in engine.recognize(finals)]
+        assert wait_until(all_skipped)
+    # reading `most` at a time would take 4 transactions; reading past the skipped previews, the
+    # already fetched messages go in one (two if the broker split its fetch)
+    assert sample("streamscribe_recognizer_transaction_messages_count") - transactions_before <= 2
+
+
 def test_malformed_segments_are_rejected_and_other_streams_carry_on(settings, engine, kafka_bootstrap) -> None:
     good = make_segments("good", [1.0, 1.0], seed=3)
     producer = Producer({"bootstrap.servers": kafka_bootstrap})
