@@ -28,7 +28,9 @@ class RecognizerMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=registry,
         )
         self.decode_seconds = Histogram(
-            f"{PREFIX}_decode_seconds", "Wall time of CTC decoding of one recognised batch of segments",
+            f"{PREFIX}_decode_seconds",
+            "Wall time the worker spent on CTC decoding of one recognised batch of segments (with decoding "
+            "processes: waiting for them after its forward passes, which their decoding overlaps)",
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5), registry=registry,
         )
         self.real_time_factor = Histogram(
@@ -39,6 +41,12 @@ class RecognizerMetrics:
             f"{PREFIX}_end_to_end_latency_seconds",
             "From a segment's produced_at_ms (newest chunk's Kafka timestamp) to its transcript being committed",
             buckets=(0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30), registry=registry,
+        )
+        self.stage_seconds = Histogram(
+            f"{PREFIX}_stage_seconds",
+            "The end-to-end latency by stage: stream_app (newest chunk → segment written), queue (→ read by "
+            "the worker) and recognize (→ transcript committed)",
+            ["stage"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30), registry=registry,
         )
         self.errors = Counter(
             f"{PREFIX}_errors", "Failures by kind (rejected input, aborted transaction, …)", ["kind"], registry=registry

@@ -29,7 +29,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import (
+    TIMESTAMP_NOT_AVAILABLE,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
 
 from recognizer.engine import RecognitionEngine
 from recognizer.settings import RecognizerSettings
@@ -76,6 +84,7 @@ class Batch:
     messages: list[Message]
     accepted: list[Accepted]
     refused: list[Refused]
+    read_at_ms: float  # when its first read returned
 
 
 def _source(message: Message) -> tuple[str, int, int]:
@@ -204,13 +213,13 @@ class RecognizerWorker:
         mostly stale previews, and skipping a preview costs only reading it."""
         most = self.settings.max_batch * self.settings.batches_per_transaction
         messages = consumer.consume(num_messages=most, timeout=self.settings.max_wait_ms / 1000)
-        batch = Batch(messages, *triage(messages, self.settings.max_segment_seconds))
+        batch = Batch(messages, *triage(messages, self.settings.max_segment_seconds), time.time() * 1000)
         while len(batch.messages) < READ_AHEAD * most and self._worth_recognising(batch.accepted) < most:
             more = consumer.consume(num_messages=min(most, READ_AHEAD * most - len(batch.messages)), timeout=0)
             if not more:
                 break
             accepted, refused = triage(more, self.settings.max_segment_seconds)
-            batch = Batch(batch.messages + more, batch.accepted + accepted, batch.refused + refused)
+            batch = Batch(batch.messages + more, batch.accepted + accepted, batch.refused + refused, batch.read_at_ms)
         return batch
 
     def _skipped(self, accepted: Sequence[Accepted]) -> dict[int, str]:
@@ -256,7 +265,7 @@ class RecognizerWorker:
             return producer
         self._retry_seconds = FIRST_RETRY_SECONDS
         self.metrics.transaction_messages.observe(len(messages))
-        self._record_delivered(accepted, refused)
+        self._record_delivered(accepted, refused, batch.read_at_ms)
         return producer
 
     @staticmethod
@@ -316,7 +325,7 @@ class RecognizerWorker:
             if (position.topic, position.partition) in assigned:
                 consumer.seek(position)
 
-    def _record_delivered(self, accepted: list[Accepted], refused: list[Refused]) -> None:
+    def _record_delivered(self, accepted: list[Accepted], refused: list[Refused], read_at_ms: float) -> None:
         now_ms = time.time() * 1000
         for item in accepted:
             segment = item.segment
@@ -324,8 +333,23 @@ class RecognizerWorker:
             self.metrics.audio_seconds.inc(segment.num_samples / SEGMENT_SAMPLE_RATE)
             if segment.headers.produced_at_ms > 0:
                 self.metrics.end_to_end_latency.observe(max(0.0, now_ms - segment.headers.produced_at_ms) / 1000)
+                kind, written_ms = item.message.timestamp()
+                if kind != TIMESTAMP_NOT_AVAILABLE:
+                    for stage, seconds in stage_seconds(segment.headers.produced_at_ms, written_ms, read_at_ms,
+                                                        now_ms).items():
+                        self.metrics.stage_seconds.labels(stage=stage).observe(seconds)
         if refused:
             self.metrics.errors.labels(kind="rejected").inc(len(refused))
+
+
+def stage_seconds(produced_at_ms: float, written_ms: float, read_at_ms: float, committed_ms: float) -> dict[str, float]:
+    """Where a segment's end-to-end time went: the stream app (newest chunk → segment written to
+    Kafka), the queue (written → read by this worker, batch wait included) and the recognizer
+    (read → its transcript committed: forward pass, decoding, transaction). Clock steps between
+    the stream app's host and this one are clamped to 0."""
+    moments = (produced_at_ms, written_ms, read_at_ms, committed_ms)
+    return {stage: max(0.0, later - earlier) / 1000
+            for stage, earlier, later in zip(("stream_app", "queue", "recognize"), moments, moments[1:], strict=False)}
 
 
 class WorkerThread:

@@ -68,11 +68,17 @@ log = logging.getLogger(__name__)
 HELD_OUT_SAMPLES = REPO_ROOT / "recognizer" / "models" / "samples" / "samples.tsv"  # the 16 kHz synthetic test clips
 TRIM_DBFS = -45.0  # frames quieter than this at either end of a sample are cut off
 TRIM_MARGIN_S = 0.04
+STAGES = ("stream_app", "queue", "recognize")  # the recognizer's split of chunk → result (recognizer.worker)
 # service metrics read per row: the recognizer's previews done and skipped, where its time went,
 # segment → result; the stream app's delay from a final segment's newest chunk to sending it
 SERVICE_TOTALS = {
     "previews_recognised": 'streamscribe_recognizer_segments_total{final="false"} ',
-    "previews_skipped": "streamscribe_recognizer_previews_skipped_total ",
+    "previews_skipped": "streamscribe_recognizer_previews_skipped_total{",  # every reason
+    "previews_superseded": 'streamscribe_recognizer_previews_skipped_total{reason="superseded"} ',
+    "transactions": "streamscribe_recognizer_transaction_messages_count ",
+    "transaction_messages": "streamscribe_recognizer_transaction_messages_sum ",
+    **{f"{stage}_seconds": f'streamscribe_recognizer_stage_seconds_sum{{stage="{stage}"}} ' for stage in STAGES},
+    "staged": 'streamscribe_recognizer_stage_seconds_count{stage="queue"} ',
     "model_seconds": "streamscribe_recognizer_model_seconds_sum ",
     "decode_seconds": "streamscribe_recognizer_decode_seconds_sum ",
     "batches": "streamscribe_recognizer_batch_size_count ",
@@ -332,13 +338,17 @@ def play(stack: Stack, speech: Sequence[SpeechSample], streams: int, chunk_ms: i
 
 
 def service_figures(totals: dict[str, float], wall: float) -> dict[str, object]:
-    """A row's figures from the change of the services' counters: previews recognised and skipped,
-    the recognizer's share of the wall time in forward passes and in decoding, its mean batch,
+    """A row's figures from the change of the services' counters: previews recognised and skipped
+    (superseded ones among them), messages read per recognizer transaction, the recognizer's share of the wall time in forward passes and in decoding, its mean batch,
     the mean time from a final segment's newest chunk to the stream app sending it, and from any
-    segment's newest chunk to its result committed."""
+    segment's newest chunk to its result committed, and that time by stage (stream app, queue,
+    recognizer: `recognizer.worker.stage_seconds`)."""
     return {
         "previews_recognised": int(totals["previews_recognised"]),
         "previews_skipped": int(totals["previews_skipped"]),
+        "previews_superseded": int(totals["previews_superseded"]),
+        "mean_transaction_messages": round(totals["transaction_messages"] / totals["transactions"], 1)
+        if totals["transactions"] else None,
         "forward_busy": round(totals["model_seconds"] / wall, 2),
         "decode_busy": round(totals["decode_seconds"] / wall, 2),
         "mean_batch": round(totals["batched_segments"] / totals["batches"], 1) if totals["batches"] else None,
@@ -346,6 +356,8 @@ def service_figures(totals: dict[str, float], wall: float) -> dict[str, object]:
         if totals["emitted"] else None,
         "chunk_to_result_mean_ms": round(1000 * totals["result_seconds"] / totals["results"])
         if totals["results"] else None,
+        **{f"{stage}_mean_ms": round(1000 * totals[f"{stage}_seconds"] / totals["staged"]) if totals["staged"] else None
+           for stage in STAGES},
     }
 
 

@@ -95,10 +95,13 @@ def test_sender_lag_is_how_late_each_chunk_left_against_real_time() -> None:
 
 
 def test_service_figures_come_from_the_change_of_its_counters() -> None:
-    totals = {"previews_recognised": 30.0, "previews_skipped": 5.0, "model_seconds": 4.0, "decode_seconds": 1.0,
+    totals = {"previews_recognised": 30.0, "previews_skipped": 5.0, "previews_superseded": 2.0,
+              "transactions": 4.0, "transaction_messages": 50.0, "model_seconds": 4.0, "decode_seconds": 1.0,
               "batches": 8.0, "batched_segments": 40.0, "results": 40.0, "result_seconds": 12.0,
-              "emitted": 4.0, "emit_seconds": 0.2}
+              "emitted": 4.0, "emit_seconds": 0.2, "staged": 40.0, "stream_app_seconds": 2.0, "queue_seconds": 4.0,
+              "recognize_seconds": 6.0}
     assert service_figures(totals, wall=10.0) == {
-        "previews_recognised": 30, "previews_skipped": 5, "forward_busy": 0.4, "decode_busy": 0.1,
-        "mean_batch": 5.0, "chunk_to_final_segment_mean_ms": 50, "chunk_to_result_mean_ms": 300}
+        "previews_recognised": 30, "previews_skipped": 5, "previews_superseded": 2, "mean_transaction_messages": 12.5,
+        "forward_busy": 0.4, "decode_busy": 0.1, "mean_batch": 5.0, "chunk_to_final_segment_mean_ms": 50,
+        "chunk_to_result_mean_ms": 300, "stream_app_mean_ms": 50, "queue_mean_ms": 100, "recognize_mean_ms": 150}
     assert service_figures(dict.fromkeys(totals, 0.0), wall=10.0)["mean_batch"] is None

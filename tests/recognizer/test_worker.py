@@ -17,7 +17,7 @@ from recognizer.engine import GreedyDecoder, RecognitionEngine
 from recognizer.metrics import RecognizerMetrics
 from recognizer.reader import TranscriptReader
 from recognizer.settings import RecognizerSettings
-from recognizer.worker import FENCED, RecognizerWorker, WorkerThread
+from recognizer.worker import FENCED, RecognizerWorker, WorkerThread, stage_seconds
 from streamscribe.contracts import EmitReason, SegmentHeaders, Transcript
 from tests.recognizer.conftest import make_segments, produce_segments
 
@@ -110,6 +110,7 @@ def test_every_segment_gets_its_transcript_once_and_in_order(settings, engine, k
         assert [t.text for t in got] == [t.text for t in expected]
         assert [t.eos for t in got] == [False] * (len(segments) - 1) + [True]
     assert sample("streamscribe_recognizer_end_to_end_latency_seconds_count") > latency_before
+    assert sample("streamscribe_recognizer_stage_seconds_count", stage="queue") > 0
 
     total = sum(len(s) for s in streams.values()) + 1
     raw = read_all(kafka_bootstrap, settings.topics.transcripts, total, "read_uncommitted")
@@ -280,3 +281,10 @@ def test_backlog_counts_unread_messages_of_known_partitions() -> None:
     assert unread(positions, [9, 7, 40]) == 4  # partition 2 has no position yet
     assert unread(positions, [-1001, 10, 40]) == 3  # no fetch from partition 0 yet
     assert unread([], []) == 0
+
+
+def test_end_to_end_time_splits_into_stream_app_queue_and_recognizer_stages() -> None:
+    assert stage_seconds(1_000, 1_150, 1_400, 1_500) == pytest.approx(
+        {"stream_app": 0.15, "queue": 0.25, "recognize": 0.1})
+    # the stream app's clock ahead of this host's: no negative stage
+    assert stage_seconds(1_000, 990, 1_400, 1_500)["stream_app"] == 0.0
