@@ -75,7 +75,10 @@ class RecognizerSettings(KafkaClientSettings):
     )
 
     max_batch: int = Field(default=16, ge=1, description="most segments per forward pass")
-    max_wait_ms: int = Field(default=50, ge=0, description="longest wait to fill a batch")
+    max_wait_ms: int = Field(
+        default=0, ge=0,
+        description="longest wait to fill a batch once its first segment is there (0: take what has arrived)",
+    )
     batches_per_transaction: int = Field(
         default=4, ge=1, description="read up to this many batches' worth of segments per Kafka transaction"
     )

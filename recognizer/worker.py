@@ -54,6 +54,7 @@ RENEWAL_GRACE_SECONDS = 30.0
 KAFKA_CALL_TIMEOUT = 30.0
 FIRST_RETRY_SECONDS = 0.2
 MAX_RETRY_SECONDS = 5.0
+IDLE_POLL_SECONDS = 0.2  # longest wait for a first message before the loop looks at stop() again
 READ_AHEAD = 8  # a transaction reads up to this many times max_batch × batches_per_transaction messages
 
 
@@ -206,13 +207,16 @@ class RecognizerWorker:
                 log.warning("recognizer %s: producer not flushed: %s", self.settings.instance_id, exc)
 
     def _read(self, consumer: Consumer) -> Batch:
-        """One transaction's messages: up to `max_batch` × `batches_per_transaction` (waiting at most
-        `max_wait_ms`), then, while previews that will be skipped leave room for segments worth
+        """One transaction's messages: the first one that arrives (none after IDLE_POLL_SECONDS), then
+        up to `max_batch` × `batches_per_transaction` in all, waiting at most `max_wait_ms` more to
+        fill them; then, while previews that will be skipped leave room for segments worth
         recognising, more of what is already fetched (no waiting), up to READ_AHEAD times as many
         messages. Under load the forward passes then hold finals and fresh previews instead of
         mostly stale previews, and skipping a preview costs only reading it."""
         most = self.settings.max_batch * self.settings.batches_per_transaction
-        messages = consumer.consume(num_messages=most, timeout=self.settings.max_wait_ms / 1000)
+        messages = consumer.consume(num_messages=1, timeout=IDLE_POLL_SECONDS)
+        if messages and most > 1:  # what came with it, and what comes within max_wait_ms
+            messages += consumer.consume(num_messages=most - 1, timeout=self.settings.max_wait_ms / 1000)
         batch = Batch(messages, *triage(messages, self.settings.max_segment_seconds), time.time() * 1000)
         while len(batch.messages) < READ_AHEAD * most and self._worth_recognising(batch.accepted) < most:
             more = consumer.consume(num_messages=min(most, READ_AHEAD * most - len(batch.messages)), timeout=0)
