@@ -36,9 +36,8 @@ def kafka_for_session(kafka: KafkaSettings) -> Iterator[KafkaSettings]:
         yield kafka.model_copy(update={"bootstrap_servers": broker.bootstrap_servers})
         return
     log.info("starting the embedded Kafka broker (state in %s)", broker.home)
-    bootstrap = broker.start()
-    try:
-        yield kafka.model_copy(update={"bootstrap_servers": bootstrap})
+    try:  # a broker that does not answer in time is stopped too, not left running
+        yield kafka.model_copy(update={"bootstrap_servers": broker.start()})
     finally:
         log.info("stopping the embedded Kafka broker this command started")
         broker.stop()
