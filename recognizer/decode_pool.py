@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Sequence
-from multiprocessing.pool import AsyncResult
 
 import numpy as np
 
@@ -48,22 +47,6 @@ def _decode(log_probs: np.ndarray) -> Decoded:
     return _inherited.decode(log_probs)
 
 
-class PendingDecode:
-    """Utterances being decoded by the pool's processes."""
-
-    def __init__(self, result: AsyncResult, count: int) -> None:
-        self._result, self._count = result, count
-
-    def get(self) -> list[Decoded]:
-        """Their words, in the order given (DecoderPoolError when not done within BATCH_TIMEOUT_SECONDS)."""
-        try:
-            return self._result.get(BATCH_TIMEOUT_SECONDS)
-        except multiprocessing.TimeoutError:
-            raise DecoderPoolError(
-                f"{self._count} utterances not decoded within {BATCH_TIMEOUT_SECONDS:g}s"
-            ) from None
-
-
 class DecoderPool:
     """`processes` forked processes that each decode with `decoder` (built before the fork)."""
 
@@ -77,11 +60,13 @@ class DecoderPool:
 
     def decode_all(self, log_probs: Sequence[np.ndarray]) -> list[Decoded]:
         """Each utterance's words, in the order given (one utterance per task: lengths vary)."""
-        return self.submit(log_probs).get()
-
-    def submit(self, log_probs: Sequence[np.ndarray]) -> PendingDecode:
-        """Start decoding the utterances and return at once (the caller may run the next forward pass)."""
-        return PendingDecode(self._pool.map_async(_decode, log_probs, chunksize=1), len(log_probs))
+        pending = self._pool.map_async(_decode, log_probs, chunksize=1)
+        try:
+            return pending.get(BATCH_TIMEOUT_SECONDS)
+        except multiprocessing.TimeoutError:
+            raise DecoderPoolError(
+                f"{len(log_probs)} utterances not decoded within {BATCH_TIMEOUT_SECONDS:g}s"
+            ) from None
 
     def close(self) -> None:
         """End the processes."""

@@ -10,7 +10,7 @@ No Kafka here: the worker hands in segments it read and writes what comes back.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -113,59 +113,27 @@ class RecognitionEngine:
 
     def recognize(self, segments: Sequence[Segment]) -> list[Transcript]:
         """One transcript per segment, in the order given."""
-        utterances, decoded = self.forward_and_decode([pcm_s16le_to_float(s.pcm) for s in segments])
+        utterances = self.forward([pcm_s16le_to_float(s.pcm) for s in segments])
+        decoded = self.decode(utterances)
         return [self._transcript(s, u.prepared, d) for s, u, d in zip(segments, utterances, decoded, strict=True)]
 
     def transcribe(self, waveforms: Sequence[np.ndarray]) -> list[Decoded]:
         """The served path for offline audio (training's WER, LM tuning): float samples in, words out."""
-        return self.forward_and_decode(waveforms)[1]
+        return self.decode(self.forward(waveforms))
 
     def forward(self, waveforms: Sequence[np.ndarray]) -> list[Utterance]:
         """Each utterance prepared as served (short audio padded, silence gated) and, if audible,
         its log-probabilities from batched forward passes."""
-        prepared = self._prepare(waveforms)
-        log_probs: list[np.ndarray | None] = [None] * len(prepared)
-        for indices, outputs in self._forward_buckets(prepared, waveforms):
-            for index, output in zip(indices, outputs, strict=True):
-                log_probs[index] = output
-        return [Utterance(p, lp) for p, lp in zip(prepared, log_probs, strict=True)]
-
-    def forward_and_decode(self, waveforms: Sequence[np.ndarray]) -> tuple[list[Utterance], list[Decoded]]:
-        """`forward`, then each utterance decoded. With a decoding pool a forward pass's utterances
-        are decoded in its processes while the next forward pass runs: a batch's forward passes and
-        decoding overlap instead of following one another; the same words either way."""
-        if self.decoder_pool is None:
-            utterances = self.forward(waveforms)
-            return utterances, self.decode(utterances)
-        prepared = self._prepare(waveforms)
-        log_probs: list[np.ndarray | None] = [None] * len(prepared)
-        pending = []
-        for indices, outputs in self._forward_buckets(prepared, waveforms):
-            for index, output in zip(indices, outputs, strict=True):
-                log_probs[index] = output
-            pending.append((indices, self.decoder_pool.submit(outputs)))
-        decoded = [Decoded(())] * len(prepared)  # unheard utterances have no words
-        started = time.perf_counter()  # what decoding costs beyond the forward passes it overlapped
-        for indices, decoding in pending:
-            for index, words in zip(indices, decoding.get(), strict=True):
-                decoded[index] = words
-        if pending:
-            self.metrics.decode_seconds.observe(time.perf_counter() - started)
-        return [Utterance(p, lp) for p, lp in zip(prepared, log_probs, strict=True)], decoded
-
-    def _prepare(self, waveforms: Sequence[np.ndarray]) -> list[PreparedAudio]:
         min_samples = int(MIN_MODEL_SECONDS * self.model.sample_rate)
-        return [pad_to_min_length(samples, min_samples) for samples in waveforms]
-
-    def _forward_buckets(self, prepared: Sequence[PreparedAudio],
-                         waveforms: Sequence[np.ndarray]) -> Iterator[tuple[list[int], list[np.ndarray]]]:
-        """Per forward pass (audible utterances bucketed by length, longest first): the positions it
-        held and their log-probabilities."""
+        prepared = [pad_to_min_length(samples, min_samples) for samples in waveforms]
+        log_probs: list[np.ndarray | None] = [None] * len(prepared)
         audible = [i for i, samples in enumerate(waveforms) if self._audible(samples)]
         lengths = [len(prepared[i].samples) for i in audible]
         for bucket in bucket_by_length(lengths, self.max_batch, self.max_padding):
             indices = [audible[i] for i in bucket]
-            yield indices, self._forward_batch([prepared[i].samples for i in indices])
+            for index, output in zip(indices, self._forward_batch([prepared[i].samples for i in indices]), strict=True):
+                log_probs[index] = output
+        return [Utterance(p, lp) for p, lp in zip(prepared, log_probs, strict=True)]
 
     def decode(self, utterances: Sequence[Utterance], decoder: Decoder | None = None) -> list[Decoded]:
         """Decode each utterance with `decoder` (default: the engine's, in its pool's processes if it

@@ -28,9 +28,7 @@ class RecognizerMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10), registry=registry,
         )
         self.decode_seconds = Histogram(
-            f"{PREFIX}_decode_seconds",
-            "Wall time the worker spent on CTC decoding of one recognised batch of segments (with decoding "
-            "processes: waiting for them after its forward passes, which their decoding overlaps)",
+            f"{PREFIX}_decode_seconds", "Wall time of CTC decoding of one recognised batch of segments",
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5), registry=registry,
         )
         self.real_time_factor = Histogram(
