@@ -1,12 +1,11 @@
-"""Parallel beam decoding: the same words as in-process decoding (and as decoding every frame), and
-no decoding process outlives the recognizer (SIGTERM: a clean stop; SIGKILL: the kernel ends them)."""
+"""Parallel beam decoding: the same words as in-process decoding, and no decoding process outlives
+the recognizer (SIGTERM: a clean stop; SIGKILL: the kernel ends them)."""
 
 from __future__ import annotations
 
 import signal
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,6 @@ import psutil
 import pytest
 
 from recognizer.audio_files import read_mono
-from recognizer.decoding import BeamDecoder
 from recognizer.engine import RecognitionEngine
 from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS, RecognizerSettings
 
@@ -46,10 +44,6 @@ def test_pool_decodes_real_speech_as_the_in_process_decoder_does() -> None:
         expected = sequential.decode(utterances)
         assert sum(len(decoded.words) for decoded in expected) > 100
         assert parallel.decode(utterances) == expected
-        # skipping runs of certain blanks (the default) changes no word, span or confidence
-        every_frame = BeamDecoder(model.vocabulary, replace(settings.beam_options(), skip_blank_runs=False),
-                                  settings.language_model())
-        assert sequential.decode(utterances, every_frame) == expected
     finally:
         parallel.close()
 

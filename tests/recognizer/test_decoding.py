@@ -12,7 +12,6 @@ from recognizer.decoding import (
     Vocabulary,
     alignment_confidence,
     best_alignment,
-    frames_to_search,
     greedy_decode,
 )
 
@@ -151,23 +150,3 @@ def test_hotword_boosts_a_word_the_acoustics_slightly_disfavour() -> None:
     boosted = BeamDecoder(CHARS, BeamSearchOptions(hotwords=("red",), hotword_weight=5.0)).decode(log_probs)
     assert plain.text == "rad"
     assert boosted.text == "red"
-
-
-def test_beam_search_skips_all_but_the_first_frame_of_a_run_where_only_the_blank_is_likely() -> None:
-    # blank certain on frames 1-3 and 6-7 (others below e^-5); frame 5: blank likely but 'b' possible
-    certainty = [0.99, 0.99, 0.999, 0.99, 0.99, 0.5, 0.99, 0.99, 0.99]
-    log_probs = frames_for("a___b___c", certainty=certainty)
-    assert frames_to_search(log_probs, CHARS.blank_id, -5.0).tolist() == [0, 1, 4, 5, 6, 8]
-
-
-def test_skipped_blank_runs_change_neither_words_nor_frame_spans(unigram_lm: LanguageModelFiles) -> None:
-    rng = np.random.default_rng(7)
-    logits = rng.normal(size=(600, CHARS.blank_id + 1)) * 2
-    logits[rng.random(600) < 0.6, CHARS.blank_id] += 12  # runs of near-certain blanks, as in speech
-    log_probs = (logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)).astype(np.float32)
-    assert len(frames_to_search(log_probs, CHARS.blank_id, -5.0)) < 0.8 * len(log_probs)
-    for lm in (None, unigram_lm):
-        skipping = BeamDecoder(CHARS, BeamSearchOptions(beam_width=16), lm).decode(log_probs)
-        every_frame = BeamDecoder(CHARS, BeamSearchOptions(beam_width=16, skip_blank_runs=False), lm).decode(log_probs)
-        assert len(skipping.words) > 5
-        assert skipping == every_frame
