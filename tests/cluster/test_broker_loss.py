@@ -79,6 +79,9 @@ def sigkill(node: EmbeddedBroker) -> None:
     node.await_exit(pid, timeout=30)
 
 
+# Four broker restarts on a 3-node cluster beside the live stack saturate a 2-core machine: measured
+# 7.5 min for this test alone on 2026-11-30 and once past the suite's 600 s hang guard, so it gets its own.
+@pytest.mark.timeout(1200)
 def test_pipeline_survives_a_killed_broker_and_a_rolling_restart(
     broker_cluster: BrokerCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
