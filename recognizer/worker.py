@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from confluent_kafka import (
     TIMESTAMP_NOT_AVAILABLE,
@@ -217,14 +218,17 @@ class RecognizerWorker:
         messages = consumer.consume(num_messages=1, timeout=IDLE_POLL_SECONDS)
         if messages and most > 1:  # what came with it, and what comes within max_wait_ms
             messages += consumer.consume(num_messages=most - 1, timeout=self.settings.max_wait_ms / 1000)
-        batch = Batch(messages, *triage(messages, self.settings.max_segment_seconds), time.time() * 1000)
-        while len(batch.messages) < READ_AHEAD * most and self._worth_recognising(batch.accepted) < most:
-            more = consumer.consume(num_messages=min(most, READ_AHEAD * most - len(batch.messages)), timeout=0)
+        read_at_ms = time.time() * 1000
+        accepted, refused = triage(messages, self.settings.max_segment_seconds)
+        while len(messages) < READ_AHEAD * most and self._worth_recognising(accepted) < most:
+            more = consumer.consume(num_messages=min(most, READ_AHEAD * most - len(messages)), timeout=0)
             if not more:
                 break
-            accepted, refused = triage(more, self.settings.max_segment_seconds)
-            batch = Batch(batch.messages + more, batch.accepted + accepted, batch.refused + refused, batch.read_at_ms)
-        return batch
+            messages += more
+            more_accepted, more_refused = triage(more, self.settings.max_segment_seconds)
+            accepted += more_accepted
+            refused += more_refused
+        return Batch(messages, accepted, refused, read_at_ms)
 
     def _skipped(self, accepted: Sequence[Accepted]) -> dict[int, str]:
         """Positions of the previews not worth recognising, with why (recognizer.windows)."""
@@ -351,9 +355,9 @@ def stage_seconds(produced_at_ms: float, written_ms: float, read_at_ms: float, c
     Kafka), the queue (written → read by this worker, batch wait included) and the recognizer
     (read → its transcript committed: forward pass, decoding, transaction). Clock steps between
     the stream app's host and this one are clamped to 0."""
-    moments = (produced_at_ms, written_ms, read_at_ms, committed_ms)
+    moments = pairwise((produced_at_ms, written_ms, read_at_ms, committed_ms))
     return {stage: max(0.0, later - earlier) / 1000
-            for stage, earlier, later in zip(("stream_app", "queue", "recognize"), moments, moments[1:], strict=False)}
+            for stage, (earlier, later) in zip(("stream_app", "queue", "recognize"), moments, strict=True)}
 
 
 class WorkerThread:
