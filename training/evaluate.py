@@ -6,7 +6,6 @@ silence gate, batching, the served decoders), so the figures are what the servic
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +21,6 @@ from training.prepare import ManifestEntry, read_manifest
 from training.real_prompts import resample_as_served
 from training.samples import read_samples
 from training.settings import EvaluateSettings
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
