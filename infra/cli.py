@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from infra.settings import BrokerSettings
 from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
 from streamscribe.settings import KafkaClientSettings
 
@@ -15,19 +16,10 @@ if TYPE_CHECKING:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the broker and topics subcommands."""
-    broker = subparsers.add_parser("broker", help="the embedded Apache Kafka broker, or a cluster of them")
+    broker = add_settings_command(
+        subparsers, "broker", BrokerSettings, run_broker, "the embedded Apache Kafka broker, or a cluster of them"
+    )
     broker.add_argument("action", choices=["start", "stop", "status"])
-    broker.add_argument("--port", type=int, help="client port of a single broker on first start (default: a free one)")
-    broker.add_argument(
-        "--nodes", type=int, default=1,
-        help="start: 1 = the single broker, N > 1 = an N-node replicated cluster (stop/status act on both)",
-    )
-    broker.add_argument(
-        "--sasl-ssl", action="store_true",
-        help="first start of a single broker: a SASL_SSL listener (SCRAM-SHA-512, certificates made now) with ACLs; "
-        "clients' settings are written to <state>/broker/security/client.env",
-    )
-    broker.set_defaults(func=run_broker)
 
     add_settings_command(subparsers, "topics", KafkaClientSettings, run_topics, "create the pipeline topics if missing")
 
@@ -37,13 +29,14 @@ def run_broker(args: argparse.Namespace) -> int:
     from infra.broker import EmbeddedBroker  # noqa: PLC0415
     from infra.cluster import BrokerCluster  # noqa: PLC0415
 
+    settings = settings_from_args(BrokerSettings, args)
     broker = EmbeddedBroker.default()
-    broker.sasl_ssl = args.sasl_ssl
-    if args.port:
-        broker.port = args.port
-    cluster = BrokerCluster.default(args.nodes if args.nodes > 1 else None)
+    broker.sasl_ssl = settings.sasl_ssl
+    if settings.port:
+        broker.port = settings.port
+    cluster = BrokerCluster.default(settings.nodes if settings.nodes > 1 else None)
     if args.action == "start":
-        if args.nodes > 1:
+        if settings.nodes > 1:
             print(f"Kafka cluster of {cluster.nodes} nodes running at {cluster.start()} (state: {cluster.home})")
         else:
             print(f"Kafka broker running at {broker.start()} (state: {broker.home})")
