@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from producers.settings import ProducerSettings
+from producers.settings import ProducerSettings, SendSettings
 from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
 from streamscribe.errors import ConfigurationError
 from streamscribe.kafka_access import require_topic
@@ -22,10 +22,11 @@ log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `send` subcommand: the files and ids, then ProducerSettings' fields as flags."""
+    """Add the `send` subcommand: the files and ids, then SendSettings' fields as flags."""
     send = add_settings_command(
-        subparsers, "send", ProducerSettings, run_send,
+        subparsers, "send", SendSettings, run_send,
         "stream audio files (WAV, FLAC, OGG, MP3, …) as live streams into audio.chunks",
+        description=ProducerSettings.__doc__,
     )
     send.add_argument("files", nargs="+", type=Path, metavar="FILE")
     send.add_argument(
@@ -35,7 +36,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="ID",
         help="stream id, once per file in order (default: file stem + random suffix)",
     )
-    send.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
 
 
 def stream_ids_for(files: list[Path], given: list[str] | None) -> list[str]:
@@ -51,18 +51,18 @@ def run_send(args: argparse.Namespace) -> int:
     """Read every file, then stream them all concurrently; a line per stream when it is done."""
     from producers.sources import prepare, read_audio  # noqa: PLC0415 - keeps --help fast
 
-    settings = with_embedded_broker(settings_from_args(ProducerSettings, args))
+    settings = with_embedded_broker(settings_from_args(SendSettings, args))
     ids = stream_ids_for(args.files, args.stream_ids)
     sources = {
         stream_id: prepare(read_audio(path), settings.target_sample_rate)
         for stream_id, path in zip(ids, args.files, strict=True)
     }
     require_topic(settings.kafka, settings.topics.chunks)
-    if args.metrics_port is not None:
+    if settings.metrics_port is not None:
         from streamscribe.metrics import serve_metrics  # noqa: PLC0415
 
-        serve_metrics(args.metrics_port, "send")
-    asyncio.run(_send_all(settings, sources, args.metrics_port is not None))
+        serve_metrics(settings.metrics_port, "send")
+    asyncio.run(_send_all(settings, sources, settings.metrics_port is not None))
     return 0
 
 

@@ -58,3 +58,9 @@ class ProducerSettings(KafkaClientSettings):
             "message.timeout.ms": self.delivery_timeout_ms,
             "message.max.bytes": self.max_chunk_bytes + HEADER_ALLOWANCE_BYTES,
         })
+
+
+class SendSettings(ProducerSettings):
+    """`streamscribe send`: the producer SDK's settings, and where the command serves its metrics."""
+
+    metrics_port: int | None = Field(default=None, ge=0, le=65535, description="serve Prometheus metrics on this port")

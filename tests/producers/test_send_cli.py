@@ -9,8 +9,10 @@ import pytest
 import soundfile
 
 from producers.cli import stream_ids_for
+from producers.settings import SendSettings
 from producers.sources import encode
-from streamscribe.cli import main
+from streamscribe.cli import build_parser, main
+from streamscribe.cli_settings import settings_from_args
 from streamscribe.errors import ConfigurationError
 from streamscribe.settings import TopicSettings
 from tests.infra.kafka_reading import read_messages
@@ -92,3 +94,14 @@ def test_stream_ids_default_to_stem_with_suffix_and_must_match_files() -> None:
     assert stream_ids_for(files, ["x", "y"]) == ["x", "y"]
     with pytest.raises(ConfigurationError, match="one per file"):
         stream_ids_for(files, ["x"])
+
+
+def test_metrics_port_is_a_setting_of_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    def settings(*flags: str) -> SendSettings:
+        return settings_from_args(SendSettings, build_parser().parse_args(["send", "a.wav", *flags]))
+
+    assert settings().metrics_port is None
+    assert settings("--metrics-port", "9109", "--chunk-ms", "250").model_dump(include={"metrics_port", "chunk_ms"}) \
+        == {"metrics_port": 9109, "chunk_ms": 250}
+    monkeypatch.setenv("STREAMSCRIBE_PRODUCER_METRICS_PORT", "9110")
+    assert settings().metrics_port == 9110
