@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+import queue
 import threading
 import time
 from collections import Counter
@@ -141,9 +142,10 @@ class RecognizerWorker:
         self._stopping = threading.Event()
         self._retry_seconds = FIRST_RETRY_SECONDS
         self._renewed_at = -math.inf  # when the producer was last replaced after a fatal error
-        # a transactional call's own timeout, and when it is taken as stuck (`_bounded`)
+        # a transactional call's own timeout, and when it is taken as stuck (`TransactionCalls`)
         self._call_timeout = settings.transaction_call_timeout_ms / 1000
         self._stuck_after = self._call_timeout + settings.stuck_call_grace_ms / 1000
+        self._calls = TransactionCalls(f"kafka-transaction-call-{settings.instance_id}")
         self.ready = threading.Event()  # set once subscribed and the producer's transactions are initialised
 
     def stop(self) -> None:
@@ -201,6 +203,7 @@ class RecognizerWorker:
         except KafkaException as exc:
             raise RecognizerError(f"Kafka failed for recognizer {self.settings.instance_id}: {exc}") from None
         finally:
+            self._calls.close()
             consumer.close()
             try:
                 producer.flush(KAFKA_CALL_TIMEOUT)
@@ -263,9 +266,9 @@ class RecognizerWorker:
                 _produce(producer, self.settings.topics.transcripts, item.message.key(), transcript.to_json_bytes())
             positions = [tp for tp in consumer.position(consumer.assignment()) if tp.offset >= 0]
             group = consumer.consumer_group_metadata()
-            _bounded(lambda: producer.send_offsets_to_transaction(positions, group, self._call_timeout),
-                     self._stuck_after)
-            _bounded(lambda: producer.commit_transaction(self._call_timeout), self._stuck_after)
+            self._calls.run(lambda: producer.send_offsets_to_transaction(positions, group, self._call_timeout),
+                            self._stuck_after)
+            self._calls.run(lambda: producer.commit_transaction(self._call_timeout), self._stuck_after)
         except KafkaException as exc:
             producer = self._abort_and_rewind(consumer, producer, messages, exc.args[0])
             self._stopping.wait(self._retry_seconds)  # back off: the cause may take a while to clear
@@ -299,7 +302,7 @@ class RecognizerWorker:
         log.warning("aborting the transaction of %d messages, they will be read again: %s", len(messages), error)
         if not error.fatal():
             try:
-                _bounded(lambda: producer.abort_transaction(self._call_timeout), self._stuck_after)
+                self._calls.run(lambda: producer.abort_transaction(self._call_timeout), self._stuck_after)
             except KafkaException as exc:  # the abort itself may find the producer in a fatal state
                 error = exc.args[0]
                 if not error.fatal():
@@ -403,30 +406,73 @@ class WorkerThread:
             raise self.error
 
 
-def _bounded(call: Callable[[], object], stuck_after: float) -> None:
-    """Run a transactional producer call, and give up on it if it has not returned after
-    `stuck_after` seconds (its own timeout plus a grace): during a rolling broker restart librdkafka's
-    send_offsets_to_transaction and abort_transaction have been seen blocking for minutes past
-    their timeout (the consumer then leaves the group; cf. librdkafka issue 3779). A stuck call
-    raises a fatal error, so the worker renews its producer under the same transactional.id,
-    which fences the stuck one."""
-    outcome: list[BaseException] = []
-    finished = threading.Event()
+class TransactionCalls:
+    """Runs the producer's transactional calls in one persistent call thread, and gives up on a call
+    that has not returned `stuck_after` seconds after it was handed over (its own timeout plus a
+    grace): during a rolling broker restart librdkafka's send_offsets_to_transaction and
+    abort_transaction have been seen blocking for minutes past their timeout (the consumer then
+    leaves the group; cf. librdkafka issue 3779). A stuck call raises a fatal error, so the worker
+    renews its producer under the same transactional.id, which fences the stuck one. The stuck
+    thread is left to finish its call and then ends; the next call starts a new thread.
 
-    def run() -> None:
+    Used from the worker's thread only; `close()` ends the call thread.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._thread: threading.Thread | None = None
+        self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()  # the current thread's
+
+    def run(self, call: Callable[[], object], stuck_after: float) -> None:
+        """Run `call` in the call thread; re-raise what it raised, or a fatal KafkaException
+        (`_TIMED_OUT`) if it is still running after `stuck_after` seconds."""
+        if self._thread is None:
+            self._queue = queue.SimpleQueue()  # a daemon: a call stuck at exit does not hold the process
+            self._thread = threading.Thread(target=_serve, args=(self._queue,), name=self._name, daemon=True)
+            self._thread.start()
+        job = _Call(call)
+        self._queue.put(job)
+        if not job.finished.wait(stuck_after):
+            self._let_go()
+            raise KafkaException(KafkaError(KafkaError._TIMED_OUT, "transactional call stuck past its timeout",
+                                            fatal=True))
+        if job.error is not None:
+            raise job.error
+
+    def close(self, timeout: float = KAFKA_CALL_TIMEOUT) -> None:
+        """End the call thread (it is idle: every call has returned or been given up)."""
+        thread = self._let_go()
+        if thread is not None:
+            thread.join(timeout)
+
+    def _let_go(self) -> threading.Thread | None:
+        """Tell the current call thread to end once its call (if any) returns, and forget it."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+        return thread
+
+
+class _Call:
+    """One call handed to the call thread, and its outcome."""
+
+    __slots__ = ("call", "error", "finished")
+
+    def __init__(self, call: Callable[[], object]) -> None:
+        self.call = call
+        self.error: BaseException | None = None
+        self.finished = threading.Event()
+
+
+def _serve(calls: queue.SimpleQueue[_Call | None]) -> None:
+    """The call thread: run the calls handed over until told to end (None)."""
+    while (job := calls.get()) is not None:
         try:
-            call()
+            job.call()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            outcome.append(exc)
+            job.error = exc
         finally:
-            finished.set()
-
-    threading.Thread(target=run, name="kafka-transaction-call", daemon=True).start()
-    if not finished.wait(stuck_after):
-        raise KafkaException(KafkaError(KafkaError._TIMED_OUT, "transactional call stuck past its timeout",
-                                        fatal=True))
-    if outcome:
-        raise outcome[0]
+            job.finished.set()
 
 
 def _produce(producer: Producer, topic: str, key: bytes | None, value: bytes | None,

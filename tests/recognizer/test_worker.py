@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 
 from prometheus_client import CollectorRegistry
 from recognizer.engine import GreedyDecoder, RecognitionEngine
 from recognizer.metrics import RecognizerMetrics
 from recognizer.reader import TranscriptReader
 from recognizer.settings import RecognizerSettings
-from recognizer.worker import FENCED, RecognizerWorker, WorkerThread, stage_seconds
+from recognizer.worker import FENCED, RecognizerWorker, TransactionCalls, WorkerThread, stage_seconds
 from streamscribe.contracts import EmitReason, SegmentHeaders, Transcript
 from tests.recognizer.conftest import make_segments, produce_segments
 
@@ -259,17 +259,58 @@ def test_a_transactional_call_stuck_past_its_timeout_is_given_up_and_the_produce
         # the batch was committed by a second producer while the first one's call still hung
         assert not stuck.returned.is_set() and len(worker.producers) == 2 and runner.error is None
         assert aborts() == aborts_before + 1
+        # one call thread stuck, one that took over and carried every call since
+        call_threads = [t for t in threading.enumerate() if t.name == f"kafka-transaction-call-{settings.instance_id}"]
+        assert len(call_threads) == 2
     finally:
         worker.producers[0].release.set()
         runner.stop()
     # released at last, the stuck producer finds itself fenced: its successor has its transactional.id
     assert stuck.returned.wait(30)
     assert stuck.error is not None and stuck.error.args[0].code() in FENCED, stuck.error
+    # no call thread outlives the worker: the stopped worker's ended, the stuck one ends once released
+    for thread in call_threads:
+        thread.join(10)
+    assert not any(thread.is_alive() for thread in call_threads)
     assert [t.text for t in done.segments] == [t.text for t in engine.recognize(segments)]
     committed = read_all(kafka_bootstrap, settings.topics.transcripts, 4, "read_committed", timeout=5)
     assert Counter(Transcript.from_json_bytes(m.value()).segment for m in committed) == {0: 1, 1: 1, 2: 1}
     uncommitted = read_all(kafka_bootstrap, settings.topics.transcripts, len(committed) + 1, "read_uncommitted")
     assert len(uncommitted) > len(committed)  # the stuck transaction's copies: written, aborted, hidden
+
+
+def test_transactional_calls_share_one_thread_until_one_sticks_and_leave_no_thread_behind() -> None:
+    calls = TransactionCalls("calls-under-test")
+    ran_on: list[threading.Thread] = []
+
+    def record() -> None:
+        ran_on.append(threading.current_thread())
+
+    def failing() -> None:
+        raise KafkaException(KafkaError(KafkaError._STATE, "not in a transaction"))
+
+    release = threading.Event()
+
+    def stuck() -> None:
+        record()
+        release.wait()
+
+    calls.run(record, stuck_after=60)
+    calls.run(record, stuck_after=60)
+    first = ran_on[0]
+    assert ran_on == [first, first] and first is not threading.current_thread()  # one thread for both
+    with pytest.raises(KafkaException, match="not in a transaction"):  # the call's own error, re-raised
+        calls.run(failing, stuck_after=60)
+    with pytest.raises(KafkaException) as given_up:
+        calls.run(stuck, stuck_after=0.05)  # blocks until released: given up after 0.05 s
+    assert given_up.value.args[0].fatal() and given_up.value.args[0].code() == KafkaError._TIMED_OUT
+    calls.run(record, stuck_after=60)
+    assert ran_on[2] is first and ran_on[3] is not first  # the stuck thread was replaced
+    release.set()
+    first.join(10)
+    assert not first.is_alive()  # it ended once its call returned
+    calls.close()
+    assert not ran_on[3].is_alive()
 
 
 def test_backlog_counts_unread_messages_of_known_partitions() -> None:
