@@ -87,6 +87,7 @@ class Batch:
     messages: list[Message]
     accepted: list[Accepted]
     refused: list[Refused]
+    skipped: dict[int, str]  # positions in `accepted` of the previews not worth recognising, with why
     read_at_ms: float  # when its first read returned
 
 
@@ -216,14 +217,16 @@ class RecognizerWorker:
         fill them; then, while previews that will be skipped leave room for segments worth
         recognising, more of what is already fetched (no waiting), up to READ_AHEAD times as many
         messages. Under load the forward passes then hold finals and fresh previews instead of
-        mostly stale previews, and skipping a preview costs only reading it."""
+        mostly stale previews, and skipping a preview costs only reading it. The batch carries the
+        previews to skip as found after its last read, so they are not worked out again."""
         most = self.settings.max_batch * self.settings.batches_per_transaction
         messages = consumer.consume(num_messages=1, timeout=IDLE_POLL_SECONDS)
         if messages and most > 1:  # what came with it, and what comes within max_wait_ms
             messages += consumer.consume(num_messages=most - 1, timeout=self.settings.max_wait_ms / 1000)
         read_at_ms = time.time() * 1000
         accepted, refused = triage(messages, self.settings.max_segment_seconds)
-        while len(messages) < READ_AHEAD * most and self._worth_recognising(accepted) < most:
+        skipped = self._skipped(accepted)  # renewed as the batch grows: the read-ahead and `_process` go by it
+        while len(messages) < READ_AHEAD * most and len(accepted) - len(skipped) < most:
             more = consumer.consume(num_messages=min(most, READ_AHEAD * most - len(messages)), timeout=0)
             if not more:
                 break
@@ -231,21 +234,18 @@ class RecognizerWorker:
             more_accepted, more_refused = triage(more, self.settings.max_segment_seconds)
             accepted += more_accepted
             refused += more_refused
-        return Batch(messages, accepted, refused, read_at_ms)
+            skipped = self._skipped(accepted)
+        return Batch(messages, accepted, refused, skipped, read_at_ms)
 
     def _skipped(self, accepted: Sequence[Accepted]) -> dict[int, str]:
         """Positions of the previews not worth recognising, with why (recognizer.windows)."""
         return previews_to_skip([item.segment for item in accepted], time.time() * 1000,
                                 self.settings.max_preview_lag_ms)
 
-    def _worth_recognising(self, accepted: Sequence[Accepted]) -> int:
-        return len(accepted) - len(self._skipped(accepted))
-
     def _process(self, consumer: Consumer, producer: Producer, batch: Batch) -> Producer:
         """Recognise one batch and write it in one transaction; returns the producer to use next
         (a new one after a fatal transactional error that a restarting broker can cause)."""
-        messages, accepted, refused = batch.messages, batch.accepted, batch.refused
-        skipped = self._skipped(accepted)
+        messages, accepted, refused, skipped = batch.messages, batch.accepted, batch.refused, batch.skipped
         if skipped:  # previews give way to newer segments and, when behind, to finals (recognizer.windows)
             for reason, count in Counter(skipped.values()).items():
                 self.metrics.previews_skipped.labels(reason=reason).inc(count)
