@@ -99,13 +99,19 @@ def _service_spec(plan: StackPlan, name: str, argv: list[str], ready: ReadinessP
     return ChildSpec(name, argv, plan.log_dir / f"{name}.log", ready, env=plan.kafka.environment())
 
 
+def _optional_flags(flags: dict[str, object | None]) -> list[str]:
+    """`flag value` for each flag that has a value; a flag whose value is None is left out, so the
+    service keeps its own default."""
+    return [part for flag, value in flags.items() if value is not None for part in (flag, str(value))]
+
+
 def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     """The index-th stream app worker."""
     name = f"stream-app-{index}"
     workdir = plan.state_dir / "stream-app" / f"worker-{index}"
-    app_id = ["--app-id", plan.stream_app_id] if plan.stream_app_id else []
+    flags = _optional_flags({"--app-id": plan.stream_app_id})
     argv = streamscribe_command(
-        "stream-app", *plan.kafka_arguments(), *app_id, "--workdir", str(workdir), "--metrics-port", str(port)
+        "stream-app", *plan.kafka_arguments(), *flags, "--workdir", str(workdir), "--metrics-port", str(port)
     )
     return _service_spec(plan, name, argv, metrics_endpoint_answers(port, STREAM_APP_READY))
 
@@ -113,9 +119,8 @@ def stream_app_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
 def recognizer_spec(plan: StackPlan, index: int, port: int) -> ChildSpec:
     """The index-th recognizer group member."""
     name = f"recognizer-{index}"
-    optional = {"--model": plan.model, "--decoder": plan.decoder, "--torch-threads": plan.recognizer_torch_threads,
-                "--group-id": plan.recognizer_group}
-    flags = [part for flag, value in optional.items() if value is not None for part in (flag, str(value))]
+    flags = _optional_flags({"--model": plan.model, "--decoder": plan.decoder,
+                            "--torch-threads": plan.recognizer_torch_threads, "--group-id": plan.recognizer_group})
     argv = streamscribe_command("recognizer", *plan.kafka_arguments(), *flags, "--metrics-port", str(port))
     return _service_spec(plan, name, argv, metrics_endpoint_answers(port, RECOGNIZER_READY))
 
