@@ -90,11 +90,10 @@ def test_pipeline_survives_a_killed_broker_and_a_rolling_restart(
     topics = replicated_topics(bootstrap)
     pipeline = [topics.chunks, topics.segments, topics.transcripts, *INTERNAL_TOPICS]
     suffix = uuid.uuid4().hex[:8]
-    monkeypatch.setenv("STREAMSCRIBE_STREAM_APP_APP_ID", f"loss-stream-app-{suffix}")
-    monkeypatch.setenv("STREAMSCRIBE_RECOGNIZER_GROUP_ID", f"loss-recognizers-{suffix}")
     monkeypatch.setenv("STREAMSCRIBE_TOPIC_REPLICATION_FACTOR", "3")  # the stream app's own state topic too
     plan = StackPlan(kafka=kafka, topics=topics, state_dir=tmp_path / "state", log_dir=tmp_path / "logs",
-                     decoder="greedy")
+                     decoder="greedy", stream_app_id=f"loss-stream-app-{suffix}",
+                     recognizer_group=f"loss-recognizers-{suffix}")
     with Supervisor(ready_timeout=600) as supervisor:
         start_stack(supervisor, plan)
         with AudioProducer(kafka=kafka, topics=topics) as producer, TranscriptReader(kafka, topics) as reader:

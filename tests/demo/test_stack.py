@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from recognizer.settings import RecognizerSettings
+from stream_app.settings import StreamAppSettings
 from streamscribe.cli import build_parser
+from streamscribe.cli_settings import settings_from_args
 from streamscribe.demo.stack import ServicePorts, StackPlan, recognizer_spec, stream_app_spec
 from streamscribe.settings import KafkaSettings, TopicSettings
 
@@ -37,12 +42,16 @@ def test_recognizers_get_the_model_decoder_and_a_share_of_the_cores() -> None:
     assert args.torch_threads >= 1
 
 
-def test_a_plan_can_give_its_services_groups_of_their_own() -> None:
+def test_a_plan_can_give_its_services_groups_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
     defaults = parsed(stream_app_spec(plan(), 0, 9100).argv), parsed(recognizer_spec(plan(), 0, 9200).argv)
     assert defaults[0].app_id is None and defaults[1].group_id is None  # the services' own defaults
     own = plan(stream_app_id="run-7-app", recognizer_group="run-7-recognizers")
-    assert parsed(stream_app_spec(own, 0, 9100).argv).app_id == "run-7-app"
-    assert parsed(recognizer_spec(own, 0, 9200).argv).group_id == "run-7-recognizers"
+    # what the services run with: the plan's names, over any inherited env var
+    monkeypatch.setenv("STREAMSCRIBE_STREAM_APP_APP_ID", "from-env-app")
+    monkeypatch.setenv("STREAMSCRIBE_RECOGNIZER_GROUP_ID", "from-env-recognizers")
+    stream_app = settings_from_args(StreamAppSettings, parsed(stream_app_spec(own, 0, 9100).argv))
+    recognizer = settings_from_args(RecognizerSettings, parsed(recognizer_spec(own, 0, 9200).argv))
+    assert (stream_app.app_id, recognizer.group_id) == ("run-7-app", "run-7-recognizers")
 
 
 def test_fixed_ports_count_up_and_zero_means_any_free_port() -> None:
