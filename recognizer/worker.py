@@ -15,8 +15,11 @@ same transaction as the output, so:
   partitions in a rebalance (its commit fails, it aborts and re-reads).
 
 On any failure inside the transaction the worker aborts it and rewinds its consumer to the
-first offset of the batch on each partition, then carries on. A fenced or fatally failed
-producer cannot carry on: the worker stops with `RecognizerError`.
+first offset of the batch on each partition, then carries on. A producer in a fatal state (a
+broker restart can leave it so, and a transactional call stuck past its bound counts as fatal)
+is replaced by a new one under the same transactional.id, which fences the old one; fenced again
+right after such a renewal means another live instance holds the id: the worker stops with
+`RecognizerError`.
 """
 
 from __future__ import annotations
