@@ -279,7 +279,7 @@ class EmbeddedBroker:
         while time.monotonic() < deadline and _alive(pid):
             time.sleep(0.2)
         if _alive(pid):
-            log.warning("broker %d ignored SIGTERM for %.0fs; killing it", pid, timeout)
+            log.warning("broker %d (%s) still running after SIGTERM; killing it", pid, self.home)
             os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
 

@@ -95,15 +95,17 @@ class BrokerCluster:
         return self.bootstrap_servers
 
     def stop(self, timeout: float = 60.0) -> bool:
-        """Stop every node at once (one by one, the last ones would wait for a quorum that is gone).
+        """Stop every node at once (one by one, the last ones would wait for a quorum that is gone);
+        a node still running `timeout` seconds after they were all asked to stop is killed.
 
         False when none was running.
         """
         members = self.members() if self.exists else []
         pids = [(member, member.request_stop()) for member in members]
+        deadline = time.monotonic() + timeout  # one for all: waiting `timeout` per node added up to N times it
         for member, pid in pids:
             if pid is not None:
-                member.await_exit(pid, timeout)
+                member.await_exit(pid, max(0.0, deadline - time.monotonic()))
         return any(pid is not None for _, pid in pids)
 
     def status(self) -> list[NodeStatus]:
