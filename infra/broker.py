@@ -296,6 +296,9 @@ def new_cluster_id() -> str:
 
 
 def _alive(pid: int) -> bool:
+    """True while the process runs. An exited process that its parent has not reaped yet (a zombie:
+    a node that another process started, e.g. a test that restarted it, stopped by `broker stop`)
+    has ended: kill(pid, 0) still succeeds for it, which made every such node wait out its stop timeout."""
     try:
         waited, _ = os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
@@ -306,7 +309,16 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True when the process has exited and waits to be reaped (Linux /proc; elsewhere never)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] == "Z"  # the state follows the command name in parentheses
 
 
 def require_java_version(java: str) -> None:
