@@ -12,11 +12,15 @@ import numpy as np
 import psutil
 import pytest
 
+from infra.broker import free_port
 from recognizer.audio_files import read_mono
 from recognizer.engine import RecognitionEngine
 from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS, RecognizerSettings
+from streamscribe.demo.stack import RECOGNIZER_READY
+from streamscribe.demo.supervisor import Child, ChildSpec, metrics_endpoint_answers, streamscribe_command
 
 EXIT_TIMEOUT = 60.0
+START_TIMEOUT = 120.0
 
 
 def decoding_processes(parent: subprocess.Popen, count: int) -> list[psutil.Process]:
@@ -72,27 +76,22 @@ def test_decoding_processes_die_with_a_sigkilled_parent() -> None:
 
 @pytest.mark.broker
 def test_sigterm_stops_the_recognizer_and_its_decoding_processes(
-    tiny_model_path: Path, kafka_bootstrap, topic_settings, unique_group
+    tiny_model_path: Path, kafka_bootstrap, topic_settings, unique_group, tmp_path: Path
 ) -> None:
-    command = [
-        sys.executable, "-m", "streamscribe.cli", "recognizer", "--model", str(tiny_model_path), "--device", "cpu",
+    metrics_port = free_port()
+    argv = streamscribe_command(
+        "recognizer", "--model", str(tiny_model_path), "--device", "cpu",
         "--decoder", "beam", "--decode-processes", "2", "--group-id", unique_group, "--torch-threads", "1",
         "--segments-topic", topic_settings.segments, "--transcripts-topic", topic_settings.transcripts,
-        "--rejected-topic", topic_settings.rejected,
-    ]
-    recognizer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        "--rejected-topic", topic_settings.rejected, "--metrics-port", str(metrics_port),
+    )
+    ready = metrics_endpoint_answers(metrics_port, RECOGNIZER_READY)  # its signal handlers are set by then
+    recognizer = Child(ChildSpec("recognizer", argv, tmp_path / "recognizer.log", ready))
     try:
-        started = []
-        for line in recognizer.stdout:  # until the worker reads its topic (signal handlers are set by then)
-            started.append(line)
-            if b"recognizer.worker" in line and b" reading " in line:
-                break
-        else:
-            raise AssertionError(b"".join(started[-20:]).decode())
-        children = decoding_processes(recognizer, 2)
-        recognizer.send_signal(signal.SIGTERM)
-        output, _ = recognizer.communicate(timeout=EXIT_TIMEOUT)
-        assert recognizer.returncode == 0, output.decode()[-2000:]
+        recognizer.wait_ready(START_TIMEOUT)
+        children = decoding_processes(recognizer.process, 2)
+        recognizer.process.send_signal(signal.SIGTERM)
+        assert recognizer.process.wait(EXIT_TIMEOUT) == 0, recognizer.log_tail(40)
         assert_all_ended(children)
     finally:
-        recognizer.kill()
+        recognizer.process.kill()
