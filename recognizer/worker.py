@@ -424,13 +424,14 @@ class TransactionCalls:
     def __init__(self, name: str) -> None:
         self._name = name
         self._thread: threading.Thread | None = None
-        self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()  # the current thread's
+        self._queue: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()  # the current call thread's
 
     def run(self, call: Callable[[], object], stuck_after: float) -> None:
         """Run `call` in the call thread; re-raise what it raised, or a fatal KafkaException
         (`_TIMED_OUT`) if it is still running after `stuck_after` seconds."""
         if self._thread is None:
-            self._queue = queue.SimpleQueue()  # a daemon: a call stuck at exit does not hold the process
+            self._queue = queue.SimpleQueue()  # a new one: the old holds the end marker of the thread let go
+            # a daemon: a call stuck at exit does not hold the process
             self._thread = threading.Thread(target=_serve, args=(self._queue,), name=self._name, daemon=True)
             self._thread.start()
         job = _Call(call)
