@@ -19,6 +19,7 @@ from streamscribe.demo.settings import SHIPPED_SAMPLES
 from streamscribe.demo.supervisor import ChildSpec, Supervisor, log_line_appears, metrics_endpoint_answers
 from streamscribe.settings import KafkaSettings, TopicSettings
 from tests.observability.metric_names import SERVICE_FAMILIES
+from tests.terminal import as_from_terminal
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -54,7 +55,7 @@ def test_every_service_serves_its_metrics_and_they_move_under_load(
 ) -> None:
     ports = {"stream_app": free_port(), "recognizer": free_port()}
     log_file = tmp_path / "up.log"
-    argv = [
+    argv = as_from_terminal([
         sys.executable, "-m", "streamscribe.cli", "up",
         "--bootstrap-servers", kafka_settings.resolved_bootstrap(),
         "--chunks-topic", topic_settings.chunks, "--segments-topic", topic_settings.segments,
@@ -62,7 +63,7 @@ def test_every_service_serves_its_metrics_and_they_move_under_load(
         "--stream-app-metrics-port", str(ports["stream_app"]),
         "--recognizer-metrics-port", str(ports["recognizer"]),
         "--log-dir", str(tmp_path / "logs"),
-    ]
+    ])  # up must see the test's Ctrl-C even when the test run was started with SIGINT ignored
     env = {
         "STREAMSCRIBE_STREAM_APP_APP_ID": f"metrics-test-stream-app-{unique_suffix}",
         "STREAMSCRIBE_HOME": str(tmp_path / "home"),
