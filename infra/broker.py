@@ -153,10 +153,9 @@ class EmbeddedBroker:
         """PID of the running broker process, or None."""
         try:
             pid = int(self.pid_file.read_text())
-            os.kill(pid, 0)
-        except (FileNotFoundError, ValueError, ProcessLookupError):
+        except (FileNotFoundError, ValueError):
             return None
-        return pid
+        return pid if _running(pid) else None
 
     def is_running(self) -> bool:
         """True when the process is alive and answers a metadata request."""
@@ -296,15 +295,18 @@ def new_cluster_id() -> str:
 
 
 def _alive(pid: int) -> bool:
-    """True while the process runs. An exited process that its parent has not reaped yet (a zombie:
-    a node that another process started, e.g. a test that restarted it, stopped by `broker stop`)
-    has ended: kill(pid, 0) still succeeds for it, which made every such node wait out its stop timeout."""
+    """True while the process runs; reaps it when it is this process's child and has exited."""
     try:
         waited, _ = os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         waited = 0
-    if waited == pid:
-        return False
+    return waited != pid and _running(pid)
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and has not exited. kill(pid, 0) alone also succeeds for a zombie
+    (exited, not yet reaped by its parent: a node that another process started, e.g. a test that restarted
+    it), which made `broker stop` wait out its timeout and `broker status` list the node as running."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
