@@ -112,11 +112,13 @@ class RecognizerSettings(KafkaClientSettings):
         default=10_000, ge=1000, description="a dead worker's open batch is aborted after this"
     )
     transaction_call_timeout_ms: int = Field(
-        default=30_000, ge=100, description="timeout librdkafka gets to send a batch's offsets, commit or abort"
+        default=30_000, ge=100,
+        description="timeout librdkafka gets to initialise transactions, send a batch's offsets, commit or abort",
     )
     stuck_call_grace_ms: int = Field(
         default=10_000, ge=0, description="such a call still running this long past its timeout is given up: "
-        "the producer is renewed under the same transactional.id (librdkafka issue 3779)"
+        "the producer is renewed under the same transactional.id (librdkafka issue 3779); a stuck "
+        "init_transactions stops the worker"
     )
     session_timeout_ms: int = Field(default=10_000, ge=6000, description="a dead worker's partitions move after this")
     max_poll_interval_ms: int = Field(default=300_000, ge=10_000)

@@ -190,7 +190,7 @@ class RecognizerWorker:
             self.engine.model.use_cpu_threads(self.settings.torch_threads)
         consumer, producer = self._consumer(), self._producer()
         try:
-            producer.init_transactions(KAFKA_CALL_TIMEOUT)
+            self._init_transactions(producer)
             consumer.subscribe([self.settings.topics.segments])
             self.ready.set()
             self.metrics.ready.set(1)
@@ -325,11 +325,16 @@ class RecognizerWorker:
         old.purge()
         producer = self._producer()
         try:
-            producer.init_transactions(KAFKA_CALL_TIMEOUT)
+            self._init_transactions(producer)
         except KafkaException as exc:
             raise RecognizerError(f"recognizer {self.settings.instance_id} could not restart its producer: {exc}") \
                 from None
         return producer
+
+    def _init_transactions(self, producer: Producer) -> None:
+        """Register the transactional.id (fencing any older producer of it), bounded like every
+        transactional call: a stuck one raises a fatal KafkaException instead of hanging the worker."""
+        self._calls.run(lambda: producer.init_transactions(self._call_timeout), self._stuck_after)
 
     @staticmethod
     def _rewind(consumer: Consumer, messages: list[Message]) -> None:

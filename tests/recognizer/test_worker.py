@@ -6,7 +6,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -17,7 +17,7 @@ from recognizer.engine import GreedyDecoder, RecognitionEngine
 from recognizer.metrics import RecognizerMetrics
 from recognizer.reader import TranscriptReader
 from recognizer.settings import RecognizerSettings
-from recognizer.worker import FENCED, RecognizerWorker, TransactionCalls, WorkerThread, stage_seconds
+from recognizer.worker import FENCED, RecognizerError, RecognizerWorker, TransactionCalls, WorkerThread, stage_seconds
 from streamscribe.contracts import EmitReason, SegmentHeaders, Transcript
 from tests.recognizer.conftest import make_segments, produce_segments
 
@@ -201,43 +201,49 @@ def test_failed_transaction_is_aborted_redone_and_never_seen_by_committed_reader
     assert len(uncommitted) > len(committed)  # the aborted attempts' copies exist, hidden from readers
 
 
-class StuckOffsets:
-    """A real transactional producer whose send_offsets_to_transaction blocks until released.
+class StuckCall:
+    """A real transactional producer whose call `name` blocks until released.
 
-    A fake, because a real broker cannot be made to hang this call on demand: librdkafka did it
+    A fake, because a real broker cannot be made to hang such a call on demand: librdkafka did it
     for minutes during a rolling broker restart (librdkafka issue 3779; seen twice in
     tests/cluster/test_broker_loss.py, not reproducibly). Every other call is the real producer's.
     """
 
-    def __init__(self, producer: Producer) -> None:
-        self._producer = producer
+    def __init__(self, producer: Producer, name: str) -> None:
+        self._producer, self._name = producer, name
         self.entered, self.release, self.returned = threading.Event(), threading.Event(), threading.Event()
         self.error: KafkaException | None = None  # what the real call raised once released
 
     def __getattr__(self, name: str):
-        return getattr(self._producer, name)
+        call = getattr(self._producer, name)
+        return self._blocking(call) if name == self._name else call
 
-    def send_offsets_to_transaction(self, *args: object) -> None:
-        self.entered.set()
-        self.release.wait()
-        try:
-            self._producer.send_offsets_to_transaction(*args)
-        except KafkaException as exc:
-            self.error = exc
-        finally:
-            self.returned.set()
+    def _blocking(self, call: Callable[..., object]) -> Callable[..., None]:
+        def blocked(*args: object) -> None:
+            self.entered.set()
+            self.release.wait()
+            try:
+                call(*args)
+            except KafkaException as exc:
+                self.error = exc
+            finally:
+                self.returned.set()
+
+        return blocked
 
 
-class FirstProducerStuck(RecognizerWorker):
-    """The worker, its first producer's offsets call stuck; later producers are the real ones."""
+class ProducersStuck(RecognizerWorker):
+    """The worker, its Nth producer's call `stuck[N]` made to hang (`StuckCall`); other producers are real."""
 
-    def __init__(self, settings: RecognizerSettings, engine: RecognitionEngine) -> None:
+    def __init__(self, settings: RecognizerSettings, engine: RecognitionEngine, stuck: dict[int, str]) -> None:
         super().__init__(settings, engine)
+        self.stuck = stuck
         self.producers: list = []
 
     def _producer(self):
         producer = super()._producer()
-        self.producers.append(StuckOffsets(producer) if not self.producers else producer)
+        name = self.stuck.get(len(self.producers))
+        self.producers.append(StuckCall(producer, name) if name else producer)
         return self.producers[-1]
 
 
@@ -248,7 +254,7 @@ def test_a_transactional_call_stuck_past_its_timeout_is_given_up_and_the_produce
     segments = make_segments("stuck", [1.0, 0.6, 0.8], seed=7)
     produce_segments(kafka_bootstrap, settings.topics.segments, segments)
     aborts_before = aborts()
-    worker = FirstProducerStuck(settings, engine)
+    worker = ProducersStuck(settings, engine, {0: "send_offsets_to_transaction"})
     runner = WorkerThread(worker)
     runner.start()
     try:
@@ -277,6 +283,28 @@ def test_a_transactional_call_stuck_past_its_timeout_is_given_up_and_the_produce
     assert Counter(Transcript.from_json_bytes(m.value()).segment for m in committed) == {0: 1, 1: 1, 2: 1}
     uncommitted = read_all(kafka_bootstrap, settings.topics.transcripts, len(committed) + 1, "read_uncommitted")
     assert len(uncommitted) > len(committed)  # the stuck transaction's copies: written, aborted, hidden
+
+
+def test_a_renewal_whose_init_transactions_sticks_stops_the_worker_with_a_clear_error(
+    settings, engine, kafka_bootstrap
+) -> None:
+    settings = settings.model_copy(update={"transaction_call_timeout_ms": 3000, "stuck_call_grace_ms": 500})
+    produce_segments(kafka_bootstrap, settings.topics.segments, make_segments("stuck-renewal", [0.6], seed=8))
+    worker = ProducersStuck(settings, engine, {0: "send_offsets_to_transaction", 1: "init_transactions"})
+    runner = WorkerThread(worker)
+    runner.start()
+    try:
+        assert wait_until(lambda: runner.error is not None, timeout=60), "the stuck renewal hung the worker"
+        assert worker.producers[1].entered.is_set() and not worker.producers[1].returned.is_set()
+    finally:
+        for producer in worker.producers:
+            producer.release.set()
+        runner.stop()
+    assert all(producer.returned.wait(30) for producer in worker.producers)  # no call thread left hanging
+    assert isinstance(runner.error, RecognizerError)
+    message = str(runner.error)
+    assert f"recognizer {settings.instance_id} could not restart its producer" in message
+    assert "stuck past its timeout" in message
 
 
 def test_transactional_calls_share_one_thread_until_one_sticks_and_leave_no_thread_behind() -> None:
