@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 import secrets
 import subprocess
@@ -42,6 +41,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streamscribe.bench.machine import load_average
 from streamscribe.bench.options import BenchOptions
 from streamscribe.cli_settings import Counts
 from streamscribe.percentiles import percentile
@@ -278,7 +278,7 @@ async def measure(
         written = recognizer.written - written_before
         reads_after = await asyncio.to_thread(lambda: [g.transcripts_read() for g in gateways])
         reads = [after - before for after, before in zip(reads_after, reads_before, strict=True)]
-        load = os.getloadavg()[0]
+        load = load_average()[0]
         await asyncio.gather(*clients, return_exceptions=True)
     recognizer.stopping.set()
     recognizer.join()
@@ -300,7 +300,7 @@ async def measure(
         "result_latency_p50_ms": round(percentile(timings.result_ms, 50), 1),
         "result_latency_p95_ms": round(percentile(timings.result_ms, 95), 1),
         "results_written": written,
-        "machine_load_1m": round(load, 2),
+        "machine_load_1m": load,
     }
     for index, read in enumerate(reads):
         row[f"read_share_gateway_{index}"] = round(read / written, 3) if written else None

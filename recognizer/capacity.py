@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from recognizer.architectures import PRODUCTION
 from recognizer.bench import SHIPPED_SAMPLES, BenchContext, load_audio, measure_latency
+from streamscribe.bench.machine import load_average
 from streamscribe.bench.options import BenchOptions
 from streamscribe.cli_settings import Names
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
@@ -77,11 +77,6 @@ class Measured:
     parameters: int
     context: BenchContext
     rtf_batched: float
-
-
-def load_average() -> list[float]:
-    """1, 5 and 15 minute load averages of the machine."""
-    return [round(value, 2) for value in os.getloadavg()]
 
 
 def run(bench: CapacityBenchSettings, options: BenchOptions) -> dict[str, object]:

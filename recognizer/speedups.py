@@ -33,7 +33,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from recognizer.bench import SHIPPED_SAMPLES, load_audio
-from recognizer.capacity import load_average
+from streamscribe.bench.machine import load_average
 from streamscribe.bench.options import BenchOptions
 from streamscribe.cli_settings import Names
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE

@@ -21,7 +21,6 @@ The emit latency includes the cut-back to a quiet point: a segment cut at a paus
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streamscribe.bench.machine import load_average
 from streamscribe.bench.options import BenchOptions
 from streamscribe.cli_settings import Counts
 from streamscribe.percentiles import percentile
@@ -114,7 +114,7 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
             cpu_used, elapsed = _cpu(process) - cpu_start, time.monotonic() - t_start
             chunks = load.chunks_sent - chunks_start
             rss_loaded = process.memory_info().rss
-            load_average = os.getloadavg()[0]
+            load_1m = load_average()[0]
             load.finish()
             delays = _emit_delays(bootstrap, topics.segments, {f"bench-{i}" for i in range(config.streams)}, worker)
             changelog = _topic_bytes(bootstrap, f"{app_id}-stream-state-changelog")
@@ -135,7 +135,7 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
         "emit_latency_p99_ms": round(percentile(delays, 99), 1),
         "segments": len(delays),
         "changelog_ratio": round(changelog / max(1, load.audio_bytes_sent), 5),
-        "machine_load_1m": round(load_average, 2),  # other processes share the cores: context for CPU figures
+        "machine_load_1m": load_1m,  # other processes share the cores: context for CPU figures
     }
 
 

@@ -47,6 +47,7 @@ import psutil
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from streamscribe.bench.machine import load_average
 from streamscribe.bench.options import BenchOptions
 from streamscribe.bench.word_latency import (
     Arrival,
@@ -446,7 +447,7 @@ def replay_rows(engine: Any, speech: Sequence[SpeechSample], references: dict[st
     rows = []
     audio = sum(sample.seconds for sample in speech)
     for mode, settings in REPLAY_MODES.items():
-        load_before = round(os.getloadavg()[0], 2)
+        load_before = load_average()[0]
         replayed = replay_all(engine, speech, settings, chunk_ms)
         outcomes = [Outcome(references[sample.sentence], sample.sentence, result.arrivals, 0.0)
                     for sample, result in zip(speech, replayed, strict=True)]
@@ -488,7 +489,7 @@ def run(bench: LatencyBenchSettings, options: BenchOptions) -> dict[str, object]
         for mode in bench.modes:
             with running_stack(kafka, mode, bench.stream_app_option, bench.decoder, state_dir) as stack:
                 for streams in bench.streams:
-                    load_before = round(os.getloadavg()[0], 2)
+                    load_before = load_average()[0]
                     log.info("%s: %d streams of %.0f s", mode, streams, bench.stream_seconds)
                     board, cpu, wall, busy, services = play(
                         stack, speech, streams, bench.chunk_ms, bench.ramp_seconds, bench.finish_timeout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import platform
 import shutil
 import subprocess
@@ -67,6 +68,11 @@ def git_commit() -> str:
         capture_output=True, text=True, check=False,
     )
     return result.stdout.strip() or "unknown"
+
+
+def load_average() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages, to 2 decimals: the load every benchmark row records."""
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 def describe_machine() -> dict[str, object]:

@@ -11,7 +11,6 @@ after the step down it was back, and the latency of final transcripts in each ph
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -25,6 +24,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.topics import ensure_topics
+from streamscribe.bench.machine import load_average
 from streamscribe.bench.options import BenchOptions
 from streamscribe.demo.samples import SpeechSample, load_samples
 from streamscribe.demo.settings import SHIPPED_SAMPLES
@@ -130,7 +130,7 @@ def run(bench: AutoscaleBenchSettings, options: BenchOptions) -> dict[str, objec
     samples = load_samples(SHIPPED_SAMPLES)
     phases: list[tuple[str, float]] = []
     latencies: dict[str, list[float]] = {}
-    load_before = os.getloadavg()[0]
+    load_before = load_average()[0]
     with TemporaryDirectory() as workdir, Supervisor(ready_timeout=600) as supervisor:
         log_file = options.results_dir / "autoscale-up.log"  # kept: the decisions
         log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -173,7 +173,7 @@ def run(bench: AutoscaleBenchSettings, options: BenchOptions) -> dict[str, objec
     result = summarize(bench, phases, latencies, decisions) | {
         "results_received": received, "first_result_after_s": round(warm_up_s, 1)}
     # the machine's own load (1-minute average) besides this benchmark, before and after it
-    return {"load_1m_before": round(load_before, 2), "load_1m_after": round(os.getloadavg()[0], 2), **result}
+    return {"load_1m_before": load_before, "load_1m_after": load_average()[0], **result}
 
 
 def scaling_times(decisions: list[tuple[float, str, int, int]], service: str, step_up: float,
