@@ -13,7 +13,9 @@ Figures (one model instance, one run, one machine):
 - `latency`: N concurrent real-time streams; each stream's audio is cut into segments of
   `--segment-seconds` that are written when a live source would have finished them (with
   `produced_at_ms` = that moment); latency = result read by the SDK − `produced_at_ms`, p50/p95/
-  p99 per stream count. (The stream app's own hold time is measured by `bench ingest`.)
+  p99 per stream count, and the worker's batch wait `worker_max_wait_ms`: the recognizer's own
+  setting (its default, or `STREAMSCRIBE_RECOGNIZER_MAX_WAIT_MS`); rows without it had it fixed at 20.
+  (The stream app's own hold time is measured by `bench ingest`.)
 """
 
 from __future__ import annotations
@@ -164,13 +166,13 @@ def bench_topics(context: BenchContext) -> Iterator[Any]:
 
 @contextmanager
 def running_worker(context: BenchContext, topics: Any, max_batch: int) -> Iterator[None]:
-    """A recognizer worker (greedy, the benchmark's model) in a thread, on `topics`."""
+    """A recognizer worker (greedy, the benchmark's model) in a thread, on `topics`, with the service's
+    own batch wait (`RecognizerSettings.max_wait_ms`), so the latency rows measure the worker as shipped."""
     from recognizer.engine import RecognitionEngine  # noqa: PLC0415
     from recognizer.worker import RecognizerWorker, WorkerThread  # noqa: PLC0415
 
     settings = context.settings.model_copy(update={
         "topics": topics, "group_id": f"bench-recognizers-{topics.segments}", "max_batch": max_batch,
-        "max_wait_ms": 20,
     })
     engine = RecognitionEngine(context.engine.model, context.engine.decoder, max_batch, settings.max_padding,
                                settings.silence_dbfs, decoder_pool=context.engine.decoder_pool)
@@ -370,6 +372,7 @@ def measure_latency(context: BenchContext, streams: int, stream_seconds: float, 
         "latency_p99_ms": round(percentile(values, 99), 1),
         "latency_max_ms": round(max(values), 1),
         "sender_max_lag_ms": round(max_lag * 1000, 1),
+        "worker_max_wait_ms": context.settings.max_wait_ms,
     }
 
 
