@@ -40,6 +40,11 @@ class ProducerSettings(KafkaClientSettings):
     queue_max_messages: int = Field(default=100_000, ge=1)
     queue_max_kbytes: int = Field(default=65_536, ge=1)
     delivery_timeout_ms: int = Field(default=120_000, ge=1000, description="librdkafka message.timeout.ms")
+    reconnect_backoff_max_ms: int = Field(
+        default=1_000, ge=10,
+        description="librdkafka reconnect.backoff.max.ms: after a broker outage, buffered chunks leave within "
+                    "about this long of its return (librdkafka's 10 s default would eat into the stream app's "
+                    "idle timeout)")
     backpressure_timeout_s: float = Field(
         default=60.0, gt=0, description="how long a write waits for room in the local queue"
     )
@@ -56,6 +61,7 @@ class ProducerSettings(KafkaClientSettings):
             "queue.buffering.max.messages": self.queue_max_messages,
             "queue.buffering.max.kbytes": self.queue_max_kbytes,
             "message.timeout.ms": self.delivery_timeout_ms,
+            "reconnect.backoff.max.ms": self.reconnect_backoff_max_ms,
             "message.max.bytes": self.max_chunk_bytes + HEADER_ALLOWANCE_BYTES,
         })
 

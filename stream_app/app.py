@@ -34,8 +34,8 @@ import faust
 from faust.types import TP, Message
 
 from stream_app.checkpoint import Checkpoint
-from stream_app.faust_glue import StreamFaustApp, read_offsets
-from stream_app.ingest import ChunkMessage, IngestCore, Outputs
+from stream_app.faust_glue import StreamFaustApp, last_fetches, read_offsets
+from stream_app.ingest import ChunkMessage, FetchState, IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
 from stream_app.positions import PartitionPositions
 from stream_app.settings import StreamAppSettings
@@ -94,7 +94,8 @@ class StreamAppRuntime:
         self.settings = settings
         self.app = faust_app(settings, partitions)
         self.app.runtime = self
-        self.core = IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes)
+        self.core = IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes,
+                               settings.max_live_step_s)
         self.metrics = metrics
         topics = settings.topics
         self.chunks_topic_name = topics.chunks
@@ -108,8 +109,7 @@ class StreamAppRuntime:
         self.table = self.app.Table(TABLE_NAME, partitions=partitions, key_type=bytes, value_type=bytes,
                                     on_recover=self._on_recovered, help="stream_id → Checkpoint of the stream app")
         self.app.agent(self.batches, name="stream_app.ingest")(self._ingest)
-        tick_s = min(1.0, settings.idle_timeout_s / 4)
-        self.app.timer(tick_s, name="stream_app.housekeeping")(self._housekeeping)
+        self.app.timer(settings.housekeeping_interval_s, name="stream_app.housekeeping")(self._housekeeping)
         self.app.on_partitions_revoked.connect(self._on_revoked)
         self._in_flight: list[asyncio.Future] = []
         self.positions = PartitionPositions()  # per owned partition: where its records stand, what is committed
@@ -152,9 +152,10 @@ class StreamAppRuntime:
             in_flight.append(await send(rejected_topic, message.key, message.value, None, None, headers))
 
     async def _housekeeping(self, _app: object = None) -> None:
-        """Close idle streams; drop the table entries of streams closed long enough ago."""
+        """Close idle streams (by their partitions' live clocks); drop the table entries of streams closed
+        long enough ago."""
         out, now = Outputs(), time.monotonic()
-        self.core.close_idle(now, out, self._partitions_behind())
+        self.core.close_idle(now, out, self._fetch_states())
         if out:
             await self._send(out)
         for state in self.core.expired_closed(self.positions.committed_offsets(), now, self.settings.idle_timeout_s):
@@ -163,15 +164,14 @@ class StreamAppRuntime:
             self.table.data.pop(key, None)
             self._count_changelog(len(key))
 
-    def _partitions_behind(self) -> frozenset[int]:
-        """Owned partitions with fetched messages not processed yet (no stream there looks idle)."""
-        consumer, behind = self.app.consumer, set()
-        for tp in consumer.assignment():
-            if tp.topic == self.chunks_topic_name and self.positions.owns(tp.partition):
-                highwater, processed = consumer.highwater(tp), self.core.next_offset(tp.partition)
-                if highwater is not None and processed is not None and highwater > processed:
-                    behind.add(tp.partition)
-        return frozenset(behind)
+    def _fetch_states(self) -> dict[int, FetchState]:
+        """Per owned input partition: is the consumer's last fetch answer fresh, and the highwater it gave."""
+        consumer = self.app.consumer
+        tps = [tp for tp in consumer.assignment()
+               if tp.topic == self.chunks_topic_name and self.positions.owns(tp.partition)]
+        now_ms, max_age_ms = time.time() * 1000, self.settings.live_fetch_age_ms
+        return {tp.partition: FetchState(polled_ms is not None and now_ms - polled_ms <= max_age_ms, highwater)
+                for tp, (highwater, polled_ms) in last_fetches(consumer, tps).items()}
 
     async def prepare_commit(self, tps: Sequence[TP]) -> dict[TP, int]:
         """Make the checkpoints durable-ready, then return the offsets safe to commit."""
@@ -241,6 +241,7 @@ class StreamAppRuntime:
         starts = {tp: committed[tp] if committed[tp] is not None else earliest.get(tp) or 0 for tp in tps}
         for tp, offset in starts.items():
             positions.start(tp.partition, offset)
+            self.core.start_partition(tp.partition, offset)
         await consumer.seek_wait(starts)
 
     async def reseek(self, tp: TP, offset: int) -> None:

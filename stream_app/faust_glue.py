@@ -57,6 +57,28 @@ def read_offsets(consumer: aiokafka_driver.Consumer, tps: Sequence[TP]) -> Mappi
     return {tp: consumer._read_offset.get(tp) for tp in tps}
 
 
+def last_fetches(consumer: aiokafka_driver.Consumer, tps: Iterable[TP]) -> dict[TP, tuple[int | None, int | None]]:
+    """Per partition, what aiokafka kept of the consumer's last fetch answer for it: (highwater, when it
+    arrived in ms of wall-clock time); (None, None) before the first answer. Partitions no longer
+    assigned are left out.
+
+    faust exposes `highwater` but not aiokafka's `last_poll_timestamp`, so both are read from the
+    aiokafka consumer behind faust's private consumer thread (`_thread._consumer`). That thread
+    updates them while this (the event loop's) thread reads them: plain attribute reads, as faust's
+    own `highwater()` does.
+    """
+    client = consumer._thread._consumer
+    if client is None:
+        return {}
+    fetches = {}
+    for tp in tps:
+        try:
+            fetches[tp] = (client.highwater(tp), client.last_poll_timestamp(tp))
+        except AssertionError:  # aiokafka asserts the partition is assigned: revoked meanwhile
+            continue
+    return fetches
+
+
 class BatchingConsumerThread(aiokafka_driver.AIOKafkaConsumerThread):
     """faust's aiokafka consumer thread, asking the broker for fuller fetches.
 

@@ -6,12 +6,17 @@ after a crash (`safe_offsets`): a stream whose state is ahead of its last writte
 holds its partition back at that checkpoint's `resume_offset`. The faust glue (`app.py`)
 commits no further than that, writes `checkpoints_due` to the table once the segments they
 account for are delivered, and calls `close_idle` from a timer.
+
+Idleness is measured on each partition's `LiveClock`, not on the wall clock: a stream is idle once
+its partition has been verifiably live and caught up for the idle timeout since its last chunk, so
+an outage of Kafka or of this worker's consumer (during which its chunks may wait in producers'
+buffers) never counts towards it (docs/operations.md, "Idle streams").
 """
 
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import takewhile
 from typing import NamedTuple
@@ -69,6 +74,44 @@ class IngestStats:
     rejected: Counter[str] = field(default_factory=Counter)
 
 
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What this worker's consumer last heard from the broker about one partition (measured by the glue)."""
+
+    fresh: bool  # its last fetch answer for the partition is recent: the broker is reachable and read
+    highwater: int | None  # the offset after the partition's last record, as that answer said
+
+
+@dataclass(slots=True)
+class LiveClock:
+    """Seconds during which one partition was verifiably live and caught up: the idle rule's clock.
+
+    At each housekeeping tick the interval since the previous tick is credited only when the
+    consumer's fetch answers were fresh at both ticks and every record the broker held at the
+    previous tick has been processed since. A tick's credit is capped at `max_step_s`, so a worker
+    that was paused (SIGSTOP, a stalled event loop) gains at most that much when it wakes up.
+    """
+
+    seconds: float = 0.0
+    ticked_at: float | None = None  # when the last tick ran (monotonic)
+    mark: int | None = None  # the highwater at the last tick, when its fetch answer was fresh
+    start: int | None = None  # the first offset read here (the caught-up test before anything is processed)
+
+    def tick(self, now: float, fetch: FetchState | None, processed: int | None, max_step_s: float) -> None:
+        """Credit the interval since the last tick if the partition was live and caught up across it."""
+        caught_up = self.mark is not None and processed is not None and processed >= self.mark
+        if caught_up and fetch is not None and fetch.fresh and self.ticked_at is not None:
+            self.seconds += min(max(now - self.ticked_at, 0.0), max_step_s)
+        self.ticked_at = now
+        self.mark = fetch.highwater if fetch is not None and fetch.fresh else None
+
+    def reading(self, now: float, max_step_s: float) -> float:
+        """The clock as of a chunk processed at `now` (its partition is being read: live since the last tick)."""
+        if self.ticked_at is None:
+            return self.seconds
+        return self.seconds + min(max(now - self.ticked_at, 0.0), max_step_s)
+
+
 class StreamState:
     """One stream: its rules, its audio pipeline and where its durable checkpoint stands.
 
@@ -76,15 +119,17 @@ class StreamState:
     """
 
     __slots__ = ("stream_id", "partition", "gate", "normalizer", "segmenter", "options", "replayed_before",
-                 "durable_resume", "written", "written_closed", "last_offset", "last_seen", "closed_at")
+                 "durable_resume", "written", "written_closed", "last_offset", "last_seen", "live_seen",
+                 "closed_at")
 
     def __init__(
         self, stream_id: str, partition: int, rules: SegmentingRules, checkpoint: Checkpoint | None,
-        first_offset: int, now: float,
+        first_offset: int, now: float, live_now: float = 0.0,
     ) -> None:
         self.stream_id = stream_id
         self.partition = partition
-        self.last_seen = now
+        self.last_seen = now  # wall clock of its last chunk (for the log)
+        self.live_seen = live_now  # its partition's LiveClock at its last chunk (the idle rule)
         self.closed_at: float | None = None
         self.normalizer: StreamNormalizer | None = None
         self.options = StreamOptions() if checkpoint is None else checkpoint.options
@@ -154,19 +199,46 @@ class StreamState:
 class IngestCore:
     """All streams of the partitions this worker owns."""
 
-    def __init__(self, rules: SegmentingRules, idle_timeout_s: float, max_chunk_bytes: int) -> None:
+    def __init__(
+        self, rules: SegmentingRules, idle_timeout_s: float, max_chunk_bytes: int, max_live_step_s: float = 2.0,
+    ) -> None:
         self._rules = rules
         self._idle_timeout_s = idle_timeout_s
         self._max_chunk_bytes = max_chunk_bytes
+        self._max_live_step_s = max_live_step_s
         self._streams: dict[str, StreamState] = {}
-        self._open_by_activity: OrderedDict[str, StreamState] = OrderedDict()
+        # per partition, its open streams from the least to the most recently active
+        self._open_by_activity: dict[int, OrderedDict[str, StreamState]] = {}
+        self._clocks: dict[int, LiveClock] = {}
         self._next_offsets: dict[int, int] = {}
         self.stats = IngestStats()
 
     @property
     def open_streams(self) -> int:
         """Streams that are neither ended nor closed as idle."""
-        return len(self._open_by_activity)
+        return sum(len(streams) for streams in self._open_by_activity.values())
+
+    def live_seconds(self, partition: int) -> float:
+        """The partition's LiveClock (0 before its first tick)."""
+        clock = self._clocks.get(partition)
+        return 0.0 if clock is None else clock.seconds
+
+    def start_partition(self, partition: int, offset: int) -> None:
+        """This worker reads `partition` from `offset` on (before any record is processed, the partition
+        is caught up when the broker holds nothing from there)."""
+        self._clock(partition).start = offset
+
+    def _clock(self, partition: int) -> LiveClock:
+        clock = self._clocks.get(partition)
+        if clock is None:
+            clock = self._clocks[partition] = LiveClock()
+        return clock
+
+    def _track_open(self, state: StreamState) -> None:
+        """(Re)file an open stream as its partition's most recently active one."""
+        streams = self._open_by_activity.setdefault(state.partition, OrderedDict())
+        streams[state.stream_id] = state
+        streams.move_to_end(state.stream_id)
 
     def stream(self, stream_id: str) -> StreamState | None:
         """The state of one stream, if this worker holds it."""
@@ -187,13 +259,13 @@ class IngestCore:
         if state is None:
             state = self._streams[chunk.stream_id] = StreamState(
                 chunk.stream_id, message.partition, self._rules, None, message.offset, now)
-            self._open_by_activity[chunk.stream_id] = state
         elif message.offset < state.replayed_before:
             return  # a replayed message the checkpoint already reflects
         state.last_offset = message.offset
         if state.is_open:
             state.last_seen = now
-            self._open_by_activity.move_to_end(chunk.stream_id)
+            state.live_seen = self._clock(message.partition).reading(now, self._max_live_step_s)
+            self._track_open(state)
         error = state.gate.admit(chunk.headers)
         if error is not None:
             self._reject(message, error, out)
@@ -216,17 +288,26 @@ class IngestCore:
         if segments:
             self._emit(segments, out)
 
-    def close_idle(self, now: float, out: Outputs, partitions_behind: frozenset[int] = frozenset()) -> None:
-        """Flush and close the streams that sent nothing for the idle timeout.
+    def close_idle(self, now: float, out: Outputs, fetched: Mapping[int, FetchState]) -> None:
+        """One housekeeping tick: advance each partition's LiveClock from `fetched` (what the consumer
+        last heard of each partition this worker reads), then flush and close the streams whose
+        partition's clock advanced by the idle timeout since their last chunk.
 
-        Streams of `partitions_behind` (with messages fetched but not processed yet) are left
-        alone: their next chunk may be waiting in that backlog.
+        A partition missing from `fetched`, or whose fetch answers are stale (broker down, consumer
+        stalled) or whose records the worker has not caught up with, does not advance: none of its
+        streams can look idle while their next chunk may still be on its way.
         """
-        deadline = now - self._idle_timeout_s
-        idle = list(takewhile(lambda state: state.last_seen <= deadline, self._open_by_activity.values()))
-        for state in idle:
-            if state.partition not in partitions_behind:
+        for partition in self._clocks.keys() | fetched.keys():
+            processed = self._next_offsets.get(partition, self._clock(partition).start)
+            self._clocks[partition].tick(now, fetched.get(partition), processed, self._max_live_step_s)
+        for partition, streams in self._open_by_activity.items():
+            for state in self._idle(partition, streams):
                 self._close_idle(state, now, out)
+
+    def _idle(self, partition: int, streams: OrderedDict[str, StreamState]) -> list[StreamState]:
+        """The partition's open streams whose last chunk is the idle timeout of live time ago."""
+        deadline = self.live_seconds(partition) - self._idle_timeout_s
+        return list(takewhile(lambda state: state.live_seen <= deadline, streams.values()))
 
     def _close_idle(self, state: StreamState, now: float, out: Outputs) -> None:
         segmenter, segments = state.segmenter, []
@@ -236,7 +317,7 @@ class IngestCore:
             first_sample = state.normalizer.produced - len(tail) // 2
             segments = segmenter.push(tail, first_sample, segmenter.latest_timestamp_ms, state.resume_point())
         segments.append(segmenter.finish(EmitReason.IDLE))
-        idle_s = now - state.last_seen
+        idle_s = self.live_seconds(state.partition) - state.live_seen
         state.gate.close(f"the stream was closed after {idle_s:.1f} s without data")
         self._mark_closed(state, now)
         self.stats.buffered_bytes -= buffered_before
@@ -244,7 +325,7 @@ class IngestCore:
 
     def _mark_closed(self, state: StreamState, now: float) -> None:
         state.closed_at = now
-        self._open_by_activity.pop(state.stream_id, None)
+        self._open_by_activity.get(state.partition, {}).pop(state.stream_id, None)
 
     def _emit(self, segments: list[Segment], out: Outputs) -> None:
         counts = self.stats.segments
@@ -306,10 +387,12 @@ class IngestCore:
         for stream_id, checkpoint in entries:
             if stream_id in self._streams:
                 continue
-            state = StreamState(stream_id, checkpoint.partition, self._rules, checkpoint, 0, now)
+            clock = self._clock(checkpoint.partition)
+            state = StreamState(stream_id, checkpoint.partition, self._rules, checkpoint, 0, now,
+                                clock.reading(now, self._max_live_step_s))
             self._streams[stream_id] = state
             if state.is_open:
-                self._open_by_activity[stream_id] = state
+                self._track_open(state)
             restored += 1
         return restored
 
@@ -317,7 +400,9 @@ class IngestCore:
         """Drop the streams of partitions this worker no longer owns."""
         for stream_id in [s for s, state in self._streams.items() if state.partition in partitions]:
             state = self._streams.pop(stream_id)
-            if self._open_by_activity.pop(stream_id, None) is not None:
+            if state.is_open:
                 self.stats.buffered_bytes -= state.segmenter.buffered_bytes
         for partition in partitions:
             self._next_offsets.pop(partition, None)
+            self._open_by_activity.pop(partition, None)
+            self._clocks.pop(partition, None)

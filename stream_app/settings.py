@@ -32,7 +32,14 @@ class StreamAppSettings(KafkaClientSettings):
     silence_threshold_dbfs: float = Field(-40.0, le=0.0, description="frames quieter than this are silent")
     frame_ms: int = Field(20, ge=5, le=100, description="endpointing frame length")
     cut_search_ms: int = Field(1_000, ge=0, description="look back this far for a quiet cut point")
-    idle_timeout_ms: int = Field(30_000, ge=100, description="close streams that send nothing this long")
+    idle_timeout_ms: int = Field(
+        30_000, ge=100,
+        description="close streams that send nothing this long, counted only while their partition is read "
+                    "and caught up (docs/operations.md: an outage of Kafka or of this worker does not count)")
+    live_fetch_age_ms: int = Field(
+        2_000, ge=100,
+        description="a partition counts as live (its idle time runs) only while the consumer's last fetch answer "
+                    "for it is at most this old")
     interim_interval_ms: int = Field(400, ge=0, description="emit interim previews this often (0 = off)")
     interim_context_ms: int = Field(600, ge=0, description="audio before the new audio that a preview holds")
     cut_overlap_ms: int = Field(800, ge=0, description="audio shared by the segments around a bytes/time cut")
@@ -71,3 +78,13 @@ class StreamAppSettings(KafkaClientSettings):
     def idle_timeout_s(self) -> float:
         """`idle_timeout_ms` in seconds."""
         return self.idle_timeout_ms / 1000
+
+    @property
+    def housekeeping_interval_s(self) -> float:
+        """How often idle streams are looked for (and each partition's live clock ticks)."""
+        return min(1.0, self.idle_timeout_s / 4)
+
+    @property
+    def max_live_step_s(self) -> float:
+        """The most live time one tick may credit: a worker paused for longer gains no more when it wakes."""
+        return 2 * self.housekeeping_interval_s

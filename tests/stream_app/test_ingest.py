@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from stream_app.checkpoint import Checkpoint
-from stream_app.ingest import ChunkMessage, IngestCore, Outputs
+from stream_app.ingest import ChunkMessage, FetchState, IngestCore, Outputs
 from stream_app.settings import StreamAppSettings
 from streamscribe.contracts.chunk import StreamOptions
 from streamscribe.contracts.segment import EmitReason, Segment
@@ -21,7 +21,8 @@ PARTITIONS = 3
 
 def new_core(**overrides: object) -> IngestCore:
     settings = StreamAppSettings(**{"max_segment_bytes": 48_000, "max_segment_age_ms": 2_000, **overrides})
-    return IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes)
+    return IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes,
+                      settings.max_live_step_s)
 
 
 def final_audio(emitted: list[Segment]) -> dict[str, bytes]:
@@ -94,6 +95,15 @@ def test_bad_input_is_rejected_with_its_reason_and_good_streams_carry_on() -> No
     assert len(audio["x"]) == 2 * 160  # seq 0 only; 5 and 6 rejected, 7 is an empty eos
 
 
+def live_ticks(core: IngestCore, times: list[float], out: Outputs, highwater: dict[int, int] | None = None,
+               fresh: bool = True) -> None:
+    """Housekeeping ticks at `times` with partition 0 fetched (`fresh`) and the broker holding
+    `highwater` (default: exactly what the core has processed, i.e. caught up)."""
+    for now in times:
+        mark = (highwater or {}).get(0, core.next_offset(0))
+        core.close_idle(now, out, {0: FetchState(fresh, mark)})
+
+
 class Table:
     """Stand-in for the changelog-backed table: the checkpoints written so far."""
 
@@ -138,11 +148,9 @@ def test_idle_streams_are_flushed_closed_and_their_state_expires() -> None:
     core, out = new_core(idle_timeout_ms=5_000), Outputs()
     for message in messages:
         core.process(message, now=100.0, out=out)
-    core.close_idle(now=104.9, out=out)
+    live_ticks(core, [100.0, 101.0, 102.0, 103.0, 104.0, 104.9], out)  # 4.9 s live since its last chunk
     assert core.open_streams == 1 and not any(s.headers.eos for s in out.segments)
-    core.close_idle(now=105.0, out=out, partitions_behind=frozenset({0}))  # its next chunk may be queued
-    assert core.open_streams == 1
-    core.close_idle(now=105.0, out=out)
+    live_ticks(core, [105.0], out)
     last = out.segments[-1].headers
     assert (last.reason, last.eos, core.open_streams) == (EmitReason.IDLE, True, 0)
     expected_prefix = np.frombuffer(stream.expected, "<i2")
@@ -161,6 +169,61 @@ def test_idle_streams_are_flushed_closed_and_their_state_expires() -> None:
     assert core.stream(stream.stream_id) is None
 
 
+def seconds(start: int, stop: int) -> list[float]:
+    return [float(t) for t in range(start, stop)]
+
+
+def test_an_outage_longer_than_the_idle_timeout_closes_no_stream() -> None:
+    """The broker is down for 60 s (idle timeout 5 s), then the chunks that waited in the producer
+    arrive: while the consumer's fetch answers are stale, and then while it has not caught up with
+    the backlog, no live time passes, so the stream stays open and comes out whole."""
+    stream = make_streams(1, 4.0, seed=7)[0]
+    messages = interleave([stream], 1)
+    half = len(messages) // 2
+    core, out = new_core(idle_timeout_ms=5_000), Outputs()
+    for message in messages[:half]:
+        core.process(message, now=0.0, out=out)
+    live_ticks(core, seconds(0, 3), out)
+    live_ticks(core, seconds(3, 63), out, fresh=False)  # the broker is down: no fetch answer
+    live_ticks(core, seconds(63, 93), out, highwater={0: messages[-1].offset + 1})  # back, backlog unread
+    assert core.open_streams == 1 and core.live_seconds(0) == 2.0
+    for message in messages[half:]:
+        core.process(message, now=93.0, out=out)
+    assert not out.rejections
+    assert final_audio(out.segments) == {stream.stream_id: stream.expected}
+
+
+def test_a_paused_worker_gains_at_most_one_step_of_live_time_when_it_wakes() -> None:
+    """SIGSTOP for a minute: the first tick after it credits at most `max_live_step_s` (2 s here)."""
+    stream = make_streams(1, 2.0, seed=8)[0]
+    core, out = new_core(idle_timeout_ms=5_000), Outputs()
+    for message in interleave([stream], 1)[:-1]:
+        core.process(message, now=0.0, out=out)
+    live_ticks(core, [0.0, 1.0, 61.0], out)
+    assert core.open_streams == 1 and core.live_seconds(0) == 3.0
+    live_ticks(core, [62.0, 63.0], out)  # 5 s of live time: it really went away
+    assert core.open_streams == 0 and out.segments[-1].headers.reason is EmitReason.IDLE
+
+
+def test_on_a_live_partition_the_gone_stream_closes_and_the_talking_one_does_not() -> None:
+    talking, gone = make_streams(2, 8.0, seed=9)
+    messages = interleave([talking, gone], 1)
+    gone_id = gone.stream_id.encode()
+    core, out = new_core(idle_timeout_ms=5_000), Outputs()
+    seen_gone = 0
+    for message in messages:
+        if message.key == gone_id:
+            seen_gone += 1
+            if seen_gone > 5:
+                continue  # its producer went away after 5 chunks
+        now = (message.timestamp_ms - messages[0].timestamp_ms) / 1000
+        core.process(message, now=now, out=out)
+        live_ticks(core, [now], out)
+    ends = {s.stream_id: s.headers.reason for s in out.segments if s.headers.eos}
+    assert ends == {gone.stream_id: EmitReason.IDLE, talking.stream_id: EmitReason.EOS}
+    assert not out.rejections
+
+
 def test_a_stream_taken_over_and_closed_as_idle_is_written_closed_and_not_closed_again() -> None:
     stream = make_streams(1, 2.0, seed=6)[0]
     table, out = Table(), Outputs()
@@ -168,6 +231,7 @@ def test_a_stream_taken_over_and_closed_as_idle_is_written_closed_and_not_closed
     for message in interleave([stream], 1)[:-1]:  # its sender went away: no eos
         core.process(message, now=0.0, out=out)
     table.write_due(core)
+    resume = core.safe_offsets()[0]
     # the worker dies, and nothing of the stream is left to replay (its chunks were emitted, or
     # their topic is gone): each worker that takes it over closes it as idle. The first time, it
     # must be written closed, or every later takeover closes it again with another eos segment.
@@ -175,7 +239,8 @@ def test_a_stream_taken_over_and_closed_as_idle_is_written_closed_and_not_closed
     for _ in range(2):
         taker, closed = new_core(idle_timeout_ms=5_000), Outputs()
         table.restore_into(taker)
-        taker.close_idle(now=5.0, out=closed)
+        taker.start_partition(0, resume)  # it reads from the committed offset: nothing more there
+        live_ticks(taker, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], closed, highwater={0: resume})
         table.write_due(taker)
         closes.append([(s.headers.reason, s.headers.eos) for s in closed.segments])
     assert closes == [[(EmitReason.IDLE, True)], []]
