@@ -11,7 +11,8 @@ import asyncio
 import signal
 
 from gateway.settings import GatewaySettings
-from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
+from infra.cluster import with_embedded_broker
+from streamscribe.cli_settings import add_settings_command, settings_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -7,7 +7,7 @@ stream with a client-supplied id needs it, from that partition's end at the time
 starts (fetched synchronously before the stream's first chunk is produced, so none of its
 results can come before it). Results are parsed, counted and handed to the event loop in one
 call per fetched batch; there each stream's queue gets its own results, copies dropped
-(recognizer.assembly, as the transcript reader does).
+(producers.assembly, as the transcript reader does).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from gateway.metrics import GatewayMetrics
 from gateway.partitions import PartitionRefs
-from recognizer.assembly import StreamText
+from producers.assembly import StreamText
 from streamscribe.contracts import Transcript
 from streamscribe.contracts.transcript import transcript_partition
 from streamscribe.errors import StreamscribeError

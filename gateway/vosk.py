@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.protocol import json_object
-from recognizer.windows import PreviewCaption
+from producers.assembly import PreviewCaption
 from streamscribe.contracts import Transcript
 
 VOSK_DEFAULT_SAMPLE_RATE = 8000  # vosk-server's default (VOSK_SAMPLE_RATE)

@@ -6,7 +6,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 from infra.settings import BrokerSettings
-from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
+from infra.cluster import with_embedded_broker
+from streamscribe.cli_settings import add_settings_command, settings_from_args
 from streamscribe.settings import KafkaClientSettings
 
 if TYPE_CHECKING:

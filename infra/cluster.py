@@ -17,7 +17,10 @@ from pathlib import Path
 from confluent_kafka.admin import AdminClient, ClusterMetadata
 
 from infra.broker import BrokerError, EmbeddedBroker, free_port, new_cluster_id
+from streamscribe.cli_settings import SettingsT
+from streamscribe.errors import ConfigurationError
 from streamscribe.paths import state_home
+from streamscribe.settings import KafkaSettings
 
 NODE_HEAP = "512m"  # three JVMs share a small machine; the pipeline's load needs far less
 POLL_INTERVAL = 0.2
@@ -164,3 +167,28 @@ def embedded_bootstrap() -> str:
     if cluster.exists and cluster.is_running():
         return cluster.bootstrap_servers
     return EmbeddedBroker.default().bootstrap_servers
+
+
+def with_embedded_broker(settings: SettingsT) -> SettingsT:
+    """`settings` (a KafkaClientSettings) with the embedded broker's servers when none are configured."""
+    kafka = settings.kafka  # type: ignore[attr-defined]
+    resolved = reachable_kafka(kafka)
+    return settings if resolved is kafka else settings.model_copy(update={"kafka": resolved})
+
+
+def reachable_kafka(kafka: KafkaSettings) -> KafkaSettings:
+    """`kafka` itself when it names bootstrap servers, else it pointed at the running embedded broker.
+
+    For the service commands: they talk to KAFKA_BOOTSTRAP_SERVERS / --bootstrap-servers, else to
+    the embedded broker that `streamscribe broker start` left running, else fail clearly.
+    """
+    if kafka.bootstrap_servers:
+        return kafka
+    try:
+        bootstrap = embedded_bootstrap()
+    except BrokerError:
+        raise ConfigurationError(
+            "no Kafka to talk to: set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers, "
+            "or start the embedded broker with `streamscribe broker start`"
+        ) from None
+    return kafka.model_copy(update={"bootstrap_servers": bootstrap})

@@ -1,6 +1,7 @@
-"""Producer SDK: stream live audio into `audio.chunks` (sync and asyncio), plus audio sources.
+"""The client SDK: stream live audio into `audio.chunks` (sync and asyncio, audio sources), and
+read the results back from `transcripts` (copies dropped, streams reassembled, live captions).
 
-    from producers import AudioProducer, AsyncAudioProducer, ProducerSettings
+    from producers import AudioProducer, AsyncAudioProducer, ProducerSettings, TranscriptReader
 
 Names load on first use (PEP 562), so `streamscribe --help` does not import numpy or librdkafka.
 """
@@ -22,6 +23,10 @@ _EXPORTS = {
     "StreamStateError": "producers.errors",
     "ProducerSettings": "producers.settings",
     "ProducerStats": "producers.ledger",
+    "StreamText": "producers.assembly",
+    "TranscriptAssembler": "producers.assembly",
+    "TranscriptReader": "producers.reader",
+    "TranscriptTimeout": "producers.reader",
 }
 
 __all__ = [
@@ -36,6 +41,10 @@ __all__ = [
     "ProducerSettings",
     "ProducerStats",
     "StreamStateError",
+    "StreamText",
+    "TranscriptAssembler",
+    "TranscriptReader",
+    "TranscriptTimeout",
 ]
 
 

@@ -8,7 +8,8 @@ import signal
 from typing import Any
 
 from recognizer.settings import ListenSettings, RecognizerSettings
-from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
+from infra.cluster import with_embedded_broker
+from streamscribe.cli_settings import add_settings_command, settings_from_args
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def format_result(transcript: Any) -> str:
 
 def run_listen(args: argparse.Namespace) -> int:
     """Print results (copies dropped) until Ctrl-C, or until the one stream asked for ends."""
-    from recognizer.reader import TranscriptReader  # noqa: PLC0415
+    from producers.reader import TranscriptReader  # noqa: PLC0415
 
     settings = with_embedded_broker(settings_from_args(ListenSettings, args))
     stream_id = settings.stream_id

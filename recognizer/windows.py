@@ -1,4 +1,4 @@
-"""Which recognised words a segment owns, and which words of a preview are stable (pure).
+"""Which recognised words a segment owns, which preview words are stable, which previews to skip (pure).
 
 The stream app sends audio that overlaps: around a forced cut both segments hold the same
 stretch, and a preview holds some audio before its new audio as left context. The segment
@@ -18,9 +18,8 @@ final result); final results carry no flag.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from streamscribe.contracts import Segment, Transcript, Word
+from streamscribe.contracts import Segment, Word
 
 
 def owned_words(words: Sequence[Word], owned_start: float, owned_end: float, last: bool) -> list[Word]:
@@ -56,31 +55,3 @@ def previews_to_skip(segments: Sequence[Segment], now_ms: float, max_lag_ms: flo
         elif segment.headers.produced_at_ms > 0 and now_ms - segment.headers.produced_at_ms > max_lag_ms:
             skipped[position] = STALE
     return skipped
-
-
-@dataclass
-class PreviewCaption:
-    """The open segment's preview words, merged by word time: each preview owns its words from
-    its `start` on and replaces what earlier previews showed there (a live caption's tail)."""
-
-    segment: int | None = None
-    words: list[Word] = field(default_factory=list)
-
-    def add(self, preview: Transcript) -> None:
-        """Merge a preview (late previews of an older segment are ignored)."""
-        if preview.segment != self.segment:
-            if self.segment is not None and preview.segment < self.segment:
-                return
-            self.segment, self.words = preview.segment, []
-        kept = [word for word in self.words if (word.start + word.end) / 2 < preview.start]
-        self.words = kept + list(preview.words)
-
-    def finalised(self, segment: int) -> None:
-        """The final result of `segment` arrived: previews up to it are replaced by it."""
-        if self.segment is not None and self.segment <= segment:
-            self.segment, self.words = None, []
-
-    @property
-    def text(self) -> str:
-        """The merged preview words."""
-        return " ".join(word.word for word in self.words)

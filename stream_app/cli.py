@@ -1,7 +1,7 @@
 """`streamscribe stream-app` (a worker; start several to share the partitions).
 
 Its flags are StreamAppSettings' fields (streamscribe.cli_settings). Its benchmark
-(`stream_app.bench`) is run by `streamscribe bench ingest` (streamscribe.bench).
+(`tooling.bench.ingest`) is run by `streamscribe bench ingest` (tooling.bench).
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 
 from stream_app.settings import StreamAppSettings
-from streamscribe.cli_settings import add_settings_command, settings_from_args, with_embedded_broker
+from infra.cluster import with_embedded_broker
+from streamscribe.cli_settings import add_settings_command, settings_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

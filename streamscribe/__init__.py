@@ -1,5 +1,7 @@
-"""streamscribe: real-time speech recognition for many concurrent audio streams on Kafka.
+"""streamscribe's shared layer: what every component imports, importing no component.
 
-This package holds what every component shares: the wire contracts, Kafka connection
-settings and the `streamscribe` command line.
+The wire contracts (`contracts/`), the Kafka connection and topic settings (`settings.py`), the
+settings -> command-line mechanism (`cli_settings.py`), PCM and G.711 conversions, metrics
+serving, WER and percentiles, errors and paths. The services, the client SDK and the tooling
+build on it; it never imports them (tests/test_layering.py holds that).
 """

@@ -17,8 +17,8 @@ help)` (its flags: `add_settings_arguments(parser, SettingsClass)`) and builds i
   50,200`), from its env var too. The field's description is the flag's help.
 
 The embedded-broker fallback (no bootstrap servers configured: use the running embedded broker)
-is a command-line decision too: `with_embedded_broker`. Library code gets settings with the
-servers filled in and never looks for a broker itself.
+is a command-line decision too: `infra.cluster.with_embedded_broker`. Library code gets settings
+with the servers filled in and never looks for a broker itself.
 """
 
 from __future__ import annotations
@@ -35,8 +35,6 @@ from pydantic import BeforeValidator, PositiveInt, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode
 
-from streamscribe.errors import ConfigurationError
-from streamscribe.settings import KafkaSettings
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 Handler = Callable[[argparse.Namespace], int]
@@ -168,31 +166,3 @@ def settings_from_args(settings_class: type[SettingsT], args: argparse.Namespace
     A bad value raises pydantic's ValidationError; `streamscribe.cli.main` reports it (exit 2).
     """
     return settings_class(**(given_values(settings_class, args) | fixed))
-
-
-def with_embedded_broker(settings: SettingsT) -> SettingsT:
-    """`settings` (a KafkaClientSettings) with the embedded broker's servers when none are configured."""
-    kafka = settings.kafka  # type: ignore[attr-defined]
-    resolved = reachable_kafka(kafka)
-    return settings if resolved is kafka else settings.model_copy(update={"kafka": resolved})
-
-
-def reachable_kafka(kafka: KafkaSettings) -> KafkaSettings:
-    """`kafka` itself when it names bootstrap servers, else it pointed at the running embedded broker.
-
-    For the service commands: they talk to KAFKA_BOOTSTRAP_SERVERS / --bootstrap-servers, else to
-    the embedded broker that `streamscribe broker start` left running, else fail clearly.
-    """
-    if kafka.bootstrap_servers:
-        return kafka
-    from infra.broker import BrokerError  # noqa: PLC0415 - only without configured Kafka
-    from infra.cluster import embedded_bootstrap  # noqa: PLC0415
-
-    try:
-        bootstrap = embedded_bootstrap()
-    except BrokerError:
-        raise ConfigurationError(
-            "no Kafka to talk to: set KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers, "
-            "or start the embedded broker with `streamscribe broker start`"
-        ) from None
-    return kafka.model_copy(update={"bootstrap_servers": bootstrap})

@@ -52,7 +52,7 @@ class KafkaSettings(BaseSettings):
         """The bootstrap servers; a ConfigurationError when none are set.
 
         The command line fills them in from the embedded broker when none are configured
-        (`streamscribe.cli_settings.with_embedded_broker`); library code never guesses.
+        (`infra.cluster.with_embedded_broker`); library code never guesses.
         """
         if not self.bootstrap_servers:
             raise ConfigurationError(

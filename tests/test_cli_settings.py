@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from streamscribe.cli import build_parser
-from streamscribe.cli_settings import add_settings_arguments, settings_from_args, with_embedded_broker
+from tooling.cli import build_parser
+from infra.cluster import with_embedded_broker
+from streamscribe.cli_settings import add_settings_arguments, settings_from_args
 from streamscribe.errors import ConfigurationError
 from training.settings import EvaluateSettings, FitSettings
 

@@ -20,7 +20,7 @@ def streamscribe(home: Path, *args: str, timeout: float = 240) -> subprocess.Com
     env = {**os.environ, "STREAMSCRIBE_HOME": str(home)}
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
     return subprocess.run(
-        [sys.executable, "-m", "streamscribe.cli", *args],
+        [sys.executable, "-m", "tooling.cli", *args],
         env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )
 

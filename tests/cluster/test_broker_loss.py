@@ -21,12 +21,12 @@ from infra.broker import EmbeddedBroker
 from infra.cluster import BrokerCluster
 from infra.topics import ensure_topics
 from producers import AudioProducer
-from recognizer.reader import TranscriptReader
-from streamscribe.demo.samples import load_samples
-from streamscribe.demo.settings import SHIPPED_SAMPLES
-from streamscribe.demo.stack import StackPlan, start_stack
-from streamscribe.demo.supervisor import Supervisor
-from streamscribe.scaling.bench import LiveLoad
+from producers.reader import TranscriptReader
+from tooling.demo.samples import load_samples
+from tooling.demo.settings import SHIPPED_SAMPLES
+from tooling.demo.stack import StackPlan, start_stack
+from tooling.demo.supervisor import Supervisor
+from tooling.bench.autoscale import LiveLoad
 from streamscribe.settings import KafkaSettings, TopicSettings
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]

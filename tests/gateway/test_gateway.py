@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from gateway.protocol import Refusal
-from recognizer.reader import TranscriptReader
+from producers.reader import TranscriptReader
 from streamscribe.contracts import Transcript
 from streamscribe.contracts.transcript import transcript_partition
 from streamscribe.g711 import MULAW_TO_S16

@@ -20,7 +20,7 @@ def streamscribe(home: Path, *args: str, path: str | None = None) -> subprocess.
     if path is not None:
         env["PATH"] = path
     return subprocess.run(
-        [sys.executable, "-m", "streamscribe.cli", *args],
+        [sys.executable, "-m", "tooling.cli", *args],
         env=env,
         capture_output=True,
         text=True,

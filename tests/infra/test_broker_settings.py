@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from infra.settings import BrokerSettings
-from streamscribe.cli import build_parser, main
+from tooling.cli import build_parser, main
 from streamscribe.cli_settings import settings_from_args
 
 

@@ -6,7 +6,7 @@ import pytest
 from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
 
 from infra.topics import ensure_topics, partition_counts
-from streamscribe.cli import main
+from tooling.cli import main
 from streamscribe.settings import KafkaSettings, TopicSettings
 
 pytestmark = pytest.mark.broker

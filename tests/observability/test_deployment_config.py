@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from streamscribe.cli import COMMAND_MODULES, build_parser
+from tooling.cli import COMMAND_MODULES, build_parser
 from streamscribe.paths import REPO_ROOT
 from tests.observability.metric_names import all_sample_names
 

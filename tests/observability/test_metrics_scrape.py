@@ -14,9 +14,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from infra.broker import free_port
 from producers import AudioProducer
-from streamscribe.demo.samples import load_samples
-from streamscribe.demo.settings import SHIPPED_SAMPLES
-from streamscribe.demo.supervisor import ChildSpec, Supervisor, log_line_appears, metrics_endpoint_answers
+from tooling.demo.samples import load_samples
+from tooling.demo.settings import SHIPPED_SAMPLES
+from tooling.demo.supervisor import ChildSpec, Supervisor, log_line_appears, metrics_endpoint_answers
 from streamscribe.settings import KafkaSettings, TopicSettings
 from tests.observability.metric_names import SERVICE_FAMILIES
 from tests.terminal import as_from_terminal
@@ -56,7 +56,7 @@ def test_every_service_serves_its_metrics_and_they_move_under_load(
     ports = {"stream_app": free_port(), "recognizer": free_port()}
     log_file = tmp_path / "up.log"
     argv = as_from_terminal([
-        sys.executable, "-m", "streamscribe.cli", "up",
+        sys.executable, "-m", "tooling.cli", "up",
         "--bootstrap-servers", kafka_settings.resolved_bootstrap(),
         "--chunks-topic", topic_settings.chunks, "--segments-topic", topic_settings.segments,
         "--transcripts-topic", topic_settings.transcripts, "--rejected-topic", topic_settings.rejected,

@@ -11,7 +11,7 @@ import soundfile
 from producers.cli import stream_ids_for
 from producers.settings import SendSettings
 from producers.sources import encode
-from streamscribe.cli import build_parser, main
+from tooling.cli import build_parser, main
 from streamscribe.cli_settings import settings_from_args
 from streamscribe.errors import ConfigurationError
 from streamscribe.settings import TopicSettings

@@ -10,7 +10,7 @@ from pathlib import Path
 def start_stream_app(bootstrap: str, topics, app_id: str, workdir: Path) -> subprocess.Popen:
     """One stream-app worker on `topics`, its log in `<workdir>/../stream-app.log`."""
     command = [
-        sys.executable, "-m", "streamscribe.cli", "stream-app", "--bootstrap-servers", bootstrap,
+        sys.executable, "-m", "tooling.cli", "stream-app", "--bootstrap-servers", bootstrap,
         "--app-id", app_id, "--workdir", str(workdir), "--chunks-topic", topics.chunks,
         "--segments-topic", topics.segments, "--transcripts-topic", topics.transcripts,
         "--rejected-topic", topics.rejected,
@@ -40,7 +40,7 @@ def serve_streams(bootstrap: str, kafka, topics, workers: list, transcript_topic
     """Send `streams` through one real stream app and the recognizer `workers` (WorkerThreads, started
     and stopped here); returns the stream ids sent and, per name of `transcript_topics`, every
     stream's text read from that name's transcripts topic. The stream app must not have died."""
-    from recognizer.reader import TranscriptReader
+    from producers.reader import TranscriptReader
 
     workdir = tmp_path / "stream-app"
     workdir.mkdir()

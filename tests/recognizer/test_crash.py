@@ -14,7 +14,7 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 
-from recognizer.reader import TranscriptReader
+from producers.reader import TranscriptReader
 from streamscribe.contracts import Transcript
 from tests.recognizer.conftest import make_segments, produce_segments
 
@@ -29,7 +29,7 @@ SEGMENTS_PER_STREAM = 6
 def start_worker(instance: str, model: Path, topics, group: str, log_dir: Path) -> subprocess.Popen:
     log_file = (log_dir / f"{instance}.log").open("wb")
     command = [
-        sys.executable, "-m", "streamscribe.cli", "recognizer", "--model", str(model), "--device", "cpu",
+        sys.executable, "-m", "tooling.cli", "recognizer", "--model", str(model), "--device", "cpu",
         "--group-id", group, "--instance-id", instance, "--max-batch", "4", "--max-wait-ms", "50",
         "--torch-threads", "1", "--session-timeout-ms", "6000", "--transaction-timeout-ms", "5000",
         "--segments-topic", topics.segments, "--transcripts-topic", topics.transcripts,

@@ -16,8 +16,8 @@ from infra.broker import free_port
 from recognizer.audio_files import read_mono
 from recognizer.engine import RecognitionEngine
 from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS, RecognizerSettings
-from streamscribe.demo.stack import RECOGNIZER_READY
-from streamscribe.demo.supervisor import Child, ChildSpec, metrics_endpoint_answers, streamscribe_command
+from tooling.demo.stack import RECOGNIZER_READY
+from tooling.demo.supervisor import Child, ChildSpec, metrics_endpoint_answers, streamscribe_command
 
 EXIT_TIMEOUT = 60.0
 START_TIMEOUT = 120.0

@@ -58,7 +58,7 @@ def test_an_uncached_name_is_refused_saying_how_to_fetch_it(name: str, caches: P
 @pytest.mark.slow
 def test_the_recognizer_command_exits_at_once_without_a_traceback(caches: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "streamscribe.cli", "recognizer", "--model", "nvidia/parakeet-ctc-0.6b",
+        [sys.executable, "-m", "tooling.cli", "recognizer", "--model", "nvidia/parakeet-ctc-0.6b",
          "--device", "cpu"],
         env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=540,
     )

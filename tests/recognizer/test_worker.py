@@ -15,7 +15,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from prometheus_client import CollectorRegistry
 from recognizer.engine import GreedyDecoder, RecognitionEngine
 from recognizer.metrics import RecognizerMetrics
-from recognizer.reader import TranscriptReader
+from producers.reader import TranscriptReader
 from recognizer.settings import RecognizerSettings
 from recognizer.worker import FENCED, RecognizerError, RecognizerWorker, TransactionCalls, WorkerThread, stage_seconds
 from streamscribe.contracts import EmitReason, SegmentHeaders, Transcript

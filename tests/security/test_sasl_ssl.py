@@ -52,7 +52,7 @@ def client_env(secured_broker: EmbeddedBroker, **overrides: str) -> dict[str, st
 
 def send(env: dict[str, str], topics: TopicSettings) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "streamscribe.cli", "send", str(SAMPLE), "--chunks-topic", topics.chunks],
+        [sys.executable, "-m", "tooling.cli", "send", str(SAMPLE), "--chunks-topic", topics.chunks],
         capture_output=True, text=True, timeout=120, env=env,
     )
 
@@ -66,7 +66,7 @@ def test_streams_end_to_end_over_sasl_ssl(
                      STREAMSCRIBE_RECOGNIZER_GROUP_ID=f"sec-recognizers-{suffix}")
     summary_path = tmp_path / "summary.json"
     result = subprocess.run(
-        [sys.executable, "-m", "streamscribe.cli", "demo", "--streams", "3", "--decoder", "greedy",
+        [sys.executable, "-m", "tooling.cli", "demo", "--streams", "3", "--decoder", "greedy",
          "--chunks-topic", topics.chunks, "--segments-topic", topics.segments,
          "--transcripts-topic", topics.transcripts, "--rejected-topic", topics.rejected,
          "--summary-json", str(summary_path), "--log-dir", str(tmp_path / "logs")],

@@ -148,7 +148,7 @@ class WorkerProcess:
         self.log_path = workdir / f"worker-{time.monotonic_ns()}.log"
         self.metrics_port = free_port()
         command = [
-            sys.executable, "-m", "streamscribe.cli", "--log-level", "INFO", "stream-app",
+            sys.executable, "-m", "tooling.cli", "--log-level", "INFO", "stream-app",
             "--bootstrap-servers", bootstrap, "--app-id", app_id, "--workdir", str(workdir),
             "--chunks-topic", topics.chunks, "--segments-topic", topics.segments,
             "--rejected-topic", topics.rejected, "--transcripts-topic", topics.transcripts,

@@ -34,7 +34,7 @@ def test_state_kept_for_another_partition_count_is_a_clear_error(
     app_id, stored = f"reused-{unique_suffix}", topic_settings.audio_partitions + 2
     create_topic(kafka_settings, changelog_topic(app_id), stored)
     result = subprocess.run(
-        [sys.executable, "-m", "streamscribe.cli", "stream-app", "--app-id", app_id,
+        [sys.executable, "-m", "tooling.cli", "stream-app", "--app-id", app_id,
          "--bootstrap-servers", kafka_settings.resolved_bootstrap(), "--chunks-topic", topic_settings.chunks,
          "--segments-topic", topic_settings.segments, "--rejected-topic", topic_settings.rejected,
          "--workdir", str(tmp_path)],

@@ -11,7 +11,7 @@ import pytest
 
 from recognizer.decoding import BeamDecoder, BeamSearchOptions, LanguageModelFiles
 from recognizer.model import AcousticModel
-from streamscribe.cli import main
+from tooling.cli import main
 from training.commonvoice import read_split
 from training.errors import TrainingError
 from training.evaluate import load_utterances, served_engine
