@@ -132,7 +132,6 @@ async def vosk_stream(request: web.Request) -> web.WebSocketResponse:
     """`/vosk`: vosk-server's protocol (see gateway.vosk)."""
     gateway = _gateway(request)
     settings = gateway.settings
-    options = {"interim_interval_ms": settings.vosk_interim_interval_ms}
 
     async def session(ws: web.WebSocketResponse, key: str) -> None:
         sample_rate = VOSK_DEFAULT_SAMPLE_RATE
@@ -143,7 +142,7 @@ async def vosk_stream(request: web.Request) -> web.WebSocketResponse:
                 break
             sample_rate = control.sample_rate or sample_rate
             message = await _receive(ws, settings.idle_timeout_s)
-        start = make_start({"sample_rate": sample_rate, "options": options})
+        start = make_start({"sample_rate": sample_rate})  # the stream app's default interim interval
         async with gateway.stream(key, start, "vosk") as stream:
             replies = VoskReplies()
             collector = asyncio.create_task(_collect(stream, replies))

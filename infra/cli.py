@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from infra.settings import BrokerSettings
 from infra.cluster import with_embedded_broker
+from infra.settings import BrokerSettings
 from streamscribe.cli_settings import add_settings_command, settings_from_args
 from streamscribe.settings import KafkaClientSettings
 

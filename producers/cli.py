@@ -9,8 +9,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from producers.settings import ProducerSettings, SendSettings
 from infra.cluster import with_embedded_broker
+from producers.settings import ProducerSettings, SendSettings
 from streamscribe.cli_settings import add_settings_command, settings_from_args
 from streamscribe.errors import ConfigurationError
 from streamscribe.kafka_access import require_topic

@@ -20,7 +20,7 @@ import soundfile
 from producers.errors import AudioSourceError
 from streamscribe.contracts import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Encoding
 from streamscribe.g711 import ALAW_TO_S16, MULAW_TO_S16, encode_alaw, encode_mulaw
-from streamscribe.pcm import S16_SCALE
+from streamscribe.pcm import float_to_s16
 
 MAX_CONTRACT_CHANNELS = 2
 FFMPEG_TIMEOUT_S = 300
@@ -161,8 +161,7 @@ def encode(samples: np.ndarray, encoding: Encoding | str = Encoding.PCM_S16LE) -
     encoding = Encoding(encoding)
     if encoding is Encoding.PCM_F32LE:
         return np.ascontiguousarray(samples, dtype="<f4").tobytes()
-    scaled = np.rint(np.asarray(samples, dtype=np.float32) * S16_SCALE)
-    s16 = np.clip(scaled, -S16_SCALE, S16_SCALE - 1).astype("<i2")
+    s16 = float_to_s16(samples)
     return _G711[encoding][1](s16) if encoding in _G711 else s16.tobytes()
 
 

@@ -7,8 +7,8 @@ import logging
 import signal
 from typing import Any
 
-from recognizer.settings import ListenSettings, RecognizerSettings
 from infra.cluster import with_embedded_broker
+from recognizer.settings import ListenSettings, RecognizerSettings
 from streamscribe.cli_settings import add_settings_command, settings_from_args
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from stream_app.settings import StreamAppSettings
 from infra.cluster import with_embedded_broker
+from stream_app.settings import StreamAppSettings
 from streamscribe.cli_settings import add_settings_command, settings_from_args
 
 

@@ -25,8 +25,3 @@ def speech_like(
         gap = pause_s if words % pause_every == 0 else rng.uniform(*gap_s)
         position = end + int(gap * rate)
     return np.clip(out, -0.5, 0.5)
-
-
-def to_s16(mono: np.ndarray) -> bytes:
-    """Float samples in [-1, 1] as s16le bytes."""
-    return np.clip(np.rint(mono * 32767), -32768, 32767).astype("<i2").tobytes()

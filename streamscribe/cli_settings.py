@@ -35,7 +35,6 @@ from pydantic import BeforeValidator, PositiveInt, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode
 
-
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 Handler = Callable[[argparse.Namespace], int]
 SCALARS = (int, float, str, Path)

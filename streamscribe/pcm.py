@@ -18,6 +18,12 @@ def pcm_s16le_to_float(pcm: bytes) -> np.ndarray:
     return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / S16_SCALE
 
 
+def float_to_s16(samples: np.ndarray) -> np.ndarray:
+    """Float audio as little-endian int16 samples (scaled by `S16_SCALE`, rounded half to even, clipped)."""
+    scaled = np.rint(np.asarray(samples, dtype=np.float32) * S16_SCALE)
+    return np.clip(scaled, -S16_SCALE, S16_SCALE - 1).astype("<i2")
+
+
 def float_to_pcm_s16le(samples: np.ndarray) -> bytes:
-    """The inverse of `pcm_s16le_to_float`: float audio as 16-bit PCM (clipped, rounded half to even)."""
-    return np.clip(np.round(samples * S16_SCALE), -S16_SCALE, S16_SCALE - 1).astype("<i2").tobytes()
+    """The inverse of `pcm_s16le_to_float`: float audio as 16-bit PCM bytes (see `float_to_s16`)."""
+    return float_to_s16(samples).tobytes()

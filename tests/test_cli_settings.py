@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from tooling.cli import build_parser
 from infra.cluster import with_embedded_broker
 from streamscribe.cli_settings import add_settings_arguments, settings_from_args
 from streamscribe.errors import ConfigurationError
+from tooling.cli import build_parser
 from training.settings import EvaluateSettings, FitSettings
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from scipy import signal
 
 from streamscribe.g711 import MULAW_TO_S16, encode_mulaw
+from streamscribe.pcm import S16_SCALE, float_to_s16
 
 TELEPHONE_RATE = 8000
 TELEPHONE_BAND_HZ = (300.0, 3400.0)
@@ -92,9 +93,8 @@ def reverberate(audio: np.ndarray, impulse_response: np.ndarray) -> np.ndarray:
 
 def mulaw_round_trip(audio: np.ndarray) -> np.ndarray:
     """Samples encoded to G.711 mu-law bytes and decoded again (8-bit companded quantisation)."""
-    pcm = np.round(np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16)
-    codes = np.frombuffer(encode_mulaw(pcm), dtype=np.uint8)
-    return (MULAW_TO_S16[codes].astype(np.float32) / 32768).astype(np.float32)
+    codes = np.frombuffer(encode_mulaw(float_to_s16(audio)), dtype=np.uint8)
+    return MULAW_TO_S16[codes].astype(np.float32) / np.float32(S16_SCALE)
 
 
 def telephone_channel(audio: np.ndarray, sample_rate: int) -> np.ndarray:

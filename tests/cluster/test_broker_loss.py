@@ -22,12 +22,12 @@ from infra.cluster import BrokerCluster
 from infra.topics import ensure_topics
 from producers import AudioProducer
 from producers.reader import TranscriptReader
+from streamscribe.settings import KafkaSettings, TopicSettings
+from tooling.bench.autoscale import LiveLoad
 from tooling.demo.samples import load_samples
 from tooling.demo.settings import SHIPPED_SAMPLES
 from tooling.demo.stack import StackPlan, start_stack
 from tooling.demo.supervisor import Supervisor
-from tooling.bench.autoscale import LiveLoad
-from streamscribe.settings import KafkaSettings, TopicSettings
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 

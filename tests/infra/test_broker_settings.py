@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from infra.settings import BrokerSettings
-from tooling.cli import build_parser, main
 from streamscribe.cli_settings import settings_from_args
+from tooling.cli import build_parser, main
 
 
 def broker_settings(*argv: str) -> BrokerSettings:

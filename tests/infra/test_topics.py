@@ -6,8 +6,8 @@ import pytest
 from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
 
 from infra.topics import ensure_topics, partition_counts
-from tooling.cli import main
 from streamscribe.settings import KafkaSettings, TopicSettings
+from tooling.cli import main
 
 pytestmark = pytest.mark.broker
 

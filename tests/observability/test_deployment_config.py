@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tooling.cli import COMMAND_MODULES, build_parser
 from streamscribe.paths import REPO_ROOT
 from tests.observability.metric_names import all_sample_names
+from tooling.cli import COMMAND_MODULES, build_parser
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]

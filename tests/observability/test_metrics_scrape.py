@@ -14,12 +14,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from infra.broker import free_port
 from producers import AudioProducer
-from tooling.demo.samples import load_samples
-from tooling.demo.settings import SHIPPED_SAMPLES
-from tooling.demo.supervisor import ChildSpec, Supervisor, log_line_appears, metrics_endpoint_answers
 from streamscribe.settings import KafkaSettings, TopicSettings
 from tests.observability.metric_names import SERVICE_FAMILIES
 from tests.terminal import as_from_terminal
+from tooling.demo.samples import load_samples
+from tooling.demo.settings import SHIPPED_SAMPLES
+from tooling.demo.supervisor import ChildSpec, Supervisor, log_line_appears, metrics_endpoint_answers
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 

@@ -11,12 +11,12 @@ import soundfile
 from producers.cli import stream_ids_for
 from producers.settings import SendSettings
 from producers.sources import encode
-from tooling.cli import build_parser, main
 from streamscribe.cli_settings import settings_from_args
 from streamscribe.errors import ConfigurationError
 from streamscribe.settings import TopicSettings
 from tests.infra.kafka_reading import read_messages
 from tests.producers.stream_checks import assert_streams_intact
+from tooling.cli import build_parser, main
 
 
 def write_noise(path: Path, seconds: float, rate: int, channels: int, seed: int) -> np.ndarray:

@@ -11,11 +11,11 @@ from contextlib import contextmanager
 
 import pytest
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
-
 from prometheus_client import CollectorRegistry
+
+from producers.reader import TranscriptReader
 from recognizer.engine import GreedyDecoder, RecognitionEngine
 from recognizer.metrics import RecognizerMetrics
-from producers.reader import TranscriptReader
 from recognizer.settings import RecognizerSettings
 from recognizer.worker import FENCED, RecognizerError, RecognizerWorker, TransactionCalls, WorkerThread, stage_seconds
 from streamscribe.contracts import EmitReason, SegmentHeaders, Transcript

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from stream_app.normalize import StreamFormat
-from stream_app.synthetic import to_s16
 from streamscribe.contracts.chunk import Encoding
 from streamscribe.g711 import encode_alaw, encode_mulaw
+from streamscribe.pcm import float_to_pcm_s16le
 
 
 def encode(mono: np.ndarray, fmt: StreamFormat) -> bytes:
@@ -16,10 +16,10 @@ def encode(mono: np.ndarray, fmt: StreamFormat) -> bytes:
     if fmt.encoding is Encoding.PCM_F32LE:
         return frames.astype("<f4").tobytes()
     if fmt.encoding is Encoding.PCM_MULAW:
-        return encode_mulaw(np.frombuffer(to_s16(frames), "<i2"))
+        return encode_mulaw(np.frombuffer(float_to_pcm_s16le(frames), "<i2"))
     if fmt.encoding is Encoding.PCM_ALAW:
-        return encode_alaw(np.frombuffer(to_s16(frames), "<i2"))
-    return to_s16(frames)
+        return encode_alaw(np.frombuffer(float_to_pcm_s16le(frames), "<i2"))
+    return float_to_pcm_s16le(frames)
 
 
 def split(pcm: bytes, frame_bytes: int, sizes: list[int]) -> list[bytes]:

@@ -7,20 +7,18 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import urllib.error
-import urllib.request
 
 import numpy as np
 from confluent_kafka import Consumer, Producer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
 from infra.broker import free_port
-
 from streamscribe.contracts.headers import KafkaHeaders
 from streamscribe.contracts.segment import Segment, SegmentHeaders
 from streamscribe.settings import TopicSettings

@@ -9,9 +9,9 @@ from stream_app.ingest import IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
 from stream_app.positions import PartitionPositions
 from stream_app.settings import StreamAppSettings
-from tooling.cli import build_parser
 from streamscribe.cli_settings import settings_from_args
 from tests.stream_app.streams import interleave, make_streams
+from tooling.cli import build_parser
 
 
 def scrape(registry: CollectorRegistry) -> dict[str, float]:

@@ -9,8 +9,9 @@ import numpy as np
 
 from stream_app.segmenter import Segmenter, SegmentingRules
 from stream_app.settings import StreamAppSettings
+from stream_app.synthetic import speech_like
 from streamscribe.contracts.segment import EmitReason, Segment
-from stream_app.synthetic import speech_like, to_s16
+from streamscribe.pcm import float_to_pcm_s16le
 
 RATE = 16_000
 CHUNK_MS = 100
@@ -70,7 +71,7 @@ def assert_covers_once(cuts: list[Segment], pcm: bytes) -> None:
 
 
 def test_final_segments_cover_the_audio_exactly_once_whatever_the_chunking() -> None:
-    pcm = to_s16(speech_like(np.random.default_rng(0), 20.0))
+    pcm = float_to_pcm_s16le(speech_like(np.random.default_rng(0), 20.0))
     for sizes in ([1600], [1, 333, 5000], [16000 * 3]):
         settings = rules(max_segment_bytes=64_000, max_segment_age_ms=3000, cut_overlap_ms=600)
         cuts = feed(Segmenter(settings, STREAM), pcm, sizes).cuts
@@ -81,7 +82,7 @@ def test_final_segments_cover_the_audio_exactly_once_whatever_the_chunking() -> 
 def test_pause_cuts_once_min_silence_follows_speech() -> None:
     word = 0.3 * np.random.default_rng(1).standard_normal(RATE // 2)
     audio = np.concatenate([word, np.zeros(RATE // 2), word, np.zeros(RATE // 10)])
-    pcm = to_s16(audio)
+    pcm = float_to_pcm_s16le(audio)
     cuts = feed(Segmenter(rules(min_silence_ms=300), STREAM), pcm, [1600]).cuts
     assert [cut.headers.reason for cut in cuts] == [EmitReason.PAUSE, EmitReason.EOS]
     assert cuts[0].end_sample == RATE // 2 + int(0.3 * RATE)  # the frame completing 300 ms of silence
@@ -90,7 +91,7 @@ def test_pause_cuts_once_min_silence_follows_speech() -> None:
 
 
 def test_silence_alone_never_triggers_a_pause() -> None:
-    pcm = to_s16(np.zeros(RATE * 3))
+    pcm = float_to_pcm_s16le(np.zeros(RATE * 3))
     cuts = feed(Segmenter(rules(min_silence_ms=100), STREAM), pcm, [1600]).cuts
     assert [cut.headers.reason for cut in cuts] == [EmitReason.EOS]
 
@@ -99,7 +100,7 @@ def test_bytes_threshold_is_never_exceeded_and_cuts_in_a_quiet_dip() -> None:
     speech = 0.3 * np.random.default_rng(2).standard_normal(RATE * 12)
     dip_start = int(3.55 * RATE)  # 0.1 s of silence inside the last second before the 4 s limit
     speech[dip_start:dip_start + RATE // 10] = 0
-    pcm = to_s16(speech)
+    pcm = float_to_pcm_s16le(speech)
     max_bytes = 4 * RATE * 2
     cuts = feed(Segmenter(rules(max_segment_bytes=max_bytes, cut_search_ms=1000), STREAM), pcm, [1600]).cuts
     assert all(len(cut.pcm) <= max_bytes for cut in cuts)
@@ -115,7 +116,7 @@ def test_bytes_threshold_is_never_exceeded_and_cuts_in_a_quiet_dip() -> None:
 
 
 def test_time_threshold_bounds_how_long_audio_waits() -> None:
-    pcm = to_s16(0.3 * np.random.default_rng(3).standard_normal(RATE * 10))
+    pcm = float_to_pcm_s16le(0.3 * np.random.default_rng(3).standard_normal(RATE * 10))
     max_age = 1500
     fed = feed(Segmenter(rules(max_segment_age_ms=max_age, cut_search_ms=400), STREAM), pcm, [1600])
     time_cuts = [(cut, chunk) for cut, chunk in zip(fed.cuts, fed.cut_in_chunk, strict=True)
@@ -131,7 +132,7 @@ def test_time_threshold_bounds_how_long_audio_waits() -> None:
 
 def test_end_of_stream_emits_the_rest_even_when_empty() -> None:
     segmenter: Segmenter[int] = Segmenter(rules(), STREAM)
-    assert segmenter.push(to_s16(np.full(100, 0.2)), 0, 0, 0) == []
+    assert segmenter.push(float_to_pcm_s16le(np.full(100, 0.2)), 0, 0, 0) == []
     last = segmenter.finish(EmitReason.EOS)
     headers = last.headers
     assert (headers.index, headers.start_sample, len(last.pcm), headers.eos, headers.final) == (0, 0, 200, True, True)
@@ -141,7 +142,7 @@ def test_end_of_stream_emits_the_rest_even_when_empty() -> None:
 
 
 def test_replay_from_the_resume_point_cuts_the_same_segments() -> None:
-    pcm = to_s16(speech_like(np.random.default_rng(4), 30.0))
+    pcm = float_to_pcm_s16le(speech_like(np.random.default_rng(4), 30.0))
     chunk = 1600
     settings = rules(max_segment_bytes=96_000, max_segment_age_ms=2500, cut_search_ms=500)
     original: Segmenter[int] = Segmenter(settings, STREAM)
@@ -159,7 +160,7 @@ def test_replay_from_the_resume_point_cuts_the_same_segments() -> None:
 
 
 def test_interim_previews_hold_the_new_audio_and_bounded_context_without_consuming_it() -> None:
-    pcm = to_s16(speech_like(np.random.default_rng(5), 12.0))
+    pcm = float_to_pcm_s16le(speech_like(np.random.default_rng(5), 12.0))
     settings = rules(interim_interval_ms=500, interim_context_ms=600, max_segment_age_ms=4000)
     cuts = feed(Segmenter(settings, STREAM), pcm, [1600]).cuts
     interims = [cut for cut in cuts if not cut.headers.final]
@@ -182,7 +183,7 @@ def test_interim_previews_hold_the_new_audio_and_bounded_context_without_consumi
 
 
 def test_a_forced_cut_shares_its_overlap_and_a_replay_keeps_it() -> None:
-    pcm = to_s16(0.3 * np.random.default_rng(6).standard_normal(RATE * 12))
+    pcm = float_to_pcm_s16le(0.3 * np.random.default_rng(6).standard_normal(RATE * 12))
     settings = rules(max_segment_age_ms=3000, cut_search_ms=400, cut_overlap_ms=800)
     fed = feed(Segmenter(settings, STREAM), pcm, [1600])
     finals = [cut for cut in fed.cuts if cut.headers.final]

@@ -11,14 +11,21 @@ import numpy as np
 import pytest
 
 from stream_app.normalize import StreamFormat
-from stream_app.synthetic import speech_like, to_s16
+from stream_app.synthetic import speech_like
 from streamscribe.contracts.chunk import ChunkHeaders, Encoding
 from streamscribe.contracts.headers import headers_to_dict
 from streamscribe.contracts.segment import EmitReason, Segment
+from streamscribe.pcm import float_to_pcm_s16le
 from streamscribe.settings import TopicSettings
 from tests.stream_app.audio import split
 from tests.stream_app.kafka_io import (
-    TopicReader, WorkerProcess, concatenated, ended_streams, finals_by_stream, produce, segments_of,
+    TopicReader,
+    WorkerProcess,
+    concatenated,
+    ended_streams,
+    finals_by_stream,
+    produce,
+    segments_of,
 )
 from tests.stream_app.streams import make_streams
 
@@ -72,9 +79,9 @@ def test_streams_triggers_interims_and_rejections(
 ) -> None:
     rng = np.random.default_rng(11)
     mixed = make_streams(8, 5.0, seed=10, prefix="mixed-")
-    noise = to_s16(0.3 * rng.standard_normal(16000 * 5))         # no pause: only the byte limit cuts it
-    slow = to_s16(0.3 * rng.standard_normal(16000 * 3))          # 100 ms chunks stamped 400 ms apart
-    idle = to_s16(speech_like(rng, 1.0))                           # never ends: closed as idle
+    noise = float_to_pcm_s16le(0.3 * rng.standard_normal(16000 * 5))         # no pause: only the byte limit cuts it
+    slow = float_to_pcm_s16le(0.3 * rng.standard_normal(16000 * 3))          # 100 ms chunks stamped 400 ms apart
+    idle = float_to_pcm_s16le(speech_like(rng, 1.0))                           # never ends: closed as idle
     bad, reasons = bad_messages()
     messages = [
         *[(m.key, m.value, m.headers, m.timestamp_ms) for m in _interleaved(mixed)],

@@ -24,15 +24,15 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.topics import ensure_topics
+from streamscribe.errors import StreamscribeError
+from streamscribe.percentiles import percentile
+from streamscribe.settings import KafkaSettings, TopicSettings
 from tooling.bench.machine import load_average
 from tooling.bench.options import BenchOptions
 from tooling.demo.samples import SpeechSample, load_samples
 from tooling.demo.settings import SHIPPED_SAMPLES
 from tooling.demo.supervisor import ChildSpec, Supervisor, log_line_appears, streamscribe_command
-from streamscribe.errors import StreamscribeError
-from streamscribe.percentiles import percentile
 from tooling.scaling.settings import parse_bounds
-from streamscribe.settings import KafkaSettings, TopicSettings
 
 CHUNK_SECONDS = 0.1
 DECISION = re.compile(r"^(\S+ \S+) INFO \S+: autoscale (\S+): (\d+) -> (\d+)", re.MULTILINE)

@@ -30,12 +30,12 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from recognizer.architectures import PRODUCTION
-from tooling.bench.recognizer import SHIPPED_SAMPLES, BenchContext, load_audio, measure_latency
-from tooling.bench.machine import load_average
-from tooling.bench.options import BenchOptions
 from streamscribe.cli_settings import Names
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 from streamscribe.settings import KafkaSettings
+from tooling.bench.machine import load_average
+from tooling.bench.options import BenchOptions
+from tooling.bench.recognizer import SHIPPED_SAMPLES, BenchContext, load_audio, measure_latency
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from types import ModuleType
 
 from pydantic_settings import BaseSettings
 
-from tooling.bench.options import BenchOptions
 from streamscribe.cli_settings import add_settings_arguments, settings_from_args
 from streamscribe.errors import StreamscribeError
+from tooling.bench.options import BenchOptions
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +93,10 @@ def run_bench(args: argparse.Namespace) -> int:
     """Run the chosen benchmarks against a broker (embedded if none is configured), then report."""
     from rich.console import Console  # noqa: PLC0415
 
+    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
     from tooling.bench.machine import describe_machine  # noqa: PLC0415
     from tooling.bench.report import BenchReport, write_report  # noqa: PLC0415
     from tooling.demo.broker_session import kafka_for_session  # noqa: PLC0415
-    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
 
     settings = {name: benchmark_settings(name, args) for name in args.benchmarks}  # bad flags fail here, first
     console = Console(stderr=True)

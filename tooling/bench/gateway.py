@@ -33,18 +33,18 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tooling.bench.machine import load_average
-from tooling.bench.options import BenchOptions
 from streamscribe.cli_settings import Counts
 from streamscribe.percentiles import percentile
+from tooling.bench.machine import load_average
+from tooling.bench.options import BenchOptions
 
 log = logging.getLogger(__name__)
 

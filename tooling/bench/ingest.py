@@ -32,11 +32,11 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tooling.bench.machine import load_average
-from tooling.bench.options import BenchOptions
 from streamscribe.cli_settings import Counts
 from streamscribe.percentiles import percentile
 from streamscribe.settings import KafkaSettings, TopicSettings
+from tooling.bench.machine import load_average
+from tooling.bench.options import BenchOptions
 
 log = logging.getLogger(__name__)
 
@@ -290,6 +290,7 @@ def _speech_pcm() -> bytes:
     """20 s of speech-like 16 kHz s16 audio (words, gaps, a pause every few words)."""
     import numpy as np  # noqa: PLC0415
 
-    from stream_app.synthetic import speech_like, to_s16  # noqa: PLC0415
+    from stream_app.synthetic import speech_like  # noqa: PLC0415
+    from streamscribe.pcm import float_to_pcm_s16le  # noqa: PLC0415
 
-    return to_s16(speech_like(np.random.default_rng(7), SPEECH_SECONDS, SAMPLE_RATE))
+    return float_to_pcm_s16le(speech_like(np.random.default_rng(7), SPEECH_SECONDS, SAMPLE_RATE))

@@ -40,13 +40,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import psutil
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from recognizer.settings import DEFAULT_DECODER, Decoder
+from streamscribe.cli_settings import Counts, Names
+from streamscribe.contracts import SEGMENT_SAMPLE_RATE, Transcript, Word
+from streamscribe.paths import REPO_ROOT
+from streamscribe.pcm import S16_SCALE
+from streamscribe.percentiles import percentile
+from streamscribe.wer import word_error_rate
 from tooling.bench.machine import load_average
 from tooling.bench.options import BenchOptions
 from tooling.bench.word_latency import (
@@ -56,13 +63,8 @@ from tooling.bench.word_latency import (
     summarize_latencies,
     word_latencies,
 )
-from streamscribe.cli_settings import Counts, Names
-from streamscribe.contracts import SEGMENT_SAMPLE_RATE, Transcript, Word
 from tooling.demo.board import Board, DemoStream
 from tooling.demo.samples import SpeechSample
-from streamscribe.paths import REPO_ROOT
-from streamscribe.percentiles import percentile
-from streamscribe.wer import word_error_rate
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +111,7 @@ class LatencyBenchSettings(BaseSettings):
     chunk_ms: int = Field(default=100, ge=1, description="audio per chunk sent")
     ramp_seconds: float = Field(default=3.0, ge=0, description="stream starts are spread over this")
     finish_timeout: float = Field(default=60.0, gt=0, description="wait this long for results after sending")
-    decoder: Literal["greedy", "beam"] = Field(default="beam", description="as the demo")
+    decoder: Decoder = Field(default=DEFAULT_DECODER, description="the recognizers' CTC decoder (greedy or beam)")
     stream_app_option: list[str] = Field(
         default_factory=list,
         description="a stream app setting for both modes, e.g. interim_interval_ms=300 (repeatable)",
@@ -128,7 +130,7 @@ SETTINGS = LatencyBenchSettings  # what `streamscribe bench latency` builds from
 def trimmed(pcm: np.ndarray, frame: int = 320) -> np.ndarray:
     """`pcm` (int16) without its quiet start and end (keeping `TRIM_MARGIN_S` around the sound)."""
     frames = pcm[: len(pcm) // frame * frame].astype(np.float64).reshape(-1, frame)
-    rms = np.sqrt((frames**2).mean(axis=1)) / 32768
+    rms = np.sqrt((frames**2).mean(axis=1)) / S16_SCALE
     loud = np.flatnonzero(rms > 10 ** (TRIM_DBFS / 20))
     if not len(loud):
         return pcm[:0]
@@ -219,9 +221,9 @@ def isolated_plan(kafka: Any, decoder: str, state_dir: Path) -> Any:
     docs/latency/parallel-decoding-a2/-b2.json)."""
     from dataclasses import replace  # noqa: PLC0415
 
+    from streamscribe.settings import TopicSettings  # noqa: PLC0415
     from tooling.demo.runner import stack_plan  # noqa: PLC0415
     from tooling.demo.settings import StackSettings  # noqa: PLC0415
-    from streamscribe.settings import TopicSettings  # noqa: PLC0415
 
     suffix = uuid.uuid4().hex[:8]
     topics = TopicSettings.suffixed("lat", suffix)
@@ -236,10 +238,10 @@ def running_stack(kafka: Any, mode: str, options: Sequence[str], decoder: str, s
     its topics and its stream app's state are deleted afterwards."""
     from confluent_kafka.admin import AdminClient  # noqa: PLC0415
 
+    from stream_app.worker import state_topics  # noqa: PLC0415
     from tooling.demo.settings import StackSettings  # noqa: PLC0415
     from tooling.demo.stack import start_stack  # noqa: PLC0415
     from tooling.demo.supervisor import Supervisor  # noqa: PLC0415
-    from stream_app.worker import state_topics  # noqa: PLC0415
 
     plan = isolated_plan(kafka, decoder, state_dir / mode)
     topics = plan.topics

@@ -34,10 +34,10 @@ import numpy as np
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tooling.bench.options import BenchOptions
 from streamscribe.cli_settings import Counts
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 from streamscribe.percentiles import percentile
+from tooling.bench.options import BenchOptions
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def run(bench: RecognizerBenchSettings, options: BenchOptions) -> dict[str, obje
     # offline runs in this thread, the pipeline's worker in another: both get the same count
     threads = bench.torch_threads or torch.get_num_threads()
     settings = RecognizerSettings(model=bench.model, lm=bench.lm, device=bench.device, kafka=options.kafka,
-                                  torch_threads=threads)
+                                  torch_threads=threads, decoder="greedy")  # beam's cost is measured apart
     engine = RecognitionEngine.from_settings(settings)
     files = load_audio(bench.audio)
     context = BenchContext(settings, engine, files, repeat_to(files, bench.min_audio_seconds))
@@ -187,7 +187,6 @@ def running_worker(context: BenchContext, topics: Any, max_batch: int) -> Iterat
 def segment_messages(stream_id: str, samples: np.ndarray, seconds: float) -> list[Any]:
     """A stream's audio as consecutive final segments of `seconds` (the last one eos)."""
     from streamscribe.contracts import EmitReason, Segment, SegmentHeaders  # noqa: PLC0415
-
     from streamscribe.pcm import float_to_pcm_s16le  # noqa: PLC0415
 
     step = max(1, int(seconds * SEGMENT_SAMPLE_RATE))

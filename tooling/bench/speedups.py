@@ -32,11 +32,11 @@ import numpy as np
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from tooling.bench.recognizer import SHIPPED_SAMPLES, load_audio
-from tooling.bench.machine import load_average
-from tooling.bench.options import BenchOptions
 from streamscribe.cli_settings import Names
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
+from tooling.bench.machine import load_average
+from tooling.bench.options import BenchOptions
+from tooling.bench.recognizer import SHIPPED_SAMPLES, load_audio
 
 log = logging.getLogger(__name__)
 

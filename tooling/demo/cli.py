@@ -58,11 +58,10 @@ def run_up_command(args: argparse.Namespace) -> int:
     """Start everything and keep it running until Ctrl-C or until a service fails."""
     from rich.console import Console  # noqa: PLC0415
 
-    from tooling.demo.runner import describe_services, stack_plan  # noqa: PLC0415
     from tooling.demo.broker_session import kafka_for_session  # noqa: PLC0415
+    from tooling.demo.runner import describe_services, stack_plan  # noqa: PLC0415
     from tooling.demo.stack import start_stack  # noqa: PLC0415
     from tooling.demo.supervisor import Supervisor, interrupt_on_sigterm  # noqa: PLC0415
-
     from tooling.scaling.settings import parse_bounds  # noqa: PLC0415
 
     interrupt_on_sigterm()

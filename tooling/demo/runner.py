@@ -15,6 +15,8 @@ from contextlib import ExitStack
 
 from rich.console import Console
 
+from streamscribe.errors import StreamscribeError
+from streamscribe.settings import KafkaSettings
 from tooling.demo.board import Board, DemoStream
 from tooling.demo.broker_session import kafka_for_session
 from tooling.demo.live_view import LiveView
@@ -25,8 +27,6 @@ from tooling.demo.stack import RunningService, ServicePorts, StackPlan, start_st
 from tooling.demo.summary import DemoSummary, summarize
 from tooling.demo.supervisor import POLL_INTERVAL, Supervisor
 from tooling.demo.transcript_feed import TranscriptFeed
-from streamscribe.errors import StreamscribeError
-from streamscribe.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 

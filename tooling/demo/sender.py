@@ -17,9 +17,9 @@ from typing import Protocol
 
 from producers.pacing import RealtimeSchedule
 from producers.sources import cut_chunks, frames_per_chunk
+from streamscribe.pcm import S16_WIDTH
 from tooling.demo.board import Board
 from tooling.demo.samples import SpeechSample
-from streamscribe.pcm import S16_WIDTH
 
 log = logging.getLogger(__name__)
 

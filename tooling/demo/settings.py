@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from recognizer.settings import DEFAULT_DECODER, Decoder
 from streamscribe.paths import REPO_ROOT, state_home
-from tooling.scaling.settings import AutoscaleSettings
 from streamscribe.settings import KafkaClientSettings
+from tooling.scaling.settings import AutoscaleSettings
 
 SHIPPED_SAMPLES = REPO_ROOT / "recognizer" / "models" / "samples" / "demo.tsv"  # synthetic + real 8 kHz
 
@@ -25,9 +25,7 @@ class StackSettings(KafkaClientSettings):
     model: str | None = Field(
         default=None, description="recognizer model: a .nemo file or NeMo name (none: the shipped one)"
     )
-    decoder: Literal["greedy", "beam"] = Field(
-        default="beam", description="beam search with the shipped 6-gram: half the greedy WER for ~3 ms per audio s"
-    )
+    decoder: Decoder = Field(default=DEFAULT_DECODER, description="the recognizers' CTC decoder (greedy or beam)")
     stream_app_metrics_port: int = Field(
         default=0, ge=0, description="metrics port of the first stream app worker; the i-th adds i (0: free ports)"
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from infra.broker import free_port
 from infra.topics import ensure_topics
+from streamscribe.settings import KafkaSettings, TopicSettings
 from tooling.demo.supervisor import (
     ChildSpec,
     ReadinessProbe,
@@ -23,7 +24,6 @@ from tooling.demo.supervisor import (
     metrics_endpoint_answers,
     streamscribe_command,
 )
-from streamscribe.settings import KafkaSettings, TopicSettings
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from rich.table import Table
 
-from tooling.demo.board import DemoStream, StreamStatus
 from streamscribe.percentiles import percentile
 from streamscribe.wer import word_error_rate
+from tooling.demo.board import DemoStream, StreamStatus
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from tooling.demo.board import Board, DemoStream
 from streamscribe.errors import StreamscribeError
 from streamscribe.settings import KafkaSettings, TopicSettings
+from tooling.demo.board import Board, DemoStream
 
 log = logging.getLogger(__name__)
 

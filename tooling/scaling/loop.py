@@ -18,11 +18,11 @@ from dataclasses import dataclass, field, replace
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from infra.broker import free_port
+from streamscribe.settings import KafkaSettings
 from tooling.demo.stack import StackPlan, recognizer_spec, start_stack, stream_app_spec
 from tooling.demo.supervisor import Child, ChildSpec, Supervisor
 from tooling.scaling.policy import Decision, LoadSample, ScalingPolicy
 from tooling.scaling.settings import AutoscaleSettings
-from streamscribe.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from tooling.bench.recognizer import RecognizerBenchSettings
 from tooling.bench.cli import benchmark_settings
+from tooling.bench.recognizer import RecognizerBenchSettings
 from tooling.cli import build_parser
 
 

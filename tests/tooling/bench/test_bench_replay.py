@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from recognizer.engine import GreedyDecoder, RecognitionEngine
+from streamscribe.pcm import float_to_pcm_s16le
+from tests.recognizer.conftest import noise_like_speech
 from tooling.bench.latency import final_words
 from tooling.bench.replay import replay_all
 from tooling.demo.samples import SpeechSample
-from streamscribe.pcm import float_to_pcm_s16le
-from tests.recognizer.conftest import noise_like_speech
 
 
 def test_replay_recognises_what_the_segmenter_cuts_and_previews_cost_more(tiny_model) -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from producers import AudioProducer
+from streamscribe.settings import KafkaSettings
 from tooling.bench.latency import isolated_plan
 from tooling.demo.stack import StackPlan, start_stack
 from tooling.demo.supervisor import Supervisor
-from streamscribe.settings import KafkaSettings
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 

@@ -7,16 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from streamscribe.contracts import Transcript, Word
 from tooling.bench.latency import (
     continuous_speech,
     cpu_ratios,
     final_words,
-    service_figures,
     sender_lags,
+    service_figures,
     trimmed,
 )
 from tooling.bench.word_latency import Arrival, stability, summarize_latencies, word_latencies
-from streamscribe.contracts import Transcript, Word
 from tooling.demo.samples import SpeechSample
 
 

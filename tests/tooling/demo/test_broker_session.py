@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from infra.broker import BrokerError, EmbeddedBroker
-from tooling.demo.broker_session import kafka_for_session
 from streamscribe.settings import KafkaSettings
+from tooling.demo.broker_session import kafka_for_session
 
 pytestmark = pytest.mark.broker  # launches a real broker process
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tooling.cli import main
 from streamscribe.settings import TopicSettings
+from tooling.cli import main
 
 
 def test_bad_demo_flags_are_refused_before_anything_starts(caplog: pytest.LogCaptureFixture) -> None:

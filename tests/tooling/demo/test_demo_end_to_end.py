@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tooling.demo.samples import read_samples_tsv
-from tooling.demo.settings import SHIPPED_SAMPLES
 from streamscribe.paths import REPO_ROOT
 from streamscribe.settings import TopicSettings
+from tooling.demo.samples import read_samples_tsv
+from tooling.demo.settings import SHIPPED_SAMPLES
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from tooling.demo.samples import load_samples, read_samples_tsv
 from streamscribe.errors import ConfigurationError
+from tooling.demo.samples import load_samples, read_samples_tsv
 
 
 def write_sample_set(folder: Path) -> Path:

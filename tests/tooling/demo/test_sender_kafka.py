@@ -11,10 +11,10 @@ from confluent_kafka import Consumer
 
 from producers import AudioProducer
 from streamscribe.contracts.headers import headers_to_dict
+from streamscribe.settings import KafkaSettings, TopicSettings
 from tooling.demo.board import Board, DemoStream, StreamStatus
 from tooling.demo.samples import SpeechSample
 from tooling.demo.sender import RealtimeSender, plan_streams
-from streamscribe.settings import KafkaSettings, TopicSettings
 
 pytestmark = pytest.mark.broker
 

@@ -8,10 +8,10 @@ import pytest
 
 from recognizer.settings import RecognizerSettings
 from stream_app.settings import StreamAppSettings
-from tooling.cli import build_parser
 from streamscribe.cli_settings import settings_from_args
-from tooling.demo.stack import ServicePorts, StackPlan, recognizer_spec, stream_app_spec
 from streamscribe.settings import KafkaSettings, TopicSettings
+from tooling.cli import build_parser
+from tooling.demo.stack import ServicePorts, StackPlan, recognizer_spec, stream_app_spec
 
 
 def plan(**overrides: object) -> StackPlan:
