@@ -188,7 +188,7 @@ async def recognize(request: web.Request) -> web.StreamResponse:
         gateway.admission.check(key)  # at capacity: refuse before reading and decoding the upload
         body = await request.read()
         audio = await asyncio.to_thread(_prepare, body)
-        fields: dict[str, Any] = {"sample_rate": audio.sample_rate, "channels": audio.channels}
+        fields: dict[str, Any] = {"sample_rate": audio.format.sample_rate, "channels": audio.format.channels}
         if "stream_id" in request.query:
             fields["stream_id"] = request.query["stream_id"]
         if "interim_interval_ms" in request.query:

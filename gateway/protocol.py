@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from streamscribe.contracts.chunk import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Encoding, StreamOptions
+from streamscribe.contracts.chunk import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, AudioFormat, Encoding, StreamOptions
 
 STREAM_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 MAX_CLOSE_REASON_BYTES = 123  # RFC 6455: a close frame's payload is at most 125 bytes
@@ -67,16 +67,9 @@ class Refused(Exception):  # noqa: N818 - a refusal, raised to the endpoint that
 class StartRequest:
     """What a client asked for: the audio format, an optional stream id and options."""
 
-    sample_rate: int
-    encoding: Encoding = Encoding.PCM_S16LE
-    channels: int = 1
+    format: AudioFormat
     stream_id: str | None = None
     options: StreamOptions = StreamOptions()
-
-    @property
-    def frame_bytes(self) -> int:
-        """Bytes per sample frame."""
-        return self.encoding.sample_width * self.channels
 
 
 def bad(reason: str) -> Refused:
@@ -116,7 +109,7 @@ def make_start(fields: dict[str, Any], default_rate: int | None = None) -> Start
         parsed_options = StreamOptions.parse(options)
     except ValueError as exc:
         raise bad(str(exc)) from None
-    return StartRequest(sample_rate, encoding, channels,
+    return StartRequest(AudioFormat(sample_rate, channels, encoding),
                         None if stream_id is None else check_stream_id(stream_id), parsed_options)
 
 

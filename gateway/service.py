@@ -13,10 +13,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from gateway.metrics import GatewayMetrics
 from prometheus_client import CollectorRegistry
 
 from gateway.admission import Admission
+from gateway.metrics import GatewayMetrics
 from gateway.partitions import home_partitions, new_stream_id
 from gateway.protocol import FrameAligner, Refusal, Refused, StartRequest
 from gateway.settings import GatewaySettings
@@ -38,7 +38,7 @@ class GatewayStream:
         self.metrics = metrics
         self.subscription = subscription
         self.request = request
-        self._aligner = FrameAligner(request.frame_bytes)
+        self._aligner = FrameAligner(request.format.frame_bytes)
         self._result_timeout_s = result_timeout_s
         self._ended_at: float | None = None
 
@@ -148,12 +148,12 @@ class Gateway:
                 subscription = await router.subscribe(stream_id)
             except (TranscriptSourceError, TimeoutError) as exc:
                 raise Refused(Refusal.UPSTREAM, f"cannot read the results of {stream_id}: {exc}") from None
-            stream = producer.open_stream(stream_id, request.sample_rate, request.channels,
-                                          request.encoding.value, request.options)
+            audio = request.format
+            stream = producer.open_stream(stream_id, audio.sample_rate, audio.channels, audio.encoding.value,
+                                          request.options)
             gateway_stream = GatewayStream(stream, subscription, request, self.settings.result_timeout_s,
                                            self.metrics)
-            log.info("stream %s started (%s, %d Hz, %s, %d ch)", stream_id, endpoint, request.sample_rate,
-                     request.encoding.value, request.channels)
+            log.info("stream %s started (%s, %s)", stream_id, endpoint, audio)
             yield gateway_stream
         finally:
             if gateway_stream is not None and not gateway_stream.ended:

@@ -46,19 +46,20 @@ async def send_audio(
     """Write `audio` as chunks of `chunk_ms`, then eos; with `realtime`, each chunk leaves
     when a live source would have captured it. `on_progress` gets seconds of audio sent."""
     began = time.monotonic()
-    schedule = RealtimeSchedule(audio.sample_rate, began)
-    stream = producer.open_stream(stream_id, audio.sample_rate, audio.channels, audio.encoding.value)
+    fmt = audio.format
+    schedule = RealtimeSchedule(fmt.sample_rate, began)
+    stream = producer.open_stream(stream_id, fmt.sample_rate, fmt.channels, fmt.encoding.value)
     end_frame = chunks = 0
     max_lag = 0.0
     for chunk in audio.chunks(chunk_ms):
-        end_frame += len(chunk) // audio.frame_bytes
+        end_frame += len(chunk) // fmt.frame_bytes
         if realtime:
             await schedule.wait_async(end_frame)
             max_lag = max(max_lag, schedule.lag(end_frame))
         await stream.write(chunk)
         chunks += 1
         if on_progress is not None:
-            on_progress(end_frame / audio.sample_rate)
+            on_progress(end_frame / fmt.sample_rate)
     await stream.close()
     await stream.wait_delivered()
     wall = time.monotonic() - began

@@ -18,7 +18,7 @@ import numpy as np
 import soundfile
 
 from producers.errors import AudioSourceError
-from streamscribe.contracts import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, Encoding
+from streamscribe.contracts import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, AudioFormat, Encoding
 from streamscribe.g711 import ALAW_TO_S16, MULAW_TO_S16, encode_alaw, encode_mulaw
 from streamscribe.pcm import float_to_s16
 
@@ -186,28 +186,21 @@ class ContractAudio:
     """A source made ready for `audio.chunks`: its PCM bytes and the format to announce."""
 
     pcm: bytes
-    sample_rate: int
-    channels: int
-    encoding: Encoding = Encoding.PCM_S16LE
-
-    @property
-    def frame_bytes(self) -> int:
-        """Bytes per sample frame."""
-        return self.encoding.sample_width * self.channels
+    format: AudioFormat
 
     @property
     def frames(self) -> int:
         """Sample frames in the whole source."""
-        return len(self.pcm) // self.frame_bytes
+        return len(self.pcm) // self.format.frame_bytes
 
     @property
     def duration(self) -> float:
         """Length in seconds."""
-        return self.frames / self.sample_rate
+        return self.frames / self.format.sample_rate
 
     def chunks(self, chunk_ms: int) -> Iterator[bytes]:
         """The PCM cut into chunks of `chunk_ms` milliseconds."""
-        return cut_chunks(self.pcm, frames_per_chunk(self.sample_rate, chunk_ms) * self.frame_bytes)
+        return cut_chunks(self.pcm, frames_per_chunk(self.format.sample_rate, chunk_ms) * self.format.frame_bytes)
 
 
 def prepare(
@@ -217,7 +210,7 @@ def prepare(
     conformed = conform(audio, target_sample_rate)
     encoding = Encoding(encoding)
     return ContractAudio(
-        encode(conformed.samples, encoding), conformed.sample_rate, conformed.channels, encoding
+        encode(conformed.samples, encoding), AudioFormat(conformed.sample_rate, conformed.channels, encoding)
     )
 
 

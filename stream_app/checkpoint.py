@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from stream_app.normalize import ResamplerState, StreamFormat
-from streamscribe.contracts.chunk import Encoding, StreamOptions
+from stream_app.normalize import ResamplerState
+from streamscribe.contracts.chunk import AudioFormat, Encoding, StreamOptions
 
 VERSION = 2
 _LAYOUT = struct.Struct("<BBHqqqqqIBBqqI")
@@ -48,7 +48,7 @@ class Checkpoint:
     resume: ResumePoint
     emitted_sample: int
     next_index: int
-    format: StreamFormat | None
+    format: AudioFormat | None
     closed: bool = False
     options: StreamOptions = StreamOptions()
     overlapped: bool = False
@@ -82,7 +82,7 @@ class Checkpoint:
             options = StreamOptions(**{n: v for n, v in zip(names, values, strict=True) if v != _UNSET})
             history_at += _OPTIONS.size
         history = np.frombuffer(data, dtype="<f4", count=history_len, offset=history_at).copy()
-        fmt = StreamFormat(rate, channels, _ENCODINGS[encoding]) if flags & _FLAG_FORMAT else None
+        fmt = AudioFormat(rate, channels, _ENCODINGS[encoding]) if flags & _FLAG_FORMAT else None
         resume = ResumePoint(offset, next_seq, latest_ms, ResamplerState(consumed, produced, history))
         return cls(partition, resume, emitted, next_index, fmt, bool(flags & _FLAG_CLOSED), options,
                    bool(flags & _FLAG_OVERLAPPED))

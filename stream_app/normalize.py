@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from streamscribe.contracts.chunk import ChunkHeaders, Encoding
+from streamscribe.contracts.chunk import AudioFormat, Encoding
 from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE
 from streamscribe.g711 import ALAW_TO_S16, MULAW_TO_S16
 from streamscribe.pcm import S16_SCALE
@@ -46,30 +46,9 @@ _G711_FLOAT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class StreamFormat:
-    """The audio format a stream declared in its first accepted chunk."""
-
-    sample_rate: int
-    channels: int
-    encoding: Encoding
-
-    @classmethod
-    def of(cls, headers: ChunkHeaders) -> StreamFormat:
-        """The format a chunk's headers declare."""
-        return cls(headers.sample_rate, headers.channels, headers.encoding)
-
-    def __str__(self) -> str:
-        return f"{self.sample_rate} Hz, {self.channels} ch, {self.encoding.value}"
-
-    @property
-    def is_passthrough(self) -> bool:
-        """True when the input already is 16 kHz mono s16le."""
-        return (
-            self.sample_rate == SEGMENT_SAMPLE_RATE
-            and self.channels == 1
-            and self.encoding is Encoding.PCM_S16LE
-        )
+def is_passthrough(fmt: AudioFormat) -> bool:
+    """True when the input already is 16 kHz mono s16le, the segments' own format."""
+    return fmt.sample_rate == SEGMENT_SAMPLE_RATE and fmt.channels == 1 and fmt.encoding is Encoding.PCM_S16LE
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +228,7 @@ class StreamResampler:
         return out
 
 
-def decode_mono(pcm: bytes, fmt: StreamFormat) -> np.ndarray:
+def decode_mono(pcm: bytes, fmt: AudioFormat) -> np.ndarray:
     """Decode PCM bytes to mono float32 samples (steps 1 and 2 of the definition)."""
     if fmt.encoding is Encoding.PCM_S16LE:
         return _decode_s16(np.frombuffer(pcm, dtype="<i2"), fmt.channels)
@@ -269,14 +248,14 @@ class StreamNormalizer:
 
     __slots__ = ("_format", "_resampler", "_produced")
 
-    def __init__(self, fmt: StreamFormat, state: ResamplerState | None = None) -> None:
+    def __init__(self, fmt: AudioFormat, state: ResamplerState | None = None) -> None:
         self._format = fmt
         resamples = fmt.sample_rate != SEGMENT_SAMPLE_RATE
         self._resampler = StreamResampler(fmt.sample_rate, state) if resamples else None
         self._produced = 0 if state is None else state.produced
 
     @property
-    def format(self) -> StreamFormat:
+    def format(self) -> AudioFormat:
         """The stream's input format."""
         return self._format
 
@@ -294,7 +273,7 @@ class StreamNormalizer:
 
     def push(self, pcm: bytes) -> bytes:
         """Normalise one chunk's payload; returns the 16 kHz mono s16le samples it completes."""
-        if self._format.is_passthrough:
+        if is_passthrough(self._format):
             self._produced += len(pcm) // 2
             return pcm
         samples = decode_mono(pcm, self._format)
@@ -312,7 +291,7 @@ class StreamNormalizer:
         return quantize(samples)
 
 
-def normalize(pcm: bytes, fmt: StreamFormat) -> bytes:
+def normalize(pcm: bytes, fmt: AudioFormat) -> bytes:
     """A whole stream's audio as 16 kHz mono s16le: the reference its segments must equal."""
     normalizer = StreamNormalizer(fmt)
     return normalizer.push(pcm) + normalizer.finish()

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stream_app.normalize import StreamFormat
-from streamscribe.contracts.chunk import ChunkHeaders
+from streamscribe.contracts.chunk import AudioFormat, ChunkHeaders
 from streamscribe.contracts.rejection import InvalidChunk, RejectReason
 
 
@@ -30,7 +29,7 @@ class SequenceGate:
     """What a stream expects next: its next `seq`, its format, whether it is closed."""
 
     next_seq: int = 0
-    format: StreamFormat | None = None
+    format: AudioFormat | None = None
     closed_because: str | None = None
 
     def admit(self, headers: ChunkHeaders) -> InvalidChunk | None:
@@ -48,7 +47,7 @@ class SequenceGate:
             return InvalidChunk(
                 RejectReason.SEQ_GAP, f"seq {headers.seq} arrived but seq {missing} did not; resuming after it"
             )
-        chunk_format = StreamFormat.of(headers)
+        chunk_format = headers.format
         if self.format is None:
             self.format = chunk_format
         elif chunk_format != self.format:

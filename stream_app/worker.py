@@ -7,7 +7,7 @@ import logging
 
 from infra.topics import ensure_topics, partition_counts
 from stream_app.settings import StreamAppSettings
-from streamscribe.contracts.chunk import Encoding
+from streamscribe.contracts.chunk import AudioFormat, Encoding
 from streamscribe.errors import ConfigurationError
 from streamscribe.metrics import serve_metrics
 
@@ -17,10 +17,10 @@ log = logging.getLogger(__name__)
 def load_kernels() -> None:
     """Load the numba kernels now: on the first chunk they would cost seconds of CPU."""
     from stream_app.endpointing import frame_energies  # noqa: PLC0415
-    from stream_app.normalize import StreamFormat, normalize  # noqa: PLC0415
+    from stream_app.normalize import normalize  # noqa: PLC0415
 
     for encoding in Encoding:
-        normalize(bytes(64), StreamFormat(8000, 2, encoding))
+        normalize(bytes(64), AudioFormat(8000, 2, encoding))
     frame_energies(bytes(1280), 320)
     frame_energies(memoryview(bytearray(1280)), 320)
 

@@ -93,6 +93,23 @@ def check_option(name: str, value: object) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class AudioFormat:
+    """How a stream's audio is encoded: what its producer announces and its first chunk fixes."""
+
+    sample_rate: int
+    channels: int = 1
+    encoding: Encoding = Encoding.PCM_S16LE
+
+    @property
+    def frame_bytes(self) -> int:
+        """Bytes per sample frame (one sample of every channel)."""
+        return self.encoding.sample_width * self.channels
+
+    def __str__(self) -> str:
+        return f"{self.sample_rate} Hz, {self.channels} ch, {self.encoding.value}"
+
+
+@dataclass(frozen=True, slots=True)
 class ChunkHeaders:
     """The format and position of one chunk of a stream."""
 
@@ -104,9 +121,14 @@ class ChunkHeaders:
     options: StreamOptions = StreamOptions()
 
     @property
+    def format(self) -> AudioFormat:
+        """The audio format this chunk declares."""
+        return AudioFormat(self.sample_rate, self.channels, self.encoding)
+
+    @property
     def frame_bytes(self) -> int:
         """Bytes per sample frame (one sample of every channel)."""
-        return self.encoding.sample_width * self.channels
+        return self.format.frame_bytes
 
     def to_kafka(self) -> KafkaHeaders:
         """Headers as the contract writes them."""

@@ -25,9 +25,9 @@ def refusal_of(call, *args) -> Refused:  # noqa: ANN001
 def test_a_full_start_message() -> None:
     start = parse_start(json.dumps({"type": "start", "sample_rate": 8000, "encoding": "pcm_mulaw", "channels": 2,
                                     "stream_id": "call-7", "options": {"interim_interval_ms": 0}}))
-    assert (start.sample_rate, start.encoding, start.channels, start.stream_id) == (
+    assert (start.format.sample_rate, start.format.encoding, start.format.channels, start.stream_id) == (
         8000, Encoding.PCM_MULAW, 2, "call-7")
-    assert start.options == StreamOptions(interim_interval_ms=0) and start.frame_bytes == 2
+    assert start.options == StreamOptions(interim_interval_ms=0) and start.format.frame_bytes == 2
 
 
 @pytest.mark.parametrize(("message", "named"), [

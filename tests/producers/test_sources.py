@@ -23,7 +23,7 @@ from producers.sources import (
     read_audio,
     to_payload,
 )
-from streamscribe.contracts import Encoding
+from streamscribe.contracts import AudioFormat, Encoding
 
 RATE = 22_050
 
@@ -192,7 +192,7 @@ def test_cut_chunks_cover_the_input_in_order() -> None:
 def test_prepare_gives_contract_pcm_and_chunks_of_the_asked_length() -> None:
     wide_and_fast = from_array(tone(500, 1.0, 96_000, channels=3), 96_000)
     prepared = prepare(wide_and_fast, target_sample_rate=16_000)
-    assert (prepared.sample_rate, prepared.channels, prepared.encoding) == (16_000, 1, Encoding.PCM_S16LE)
+    assert prepared.format == AudioFormat(16_000, 1, Encoding.PCM_S16LE)
     chunks = list(prepared.chunks(100))
     assert all(len(chunk) == 3200 for chunk in chunks[:-1])
     assert b"".join(chunks) == prepared.pcm

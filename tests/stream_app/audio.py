@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from stream_app.normalize import StreamFormat
-from streamscribe.contracts.chunk import Encoding
+from streamscribe.contracts.chunk import AudioFormat, Encoding
 from streamscribe.g711 import encode_alaw, encode_mulaw
 from streamscribe.pcm import float_to_pcm_s16le
 
 
-def encode(mono: np.ndarray, fmt: StreamFormat) -> bytes:
+def encode(mono: np.ndarray, fmt: AudioFormat) -> bytes:
     """PCM bytes of `mono` in `fmt` (stereo: the right channel is a scaled copy)."""
     frames = mono if fmt.channels == 1 else np.stack([mono, 0.5 * mono], axis=1).reshape(-1)
     if fmt.encoding is Encoding.PCM_F32LE:

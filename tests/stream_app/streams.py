@@ -9,15 +9,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from stream_app.ingest import ChunkMessage
-from stream_app.normalize import StreamFormat, normalize
-from streamscribe.contracts.chunk import ChunkHeaders, Encoding
+from stream_app.normalize import normalize
 from stream_app.synthetic import speech_like
+from streamscribe.contracts.chunk import AudioFormat, ChunkHeaders, Encoding
 from tests.stream_app.audio import encode, split
 
 FORMATS = [
-    StreamFormat(8000, 1, Encoding.PCM_S16LE), StreamFormat(22050, 2, Encoding.PCM_F32LE),
-    StreamFormat(44100, 1, Encoding.PCM_S16LE), StreamFormat(48000, 2, Encoding.PCM_S16LE),
-    StreamFormat(16000, 1, Encoding.PCM_S16LE), StreamFormat(16000, 2, Encoding.PCM_F32LE),
+    AudioFormat(8000, 1, Encoding.PCM_S16LE), AudioFormat(22050, 2, Encoding.PCM_F32LE),
+    AudioFormat(44100, 1, Encoding.PCM_S16LE), AudioFormat(48000, 2, Encoding.PCM_S16LE),
+    AudioFormat(16000, 1, Encoding.PCM_S16LE), AudioFormat(16000, 2, Encoding.PCM_F32LE),
 ]
 CHUNK_MS = [100, 250, 40, 100, 333, 100]
 
@@ -27,7 +27,7 @@ class SampleStream:
     """One stream's audio cut into chunks, and what its segments must add up to."""
 
     stream_id: str
-    fmt: StreamFormat
+    fmt: AudioFormat
     chunks: list[bytes]
 
     @property

@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 
 from stream_app.checkpoint import _LAYOUT, _OPTIONS, Checkpoint, ResumePoint
-from stream_app.normalize import ResamplerState, StreamFormat
-from streamscribe.contracts.chunk import Encoding, StreamOptions
+from stream_app.normalize import ResamplerState
+from streamscribe.contracts.chunk import AudioFormat, Encoding, StreamOptions
 
 
 def test_round_trip_with_resampler_history() -> None:
     history = np.linspace(-1, 1, 90, dtype=np.float32)
     checkpoint = Checkpoint(
         partition=3, resume=ResumePoint(1234, 56, 1_700_000_000_000, ResamplerState(99_000, 35_900, history)),
-        emitted_sample=35_840, next_index=7, format=StreamFormat(44100, 2, Encoding.PCM_F32LE),
+        emitted_sample=35_840, next_index=7, format=AudioFormat(44100, 2, Encoding.PCM_F32LE),
     )
     data = checkpoint.encode()
     decoded = Checkpoint.decode(data)
@@ -42,10 +42,10 @@ def test_garbage_is_refused() -> None:
 
 def test_options_round_trip_and_version_1_entries_still_decode() -> None:
     options = StreamOptions(interim_interval_ms=0, max_segment_age_ms=2500)
-    checkpoint = Checkpoint(1, ResumePoint(10, 3, 5), 160, 2, StreamFormat(8000, 1, Encoding.PCM_MULAW),
+    checkpoint = Checkpoint(1, ResumePoint(10, 3, 5), 160, 2, AudioFormat(8000, 1, Encoding.PCM_MULAW),
                             options=options)
     assert Checkpoint.decode(checkpoint.encode()) == checkpoint
-    without_options = Checkpoint(1, ResumePoint(10, 3, 5), 160, 2, StreamFormat(8000, 1, Encoding.PCM_MULAW))
+    without_options = Checkpoint(1, ResumePoint(10, 3, 5), 160, 2, AudioFormat(8000, 1, Encoding.PCM_MULAW))
     data = without_options.encode()
     version_1 = bytes([1]) + data[1:_LAYOUT.size] + data[_LAYOUT.size + _OPTIONS.size:]
     assert Checkpoint.decode(version_1) == without_options

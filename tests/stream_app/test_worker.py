@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stream_app.normalize import StreamFormat
 from stream_app.synthetic import speech_like
-from streamscribe.contracts.chunk import ChunkHeaders, Encoding
+from streamscribe.contracts.chunk import AudioFormat, ChunkHeaders, Encoding
 from streamscribe.contracts.headers import headers_to_dict
 from streamscribe.contracts.segment import EmitReason, Segment
 from streamscribe.pcm import float_to_pcm_s16le
@@ -35,10 +34,10 @@ MAX_BYTES = 64_000          # 2 s of 16 kHz s16
 MAX_AGE_MS = 1_500
 IDLE_MS = 3_000
 START_MS = 1_700_000_000_000
-MONO16 = StreamFormat(16000, 1, Encoding.PCM_S16LE)
+MONO16 = AudioFormat(16000, 1, Encoding.PCM_S16LE)
 
 
-def paced(stream_id: str, chunks: list[bytes], step_ms: int, eos: bool = True, fmt: StreamFormat = MONO16) -> list:
+def paced(stream_id: str, chunks: list[bytes], step_ms: int, eos: bool = True, fmt: AudioFormat = MONO16) -> list:
     """(key, value, headers, timestamp) of a stream whose chunks are stamped `step_ms` apart."""
     return [
         (stream_id.encode(), pcm,
