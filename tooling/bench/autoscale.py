@@ -26,7 +26,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from infra.topics import ensure_topics
 from streamscribe.errors import StreamscribeError
 from streamscribe.percentiles import percentile
-from streamscribe.settings import KafkaSettings, TopicSettings
+from streamscribe.settings import TopicSettings
 from tooling.bench.machine import load_average
 from tooling.bench.options import BenchOptions
 from tooling.demo.samples import SpeechSample, load_samples
@@ -135,13 +135,14 @@ def run(bench: AutoscaleBenchSettings, options: BenchOptions) -> dict[str, objec
         log_file = options.results_dir / "autoscale-up.log"  # kept: the decisions
         log_file.parent.mkdir(parents=True, exist_ok=True)
         argv = streamscribe_command(
-            "up", "--autoscale", bench.autoscale, "--decoder", "greedy", "--bootstrap-servers", kafka.bootstrap_servers,
+            "up", "--autoscale", bench.autoscale, "--decoder", "greedy",
+            "--bootstrap-servers", kafka.resolved_bootstrap(),
             "--chunks-topic", topics.chunks, "--segments-topic", topics.segments, "--transcripts-topic",
             topics.transcripts, "--rejected-topic", topics.rejected, "--state-dir", workdir,
             "--log-dir", str(Path(workdir) / "logs"),
         )
         env = {"STREAMSCRIBE_STREAM_APP_APP_ID": f"step-app-{suffix}",
-               "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"step-recognizers-{suffix}"}
+               "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"step-recognizers-{suffix}", **kafka.environment()}
         supervisor.start(ChildSpec("up", argv, log_file, log_line_appears(log_file, "autoscaling recognizers"), env))
         with AudioProducer(kafka=kafka, topics=topics) as producer, TranscriptReader(kafka, topics) as reader:
             load, received = LiveLoad(producer, samples), 0

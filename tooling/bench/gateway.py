@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import secrets
 import subprocess
@@ -41,15 +42,18 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from producers.pacing import RealtimeSchedule
 from streamscribe.cli_settings import Counts
 from streamscribe.percentiles import percentile
+from streamscribe.settings import KafkaSettings
 from tooling.bench.machine import load_average
 from tooling.bench.options import BenchOptions
 
 log = logging.getLogger(__name__)
 
-FRAME_BYTES = 3200  # 100 ms of 16 kHz s16 mono
-FRAME_S = 0.1
+SAMPLE_RATE = 16_000
+FRAME_SAMPLES = 1_600  # 100 ms
+FRAME_BYTES = FRAME_SAMPLES * 2  # s16 mono
 PARTITIONS = 20
 HOME = 2
 FOREIGN_PER_STREAM = 4
@@ -85,12 +89,12 @@ def run(bench: GatewayBenchSettings, options: BenchOptions) -> dict[str, object]
     topics = TopicSettings.suffixed("bench-gw", suffix, audio_partitions=PARTITIONS, transcript_partitions=PARTITIONS)
     ensure_topics(kafka, topics)
     with tempfile.TemporaryDirectory(prefix="bench-gateway-") as folder:
-        gateways = [GatewayProcess(kafka.bootstrap_servers or "", topics, k, Path(folder))
+        gateways = [GatewayProcess(kafka, topics, k, Path(folder))
                     for k in range(bench.gateways)]
         try:
             for gateway in gateways:
                 gateway.wait_ready()
-            rows = [asyncio.run(measure(n, seconds, gateways, kafka.bootstrap_servers or "", topics)) for n in counts]
+            rows = [asyncio.run(measure(n, seconds, gateways, kafka, topics)) for n in counts]
         finally:
             for gateway in gateways:
                 gateway.stop()
@@ -101,19 +105,20 @@ def run(bench: GatewayBenchSettings, options: BenchOptions) -> dict[str, object]
 class GatewayProcess:
     """`streamscribe gateway` as a subprocess on a free port."""
 
-    def __init__(self, bootstrap: str, topics, index: int, folder: Path) -> None:  # noqa: ANN001
+    def __init__(self, kafka: KafkaSettings, topics, index: int, folder: Path) -> None:  # noqa: ANN001
         from infra.broker import free_port  # noqa: PLC0415
 
         self.port = free_port()
         self.log_path = folder / f"gateway-{index}.log"
         command = [
-            sys.executable, "-m", "tooling.cli", "gateway", "--bootstrap-servers", bootstrap,
+            sys.executable, "-m", "tooling.cli", "gateway", "--bootstrap-servers", kafka.resolved_bootstrap(),
             "--chunks-topic", topics.chunks, "--transcripts-topic", topics.transcripts, "--port", str(self.port),
             "--home-partitions", str(HOME), "--home-first", str(index * HOME), "--instance-id", f"bench-{index}",
             "--max-streams", "10000", "--idle-timeout-s", "60",
         ]
         with self.log_path.open("wb") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                            env=os.environ | kafka.environment())  # credentials not in argv
 
     def url(self, path: str, scheme: str = "http") -> str:
         return f"{scheme}://127.0.0.1:{self.port}{path}"
@@ -159,13 +164,13 @@ class Timings:
 class ChunkWatcher(threading.Thread):
     """Reads the chunks topic from its end; records send → readable latency of known chunks."""
 
-    def __init__(self, bootstrap: str, topic: str, timings: Timings) -> None:
+    def __init__(self, kafka: KafkaSettings, topic: str, timings: Timings) -> None:
         super().__init__(daemon=True)
         from confluent_kafka import Consumer, TopicPartition  # noqa: PLC0415
 
         self.timings, self.stopping = timings, threading.Event()
-        self.consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4().hex}",
-                                  "enable.auto.commit": False, "fetch.wait.max.ms": 10})
+        self.consumer = Consumer(kafka.client_config(**{"group.id": f"bench-{uuid.uuid4().hex}",
+                                                         "enable.auto.commit": False, "fetch.wait.max.ms": 10}))
         ends = [TopicPartition(topic, p, self.consumer.get_watermark_offsets(TopicPartition(topic, p), 10)[1])
                 for p in range(PARTITIONS)]
         self.consumer.assign(ends)
@@ -186,7 +191,7 @@ class ChunkWatcher(threading.Thread):
 class FakeRecognizer(threading.Thread):
     """Writes one result per second for each known stream and for foreign ones."""
 
-    def __init__(self, bootstrap: str, topic: str, foreign: int) -> None:
+    def __init__(self, kafka: KafkaSettings, topic: str, foreign: int) -> None:
         super().__init__(daemon=True)
         from confluent_kafka import Producer  # noqa: PLC0415
 
@@ -196,8 +201,7 @@ class FakeRecognizer(threading.Thread):
         self.streams: list[str] = []
         self.foreign = [f"other-{secrets.token_hex(6)}" for _ in range(foreign)]
         self.written = 0
-        self.producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5,
-                                  "partitioner": TRANSCRIPT_PARTITIONER})
+        self.producer = Producer(kafka.client_config(**{"linger.ms": 5, "partitioner": TRANSCRIPT_PARTITIONER}))
 
     def run(self) -> None:
         segment = 0
@@ -214,15 +218,15 @@ class FakeRecognizer(threading.Thread):
 
 
 async def measure(
-    n: int, seconds: float, gateways: list[GatewayProcess], bootstrap: str, topics,  # noqa: ANN001
+    n: int, seconds: float, gateways: list[GatewayProcess], kafka: KafkaSettings, topics,  # noqa: ANN001
 ) -> dict:
     """One client count: gateway figures, then the SDK reference for the chunk latency."""
     import aiohttp  # noqa: PLC0415
     import psutil  # noqa: PLC0415
 
     timings = Timings()
-    watcher = ChunkWatcher(bootstrap, topics.chunks, timings)
-    recognizer = FakeRecognizer(bootstrap, topics.transcripts, FOREIGN_PER_STREAM * n)
+    watcher = ChunkWatcher(kafka, topics.chunks, timings)
+    recognizer = FakeRecognizer(kafka, topics.transcripts, FOREIGN_PER_STREAM * n)
     watcher.start()
     target = psutil.Process(gateways[0].process.pid)
     rss_before = target.memory_info().rss
@@ -234,7 +238,7 @@ async def measure(
     async def client(session: aiohttp.ClientSession) -> None:
         nonlocal connected
         async with session.ws_connect(gateways[0].url("/v1/stream", "ws"), max_msg_size=0) as ws:
-            start_message = {"type": "start", "sample_rate": 16000, "options": {"interim_interval_ms": 0}}
+            start_message = {"type": "start", "sample_rate": SAMPLE_RATE, "options": {"interim_interval_ms": 0}}
             await ws.send_str(json.dumps(start_message))
             stream_id = (await ws.receive_json())["stream_id"]
             recognizer.streams.append(stream_id)
@@ -251,9 +255,9 @@ async def measure(
                             timings.result_ms.append((time.time() - sent_at) * 1000)
 
             reader = asyncio.create_task(read())
-            origin, seq = time.monotonic(), 0
+            pacing, seq = RealtimeSchedule.starting_now(SAMPLE_RATE), 0
             while time.monotonic() < stop_at:
-                await asyncio.sleep(max(0.0, origin + seq * FRAME_S - time.monotonic()))
+                await pacing.wait_async(seq * FRAME_SAMPLES)
                 timings.sent[(stream_id, seq)] = time.time()
                 await ws.send_bytes(frame)
                 seq += 1
@@ -284,7 +288,7 @@ async def measure(
     recognizer.join()
     cpu_s = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     chunk_ms = list(timings.chunk_ms)
-    sdk_ms = await sdk_reference(n, min(seconds, 10.0), bootstrap, topics, timings)
+    sdk_ms = await sdk_reference(n, min(seconds, 10.0), kafka, topics, timings)
     watcher.stopping.set()
     watcher.join()
     row: dict[str, object] = {
@@ -309,24 +313,23 @@ async def measure(
 
 
 async def sdk_reference(
-    n: int, seconds: float, bootstrap: str, topics, timings: Timings,  # noqa: ANN001
+    n: int, seconds: float, kafka: KafkaSettings, topics, timings: Timings,  # noqa: ANN001
 ) -> list[float]:
     """The same paced load written by the producer SDK directly: its chunk latencies."""
     from producers import AsyncAudioProducer, ProducerSettings  # noqa: PLC0415
-    from streamscribe.settings import KafkaSettings  # noqa: PLC0415
 
     timings.chunk_ms.clear()
-    settings = ProducerSettings(kafka=KafkaSettings(bootstrap_servers=bootstrap), topics=topics)
+    settings = ProducerSettings(kafka=kafka, topics=topics)
     frame = bytes(FRAME_BYTES)
     async with AsyncAudioProducer(settings=settings) as producer:
-        streams = [producer.open_stream(f"sdk-{secrets.token_hex(6)}", 16000) for _ in range(n)]
+        streams = [producer.open_stream(f"sdk-{secrets.token_hex(6)}", SAMPLE_RATE) for _ in range(n)]
         timings.measuring = True
         end = time.monotonic() + seconds
 
         async def paced(stream) -> None:  # noqa: ANN001
-            origin, seq = time.monotonic(), 0
+            pacing, seq = RealtimeSchedule.starting_now(SAMPLE_RATE), 0
             while time.monotonic() < end:
-                await asyncio.sleep(max(0.0, origin + seq * FRAME_S - time.monotonic()))
+                await pacing.wait_async(seq * FRAME_SAMPLES)
                 timings.sent[(stream.stream_id, seq)] = time.time()
                 await stream.write(frame)
                 seq += 1

@@ -342,10 +342,11 @@ def play(stack: Stack, speech: Sequence[SpeechSample], streams: int, chunk_ms: i
 
 def service_figures(totals: dict[str, float], wall: float) -> dict[str, object]:
     """A row's figures from the change of the services' counters: previews recognised and skipped
-    (superseded ones among them), messages read per recognizer transaction, the recognizer's share of the wall time in forward passes and in decoding, its mean batch,
-    the mean time from a final segment's newest chunk to the stream app sending it, and from any
-    segment's newest chunk to its result committed, and that time by stage (stream app, queue,
-    recognizer: `recognizer.worker.stage_seconds`)."""
+    (superseded ones among them), messages read per recognizer transaction, the recognizer's share of
+    the wall time in forward passes and in decoding, its mean batch, the mean time from a final
+    segment's newest chunk to the stream app sending it, and from any segment's newest chunk to its
+    result committed, and that time by stage (stream app, queue, recognizer:
+    `recognizer.worker.stage_seconds`)."""
     return {
         "previews_recognised": int(totals["previews_recognised"]),
         "previews_skipped": int(totals["previews_skipped"]),

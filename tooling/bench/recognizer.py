@@ -34,6 +34,7 @@ import numpy as np
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from producers.pacing import RealtimeSchedule
 from streamscribe.cli_settings import Counts
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
 from streamscribe.percentiles import percentile
@@ -351,11 +352,12 @@ def measure_latency(context: BenchContext, streams: int, stream_seconds: float, 
         collector = threading.Thread(target=collect_latencies, args=(reader, produced_at, latencies, len(schedule)))
         collector.start()
         writer = SegmentWriter(context, topics.segments)
-        began = time.monotonic()
+        pacing = RealtimeSchedule.starting_now(SEGMENT_SAMPLE_RATE)  # real-time pacing of the live sources
         max_lag = 0.0
         for due, segment in schedule:
-            time.sleep(max(0.0, began + due - time.monotonic()))  # real-time pacing of the live sources
-            max_lag = max(max_lag, time.monotonic() - began - due)
+            frame = round(due * SEGMENT_SAMPLE_RATE)
+            pacing.wait(frame)
+            max_lag = max(max_lag, pacing.lag(frame))
             now_ms = int(time.time() * 1000)
             produced_at[(segment.stream_id, segment.headers.index)] = now_ms
             writer.write(replace(segment, headers=replace(segment.headers, produced_at_ms=now_ms)))
