@@ -59,7 +59,8 @@ class RecognizerMetrics:
             registry=registry,
         )
         self.transaction_messages = Histogram(
-            f"{PREFIX}_transaction_messages", "Messages read (and committed) per transaction, skipped previews included",
+            f"{PREFIX}_transaction_messages",
+            "Messages read (and committed) per transaction, skipped previews included",
             buckets=(1, 4, 16, 64, 128, 256, 512, 1024), registry=registry,
         )
         self.previews_skipped = Counter(

@@ -63,7 +63,9 @@ class RecognizerSettings(KafkaClientSettings):
         default=None, description="a .nemo file or a NeMo pretrained name (none: the shipped model)"
     )
     device: str = Field(default="auto", description="auto (CUDA if present, else CPU), cpu, cuda, cuda:N")
-    decoder: Decoder = Field(default=DEFAULT_DECODER, description="CTC decoder: beam (pyctcdecode + the n-gram) or greedy")
+    decoder: Decoder = Field(
+        default=DEFAULT_DECODER, description="CTC decoder: beam (pyctcdecode + the n-gram) or greedy"
+    )
     lm: Path | None = Field(default=None, description="KenLM model for beam search (none: the shipped one)")
     unigrams: Path | None = Field(
         default=None, description="the LM's word list (none: <prefix>.unigrams.txt beside it)"

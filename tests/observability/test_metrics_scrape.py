@@ -19,7 +19,8 @@ from tests.observability.metric_names import SERVICE_FAMILIES
 from tests.terminal import as_from_terminal
 from tooling.demo.samples import load_samples
 from tooling.demo.settings import SHIPPED_SAMPLES
-from tooling.demo.supervisor import ChildSpec, Supervisor, log_line_appears, metrics_endpoint_answers
+from tooling.demo.stack import RECOGNIZER_READY, STREAM_APP_READY
+from tooling.demo.supervisor import ChildSpec, Supervisor, metrics_endpoint_answers
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -70,7 +71,9 @@ def test_every_service_serves_its_metrics_and_they_move_under_load(
         "STREAMSCRIBE_RECOGNIZER_GROUP_ID": f"metrics-test-recognizers-{unique_suffix}",
     }
     with Supervisor(ready_timeout=180) as supervisor:
-        up = supervisor.start(ChildSpec("up", argv, log_file, log_line_appears(log_file, "streamscribe is up"), env))
+        services_ready = (metrics_endpoint_answers(ports["stream_app"], STREAM_APP_READY),
+                          metrics_endpoint_answers(ports["recognizer"], RECOGNIZER_READY))
+        up = supervisor.start(ChildSpec("up", argv, log_file, lambda: all(ready() for ready in services_ready), env))
         before = {service: scrape(port) for service, port in ports.items()}
         for service, defined_families in SERVICE_FAMILIES.items():
             families, _ = before[service]

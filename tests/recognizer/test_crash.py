@@ -30,7 +30,8 @@ def start_worker(instance: str, model: Path, topics, group: str, log_dir: Path) 
     log_file = (log_dir / f"{instance}.log").open("wb")
     command = [
         sys.executable, "-m", "tooling.cli", "recognizer", "--model", str(model), "--device", "cpu",
-        "--decoder", "greedy", "--group-id", group, "--instance-id", instance, "--max-batch", "4", "--max-wait-ms", "50",
+        "--decoder", "greedy", "--group-id", group, "--instance-id", instance,
+        "--max-batch", "4", "--max-wait-ms", "50",
         "--torch-threads", "1", "--session-timeout-ms", "6000", "--transaction-timeout-ms", "5000",
         "--segments-topic", topics.segments, "--transcripts-topic", topics.transcripts,
         "--rejected-topic", topics.rejected,
