@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from training.real_prompts import telephone_audio
 from training.settings import SamplesSettings
 
 SAMPLES_TSV = "samples.tsv"
+BOUNDS_JSON = "streamscribe-small.bounds.json"  # beside the shipped model: the WER it is held to
 REAL_DIR = "real_8k"
 DEMO_TSV = "demo.tsv"
 SYNTHETIC_SOURCE = "synthetic 16 kHz"
@@ -103,6 +105,12 @@ def write_samples_tsv(path: Path, samples: list[Sample], with_source: bool = Fal
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow(["path", "sentence", *(["source"] if with_source else [])])
         writer.writerows((s.path, s.sentence, *([s.source] if with_source else [])) for s in samples)
+
+
+def wer_bounds(models_dir: Path, folder: str) -> tuple[float, float]:
+    """The (greedy, with the n-gram) WER bounds the shipped model is held to on a samples folder."""
+    bounds = json.loads((models_dir / BOUNDS_JSON).read_text(encoding="utf-8"))[folder]
+    return bounds["greedy"], bounds["lm"]
 
 
 def read_samples(samples_dir: Path, tsv: str = SAMPLES_TSV) -> list[Sample]:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from confluent_kafka.admin import AdminClient
 
+from infra.broker import EmbeddedBroker
+
 pytestmark = pytest.mark.broker
 
 
@@ -35,8 +37,9 @@ def test_start_status_stop(tmp_path: Path) -> None:
     try:
         started = streamscribe(home, "broker", "start")
         assert started.returncode == 0, started.stderr
-        bootstrap = started.stdout.split("running at ", 1)[1].split()[0]
+        bootstrap = EmbeddedBroker(home / "broker").bootstrap_servers  # where the state says it listens
         assert AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=10).brokers
+        assert bootstrap in started.stdout  # and the command told the user
 
         status = streamscribe(home, "broker", "status")
         assert status.returncode == 0

@@ -1,7 +1,6 @@
 """The shipped model and n-gram against the shipped held-out samples, within the model card's bounds."""
 
 import json
-import re
 
 import pytest
 import soundfile
@@ -9,20 +8,12 @@ import soundfile
 from recognizer.decoding import BeamDecoder, BeamSearchOptions, LanguageModelFiles
 from streamscribe.paths import REPO_ROOT
 from training.evaluate import score_manifest, served_engine
-from training.samples import DEMO_TSV, REAL_DIR, REAL_SOURCE, SAMPLES_TSV, SYNTHETIC_SOURCE, read_samples
+from training.samples import DEMO_TSV, REAL_DIR, REAL_SOURCE, SAMPLES_TSV, SYNTHETIC_SOURCE, read_samples, wer_bounds
 
 MODELS = REPO_ROOT / "recognizer" / "models"
 MODEL = MODELS / "streamscribe-small.nemo"
 DECODER_JSON = MODELS / "streamscribe-small.decoder.json"
 SAMPLES = MODELS / "samples"
-def card_bounds(folder: str = "samples/") -> tuple[float, float]:
-    """The WER bounds the model card promises on a samples folder (greedy, with the n-gram)."""
-    bound = re.compile(rf"greedy WER on `{folder}` <= ([0-9.]+), with the n-gram <= ([0-9.]+)")
-    match = bound.search((MODELS / "MODEL_CARD.md").read_text(encoding="utf-8"))
-    assert match, f"MODEL_CARD.md states no test bound for {folder}"
-    return float(match.group(1)), float(match.group(2))
-
-
 def test_samples_are_short_16k_mono_flac_with_references() -> None:
     samples = read_samples(SAMPLES)
     assert len(samples) >= 30
@@ -60,7 +51,7 @@ def test_shipped_files_stay_small() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("folder", ["samples/", "samples/real_8k/"])
 def test_wer_on_held_out_samples_is_within_the_model_card_bound(folder: str) -> None:
-    greedy_bound, lm_bound = card_bounds(folder)
+    greedy_bound, lm_bound = wer_bounds(MODELS, folder)
     parameters = json.loads(DECODER_JSON.read_text())
     engine = served_engine(MODEL, batch_size=16)
     beam = BeamDecoder(
