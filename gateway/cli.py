@@ -13,6 +13,7 @@ import signal
 from gateway.settings import GatewaySettings
 from infra.cluster import with_embedded_broker
 from streamscribe.cli_settings import add_settings_command, settings_from_args
+from streamscribe.shutdown import ShutdownDeadline
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,13 +31,21 @@ def run_gateway_command(args: argparse.Namespace) -> int:
     from gateway.server import serve_forever  # noqa: PLC0415 - aiohttp, confluent_kafka
 
     settings = with_embedded_broker(settings_from_args(GatewaySettings, args))
-    asyncio.run(serve_forever(settings, _stop_event_on_signals))
+    deadline = ShutdownDeadline(f"gateway {settings.instance_id}", settings.shutdown_timeout_s,
+                                lambda: "its open connections (their clients see the connection drop)")
+    asyncio.run(serve_forever(settings, lambda: _stop_event_on_signals(deadline)))
     return 0
 
 
-def _stop_event_on_signals() -> asyncio.Event:
+def _stop_event_on_signals(deadline: ShutdownDeadline) -> asyncio.Event:
+    """An event set by SIGINT/SIGTERM, which also arm the hard deadline."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        deadline.arm()
+        stop.set()
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal)
     return stop

@@ -32,13 +32,21 @@ def run_recognizer(args: argparse.Namespace) -> int:
     from recognizer.metrics import RecognizerMetrics  # noqa: PLC0415
     from recognizer.worker import RecognizerWorker, WorkerThread  # noqa: PLC0415
     from streamscribe.metrics import serve_metrics  # noqa: PLC0415
+    from streamscribe.shutdown import ShutdownDeadline  # noqa: PLC0415
 
     settings = with_embedded_broker(settings_from_args(RecognizerSettings, args))
     serve_metrics(settings.metrics_port, "recognizer")
     engine = RecognitionEngine.from_settings(settings, RecognizerMetrics())
     runner = WorkerThread(RecognizerWorker(settings, engine))
+    deadline = ShutdownDeadline(f"recognizer {settings.instance_id}", settings.shutdown_timeout_ms / 1000,
+                                lambda: "its open transaction (aborted by the broker, redone by the group)")
+
+    def stop(*_: object) -> None:
+        deadline.arm()
+        runner.worker.stop()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: runner.worker.stop())
+        signal.signal(signum, stop)
     try:
         runner.start(timeout=KAFKA_START_TIMEOUT)
         runner.wait()

@@ -41,6 +41,7 @@ from stream_app.positions import PartitionPositions
 from stream_app.settings import StreamAppSettings
 from streamscribe.settings import KafkaSettings
 from streamscribe.contracts.rejection import rejection_headers
+from streamscribe.shutdown import ShutdownDeadline
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ class StreamAppRuntime:
         self.app.on_partitions_revoked.connect(self._on_revoked)
         self._in_flight: list[asyncio.Future] = []
         self.positions = PartitionPositions()  # per owned partition: where its records stand, what is committed
+        self.shutdown_deadline = ShutdownDeadline("stream-app", settings.shutdown_timeout_ms / 1000, self.unfinished)
         if metrics is not None:
             metrics.watch(self.core, self.positions)
 
@@ -266,6 +268,17 @@ class StreamAppRuntime:
             log.warning("%s/%d: seeking back to %d failed", tp.topic, tp.partition, wanted, exc_info=True)
             return
         positions.sought(tp.partition, wanted, target)
+
+    def unfinished(self) -> str:
+        """What a shutdown cut short leaves to the next owner of the partitions (for the log)."""
+        committed = self.positions.committed_offsets()
+        partitions = []
+        for partition in self.positions.owned():
+            processed = self.core.next_offset(partition)
+            partitions.append(f"{self.chunks_topic_name}/{partition} processed to {processed}, committed to "
+                              f"{committed.get(partition)}")
+        return (f"{self.core.open_streams} open streams, {len(self._in_flight)} sends unconfirmed; "
+                f"{'; '.join(partitions) or 'no partition owned'} (uncommitted input is read again by the next owner)")
 
     def _count_changelog(self, nbytes: int) -> None:
         if self.metrics is not None:

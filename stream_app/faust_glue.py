@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import signal
 from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
@@ -209,6 +210,13 @@ class QuietWorker(faust.Worker):
     # override: faust's root-logger set-up hook, to drop the spinner
     def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
         self.spinner = None
+
+    # override: mode's handler of SIGTERM/SIGINT (it schedules the stop), to arm the hard deadline first:
+    # faust's stop can block for good on a dead broker (its consumer thread dies in aiokafka's close and
+    # the worker waits on it; issue 22)
+    def _schedule_shutdown(self, signum: signal.Signals) -> None:
+        self.app.runtime.shutdown_deadline.arm()
+        super()._schedule_shutdown(signum)
 
     # override: faust's "worker started" signal (it logs "Ready"), to report readiness as a metric
     async def on_startup_finished(self) -> None:

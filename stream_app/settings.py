@@ -50,6 +50,10 @@ class StreamAppSettings(KafkaClientSettings):
     fetch_min_bytes: int = Field(262_144, ge=1, description="the broker answers a fetch once it has this much")
     fetch_max_wait_ms: int = Field(50, ge=0, description="... or once this long has passed")
     batch_queue: int = Field(4, ge=1, description="fetched batches waiting for the agent (backpressure)")
+    shutdown_timeout_ms: int = Field(
+        10_000, ge=1_000,
+        description="after SIGTERM/SIGINT, exit (status 75, logging what is abandoned) if the shutdown has not "
+                    "finished this long after: it hangs on a dead broker; uncommitted input is replayed")
     metrics_port: int | None = Field(None, description="serve Prometheus metrics here (0 = any free port)")
     web_port: int | None = Field(None, description="faust's web server port (None: disabled)")
 

@@ -13,10 +13,15 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from streamscribe.settings import KafkaSettings, TopicSettings
+
+if TYPE_CHECKING:
+    from infra.broker import EmbeddedBroker
 
 BROKER_FIXTURES = frozenset({"kafka_bootstrap"})
 MODEL_FIXTURES = frozenset({"tiny_model_path", "tiny_model"})
@@ -48,6 +53,19 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield bootstrap
     finally:
         os.environ.pop("KAFKA_BOOTSTRAP_SERVERS", None)
+        broker.stop()
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
+    """An embedded broker of this test alone, to stop or kill (mark the test `broker` by hand); stopped at the end."""
+    from infra.broker import EmbeddedBroker
+
+    broker = EmbeddedBroker(tmp_path / "kafka")
+    broker.start()
+    try:
+        yield broker
+    finally:
         broker.stop()
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,17 +35,6 @@ IDLE_TIMEOUT_MS = 5_000
 FLAGS = ("--idle-timeout-ms", str(IDLE_TIMEOUT_MS), "--commit-interval-ms", "500", "--session-timeout-ms", "6000")
 STREAMS = 6
 STREAM_SECONDS = 24.0
-
-
-@pytest.fixture
-def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
-    """An embedded broker of this test alone (so it can be stopped), stopped at the end."""
-    broker = EmbeddedBroker(tmp_path / "kafka")
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
 
 
 class LiveSender(threading.Thread):
