@@ -88,9 +88,13 @@ def _run_autoscaled(
     supervisor: Supervisor, plan: StackPlan, bounds: tuple[int, int], scaling: AutoscaleSettings, console: Console
 ) -> None:
     """`up --autoscale`: the minimum now, then replicas follow the load until Ctrl-C."""
+    from streamscribe.metrics import serve_metrics  # noqa: PLC0415
     from tooling.scaling.loop import start_autoscaled_stack  # noqa: PLC0415
+    from tooling.scaling.metrics import AutoscaleMetrics  # noqa: PLC0415
 
-    autoscaler = start_autoscaled_stack(supervisor, plan, bounds, scaling)
+    metrics = AutoscaleMetrics() if scaling.metrics_port is not None else None
+    serve_metrics(scaling.metrics_port, "autoscaler")
+    autoscaler = start_autoscaled_stack(supervisor, plan, bounds, scaling, metrics)
     console.print(
         f"streamscribe is up on Kafka {plan.kafka.bootstrap_servers}, autoscaling recognizers "
         f"{bounds[0]}..{bounds[1]} (decisions in the log); Ctrl-C stops"

@@ -21,6 +21,7 @@ from infra.broker import free_port
 from streamscribe.settings import KafkaSettings
 from tooling.demo.stack import StackPlan, recognizer_spec, start_stack, stream_app_spec
 from tooling.demo.supervisor import Child, ChildSpec, Supervisor
+from tooling.scaling.metrics import AutoscaleMetrics
 from tooling.scaling.policy import Decision, LoadSample, ScalingPolicy
 from tooling.scaling.settings import AutoscaleSettings
 
@@ -70,10 +71,14 @@ class ScaledService:
 class Autoscaler:
     """Applies each service's policy through the supervisor."""
 
-    def __init__(self, supervisor: Supervisor, services: list[ScaledService], interval_s: float = 2.0) -> None:
+    def __init__(self, supervisor: Supervisor, services: list[ScaledService], interval_s: float = 2.0,
+                 metrics: AutoscaleMetrics | None = None) -> None:
         self.supervisor = supervisor
         self.services = services
         self.interval_s = interval_s
+        self.metrics = metrics
+        for service in services:
+            self._report(service)
 
     def tick(self) -> None:
         """One round: sample, decide, start or retire."""
@@ -85,6 +90,8 @@ class Autoscaler:
                 continue
             service.policy.observe(sample)
             decision = service.policy.decide(len(service.running))
+            if self.metrics is not None:
+                self.metrics.observed(service.name, decision)
             self._apply(service, decision)
 
     def _apply(self, service: ScaledService, decision: Decision) -> None:
@@ -102,6 +109,11 @@ class Autoscaler:
             service.started += 1
         while len(service.running) > decision.replicas:
             self.supervisor.retire(service.running.pop())
+        self._report(service, current)
+
+    def _report(self, service: ScaledService, before: int | None = None) -> None:
+        if self.metrics is not None:
+            self.metrics.running(service.name, len(service.running), before)
 
     def run(self) -> None:
         """Until Ctrl-C (or a child dies: ChildFailed)."""
@@ -116,7 +128,8 @@ class Autoscaler:
 
 
 def start_autoscaled_stack(
-    supervisor: Supervisor, plan: StackPlan, bounds: tuple[int, int], settings: AutoscaleSettings
+    supervisor: Supervisor, plan: StackPlan, bounds: tuple[int, int], settings: AutoscaleSettings,
+    metrics: AutoscaleMetrics | None = None,
 ) -> Autoscaler:
     """Start the minimum (one stream app worker, MIN recognizers) and an autoscaler over them.
 
@@ -143,4 +156,4 @@ def start_autoscaled_stack(
     )
     for service in running:
         (stream_app if service.name.startswith("stream-app") else recognizers).adopt([children[service.name]])
-    return Autoscaler(supervisor, [stream_app, recognizers], settings.interval_s)
+    return Autoscaler(supervisor, [stream_app, recognizers], settings.interval_s, metrics)

@@ -36,6 +36,10 @@ class AutoscaleSettings(BaseSettings):
                                      description="scale in only to the highest count wanted this long")
     idle_s: float = Field(default=60, ge=0, description="no lag and no input this long before the last replica stops")
     rate_window_s: float = Field(default=10, gt=0, description="input rate measured over this window")
+    metrics_port: int | None = Field(
+        default=None, ge=0, description="serve the autoscaler's Prometheus metrics on this port (0: a free one)",
+        json_schema_extra={"flag": "autoscale-metrics-port"},
+    )
 
     def recognizer_rules(self, minimum: int, maximum: int) -> ScalingRules:
         return ScalingRules(minimum, maximum, self.recognizer_lag_per_replica, self.recognizer_rate_per_replica,
