@@ -20,8 +20,9 @@ from gateway.metrics import GatewayMetrics
 from gateway.partitions import home_partitions, new_stream_id
 from gateway.protocol import FrameAligner, Refusal, Refused, StartRequest
 from gateway.settings import GatewaySettings
-from gateway.transcripts import Subscription, TranscriptRouter, TranscriptSourceError, topic_partitions
+from gateway.transcripts import Subscription, TranscriptRouter, topic_partitions
 from producers import AsyncAudioProducer, AsyncAudioStream, ProducerError, ProducerSettings
+from producers.reader import TranscriptSourceError
 from streamscribe.contracts import Transcript
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,8 @@ stream with a client-supplied id needs it, from that partition's end at the time
 starts (fetched synchronously before the stream's first chunk is produced, so none of its
 results can come before it). Results are parsed, counted and handed to the event loop in one
 call per fetched batch; there each stream's queue gets its own results, copies dropped
-(producers.assembly, as the transcript reader does).
+(producers.assembly), each record parsed under the transcript reader's own error policy
+(producers.reader.parse_result).
 """
 
 from __future__ import annotations
@@ -20,14 +21,13 @@ import uuid
 from dataclasses import dataclass, field
 
 from confluent_kafka import Consumer, KafkaException, TopicPartition
-from pydantic import ValidationError
 
 from gateway.metrics import GatewayMetrics
 from gateway.partitions import PartitionRefs
 from producers.assembly import StreamText
+from producers.reader import TranscriptSourceError, parse_result
 from streamscribe.contracts import Transcript
 from streamscribe.contracts.transcript import transcript_partition
-from streamscribe.errors import StreamscribeError
 from streamscribe.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,6 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
 BATCH = 500
 KAFKA_TIMEOUT_S = 10.0
-
-
-class TranscriptSourceError(StreamscribeError):
-    """The transcripts topic cannot be read."""
 
 
 @dataclass
@@ -163,7 +159,7 @@ class TranscriptRouter:
             while not self._stopping.is_set():
                 self._apply_changes()
                 messages = self._consumer.consume(BATCH, POLL_SECONDS)
-                batch = [t for t in map(self._parse, messages) if t is not None]
+                batch = [t for t in map(parse_result, messages) if t is not None]
                 if batch:
                     self.read += len(batch)
                     self.metrics.transcripts_read.inc(len(batch))
@@ -185,19 +181,6 @@ class TranscriptRouter:
             if subscription is not None:
                 self.routed += 1
                 subscription.offer(transcript)
-
-    def _parse(self, message) -> Transcript | None:  # noqa: ANN001
-        if message.error() is not None:
-            if not message.error().retriable() and message.error().fatal():
-                raise TranscriptSourceError(str(message.error()))
-            log.debug("transcript consumer: %s", message.error())
-            return None
-        try:
-            return Transcript.from_json_bytes(message.value() or b"")
-        except ValidationError as exc:
-            log.warning("skipping a malformed result at %s/%s/%s: %s", message.topic(), message.partition(),
-                        message.offset(), exc.errors()[0]["msg"])
-            return None
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:

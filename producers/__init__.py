@@ -26,6 +26,7 @@ _EXPORTS = {
     "StreamText": "producers.assembly",
     "TranscriptAssembler": "producers.assembly",
     "TranscriptReader": "producers.reader",
+    "TranscriptSourceError": "producers.reader",
     "TranscriptTimeout": "producers.reader",
 }
 
@@ -44,6 +45,7 @@ __all__ = [
     "StreamText",
     "TranscriptAssembler",
     "TranscriptReader",
+    "TranscriptSourceError",
     "TranscriptTimeout",
 ]
 

@@ -41,6 +41,30 @@ class TranscriptTimeout(StreamscribeError):
     """A stream did not finish within the time allowed."""
 
 
+class TranscriptSourceError(StreamscribeError):
+    """The transcripts topic cannot be read."""
+
+
+def parse_result(message: Message) -> Transcript | None:
+    """One consumed `transcripts` record as a result: the one error policy of every reader (the SDK,
+    the gateway, the demo). A consumer error is logged and skipped unless librdkafka calls it fatal
+    (TranscriptSourceError); a malformed record is logged with where it is and skipped."""
+    error = message.error()
+    if error is not None:
+        if error.fatal():
+            raise TranscriptSourceError(f"reading transcripts failed: {error}")
+        log.warning("transcript consumer: %s", error)
+        return None
+    try:
+        return Transcript.from_json_bytes(message.value() or b"")
+    except ValidationError as exc:
+        log.warning(
+            "skipping a malformed result at %s/%s/%s: %s",
+            message.topic(), message.partition(), message.offset(), exc.errors()[0]["msg"],
+        )
+        return None
+
+
 class TranscriptReader:
     """Reads the `transcripts` topic for all streams or a few, without duplicates."""
 
@@ -74,25 +98,13 @@ class TranscriptReader:
         """Leave the group and release the connection."""
         self._consumer.close()
 
-    def _parse(self, message: Message) -> Transcript | None:
-        if message.error() is not None:
-            log.warning("transcript consumer error: %s", message.error())
-            return None
-        try:
-            return Transcript.from_json_bytes(message.value() or b"")
-        except ValidationError as exc:
-            log.warning(
-                "skipping a malformed result at %s/%s/%s: %s",
-                message.topic(), message.partition(), message.offset(), exc.errors()[0]["msg"],
-            )
-            return None
-
     def poll(self, timeout: float = POLL_SECONDS) -> Transcript | None:
-        """The next new result (a copy is consumed and dropped), or None if none came in time."""
+        """The next new result (a copy is consumed and dropped), or None if none came in time;
+        TranscriptSourceError when the consumer failed for good (`parse_result`)."""
         message = self._consumer.poll(timeout)
         if message is None:
             return None
-        transcript = self._parse(message)
+        transcript = parse_result(message)
         if transcript is None or not self.assembler.accept(transcript):
             return None
         return transcript
