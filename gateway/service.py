@@ -61,7 +61,7 @@ class GatewayStream:
             try:
                 await self.stream.write(frames)
             except ProducerError as exc:
-                raise Refused(Refusal.UPSTREAM, f"Kafka did not take the audio: {exc}") from None
+                raise Refused(Refusal.UPSTREAM, f"the pipeline did not take the audio: {exc}") from None
 
     async def end(self) -> None:
         """Send the eos chunk (once)."""
@@ -70,7 +70,7 @@ class GatewayStream:
             try:
                 await self.stream.close()
             except ProducerError as exc:
-                raise Refused(Refusal.UPSTREAM, f"Kafka did not take the end of the stream: {exc}") from None
+                raise Refused(Refusal.UPSTREAM, f"the pipeline did not take the end of the stream: {exc}") from None
 
     async def next_result(self) -> Transcript:
         """The stream's next result; once the stream has ended, Refused(UPSTREAM) when the

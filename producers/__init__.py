@@ -3,6 +3,13 @@ read the results back from `transcripts` (copies dropped, streams reassembled, l
 
     from producers import AudioProducer, AsyncAudioProducer, ProducerSettings, TranscriptReader
 
+Failures are never silent: a chunk Kafka did not take, and a chunk the stream app refused after
+Kafka took it (read back from `audio.rejected`, e.g. every chunk after the stream was closed as
+idle: `after_eos`), raise a `DeliveryError` naming the stream, the seq and the reason from the
+stream's next write, close or wait, or the producer's flush (producers/refusals.py;
+`report_refusals=False` turns the reading off). A refusal that comes back after the producer was
+closed is only logged while it runs, and kept in `audio.rejected`.
+
 Names load on first use (PEP 562), so `streamscribe --help` does not import numpy or librdkafka.
 """
 

@@ -94,7 +94,10 @@ class AsyncAudioProducer(ProducerHandle):
     async def close(self, timeout: float | None = None) -> None:
         """Flush; streams never closed get no eos (their end is unknown) and are logged."""
         self._core.warn_unclosed()
-        await self.flush(timeout)
+        try:
+            await self.flush(timeout)
+        finally:
+            self._core.stop_watching()
 
     async def __aenter__(self) -> AsyncAudioProducer:
         return self

@@ -17,6 +17,7 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 
 from producers.errors import DeliveryFailure, ProducerError
 from producers.ledger import ProducerLedger, ProducerStats, StreamLedger
+from producers.refusals import RefusalWatch
 from producers.settings import ProducerSettings
 from producers.sources import cut_chunks, to_payload
 from streamscribe.contracts.chunk import StreamOptions
@@ -31,10 +32,15 @@ WriteData = bytes | bytearray | memoryview | np.ndarray
 class ProducerCore:
     """A librdkafka producer bound to the chunks topic, plus every stream's ledger."""
 
-    def __init__(self, settings: ProducerSettings, kafka: KafkaSettings, topic: str) -> None:
+    def __init__(self, settings: ProducerSettings, kafka: KafkaSettings, topics: TopicSettings) -> None:
         self.settings = settings
-        self.topic = topic
+        self.topic = topics.chunks
         self.ledger = ProducerLedger(settings.max_chunk_bytes)
+        self.refusal_watch: RefusalWatch | None = None
+        if settings.report_refusals:
+            streams = self.ledger.streams
+            self.refusal_watch = RefusalWatch(kafka, topics.rejected, topics.chunks, streams.__contains__).start()
+            self.ledger.refusals = self.refusal_watch.drain
         config = settings.client_config(kafka)
         config.update(
             {"error_cb": self._on_client_error, "logger": logging.getLogger("producers.librdkafka")}
@@ -88,6 +94,11 @@ class ProducerCore:
     def flush_limit(self, timeout: float | None) -> float:
         """Seconds a flush may wait: as asked, else long enough for librdkafka to give up."""
         return self.settings.delivery_timeout_ms / 1000 + 5 if timeout is None else timeout
+
+    def stop_watching(self) -> None:
+        """Stop reading the stream app's refusals (the producer is closing)."""
+        if self.refusal_watch is not None:
+            self.refusal_watch.stop()
 
     def warn_unclosed(self) -> None:
         """Log streams that were opened but never closed: they get no eos, as their end is unknown."""
@@ -148,7 +159,7 @@ class ProducerHandle:
         settings: ProducerSettings | None = None,
     ) -> None:
         settings = settings or ProducerSettings()
-        self._core = ProducerCore(settings, kafka or settings.kafka, (topics or settings.topics).chunks)
+        self._core = ProducerCore(settings, kafka or settings.kafka, topics or settings.topics)
 
     @property
     def stats(self) -> ProducerStats:

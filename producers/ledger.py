@@ -5,6 +5,7 @@ delivery reports brought back, until a write, flush or close raises them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ from streamscribe.contracts.headers import KafkaHeaders
 
 if TYPE_CHECKING:
     from confluent_kafka import KafkaError, Message
+
+    from producers.refusals import Refusal
 
 
 @dataclass(slots=True)
@@ -89,6 +92,7 @@ class StreamLedger:
 
     def check_writable(self) -> None:
         """Raise what went wrong so far for this stream, or if it is closed."""
+        self._producer.absorb_refusals()
         if self._producer.fatal is not None:
             raise DeliveryError([self._producer.fatal])
         if self.failures:
@@ -104,6 +108,7 @@ class StreamLedger:
 
     def close(self) -> None:
         """Mark the stream closed (its eos has been handed to the client); raise its failures."""
+        self._producer.absorb_refusals()
         self.closed = True
         self._producer.stats.streams_closed += 1
         self._producer.forget_if_done(self)
@@ -112,6 +117,7 @@ class StreamLedger:
 
     def check_delivered(self, waited: float) -> None:
         """After waiting for acknowledgements: raise failures, or what is still unacknowledged."""
+        self._producer.absorb_refusals()
         if self.failures:
             raise DeliveryError(self.take_failures())
         if self.in_flight:
@@ -143,6 +149,17 @@ class ProducerLedger:
     stats: ProducerStats = field(default_factory=ProducerStats)
     streams: dict[str, StreamLedger] = field(default_factory=dict)
     fatal: DeliveryFailure | None = None
+    refusals: Callable[[], list[Refusal]] | None = None  # the stream app's refusals read since the last call
+
+    def absorb_refusals(self) -> None:
+        """Keep the stream app's refusals of chunks of open streams as their failures (raised like Kafka's)."""
+        if self.refusals is None:
+            return
+        for refusal in self.refusals():
+            stream = self.streams.get(refusal.stream_id)
+            if stream is not None:
+                self.stats.delivery_failures += 1
+                stream.failures.append(DeliveryFailure(refusal.stream_id, refusal.seq, str(refusal)))
 
     def open(
         self, stream_id: str, sample_rate: int, channels: int, encoding: Encoding | str,
@@ -181,6 +198,7 @@ class ProducerLedger:
 
     def check_flushed(self, unacknowledged: int, waited: float) -> None:
         """After a flush: raise every failure not raised yet, or what is still unacknowledged."""
+        self.absorb_refusals()
         failures = [failure for stream in list(self.streams.values()) for failure in stream.take_failures()]
         if failures:
             raise DeliveryError(failures)

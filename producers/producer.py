@@ -79,7 +79,10 @@ class AudioProducer(ProducerHandle):
     def close(self, timeout: float | None = None) -> None:
         """Flush; streams never closed get no eos (their end is unknown) and are logged."""
         self._core.warn_unclosed()
-        self.flush(timeout)
+        try:
+            self.flush(timeout)
+        finally:
+            self._core.stop_watching()
 
     def __enter__(self) -> AudioProducer:
         return self

@@ -45,6 +45,10 @@ class ProducerSettings(KafkaClientSettings):
         description="librdkafka reconnect.backoff.max.ms: after a broker outage, buffered chunks leave within "
                     "about this long of its return (librdkafka's 10 s default would eat into the stream app's "
                     "idle timeout)")
+    report_refusals: bool = Field(
+        default=True,
+        description="read audio.rejected (from its end, no consumer group) and raise the stream app's refusals of "
+                    "this producer's chunks, e.g. after its stream was closed as idle (needs read access to the topic)")
     backpressure_timeout_s: float = Field(
         default=60.0, gt=0, description="how long a write waits for room in the local queue"
     )

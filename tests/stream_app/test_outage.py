@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ import pytest
 from infra.broker import EmbeddedBroker
 from infra.topics import ensure_topics
 from producers import AudioProducer
+from producers.errors import DeliveryError
 from streamscribe.contracts.segment import EmitReason
 from streamscribe.settings import KafkaSettings, TopicSettings
 from tests.stream_app.kafka_io import (
@@ -64,18 +66,13 @@ class LiveSender(threading.Thread):
             self.error = error
 
 
-def test_a_broker_outage_longer_than_the_idle_timeout_cuts_no_stream(
-    own_broker: EmbeddedBroker, tmp_path: Path,
-) -> None:
-    bootstrap = own_broker.bootstrap_servers
+def streams_survive(bootstrap: str, topics: TopicSettings, workdir: Path, outage: Callable[[], None]) -> None:
+    """Live streams through the SDK into a stream-app worker; `outage()` runs once every stream has segments
+    out; then every stream must come out whole, ended by its eos, with nothing rejected."""
     kafka = KafkaSettings(bootstrap_servers=bootstrap)
-    suffix = uuid.uuid4().hex[:8]
-    topics = TopicSettings.suffixed("outage", suffix, audio_partitions=4, transcript_partitions=4,
-                                    rejected_partitions=1)
-    ensure_topics(kafka, topics)
     streams = make_streams(STREAMS, STREAM_SECONDS, seed=22, prefix="live-")
     reader = TopicReader(bootstrap, topics.segments)
-    worker = WorkerProcess(bootstrap, topics, f"outage-{suffix}", tmp_path / "worker", *FLAGS)
+    worker = WorkerProcess(bootstrap, topics, f"outage-{uuid.uuid4().hex[:8]}", workdir, *FLAGS)
     producer = AudioProducer(kafka=kafka, topics=topics)
     sender = LiveSender(producer, streams)
     try:
@@ -84,20 +81,14 @@ def test_a_broker_outage_longer_than_the_idle_timeout_cuts_no_stream(
         sender.start()
         everyone_started = lambda records: len({r.key() for r in records}) == STREAMS  # noqa: E731
         reader.poll_until(everyone_started, 60, worker.assert_running, lambda: f"\n{worker.log_tail()}")
-
-        down_at = time.monotonic()
-        own_broker.stop()  # what `streamscribe broker stop` does: SIGTERM, wait for the exit
-        time.sleep(max(0.0, down_at + 1.5 * IDLE_TIMEOUT_MS / 1000 - time.monotonic()))  # the outage itself
-        own_broker.start()
-        outage_s = time.monotonic() - down_at
-        assert outage_s > IDLE_TIMEOUT_MS / 1000
+        outage()
         worker.assert_running()
-
         ids = {s.stream_id for s in streams}
         reader.poll_until(lambda records: ended_streams(segments_of(records)) >= ids, 120, worker.assert_running,
                           lambda: f"\n{worker.log_tail()}")
         sender.join(120)
         assert sender.error is None, sender.error
+        producer.close(30)
     finally:
         worker.stop()
         reader.close()
@@ -108,3 +99,60 @@ def test_a_broker_outage_longer_than_the_idle_timeout_cuts_no_stream(
         assert last.headers.reason is EmitReason.EOS, describe_mismatch(stream_finals, stream.expected)
         assert concatenated(stream_finals) == stream.expected, describe_mismatch(stream_finals, stream.expected)
     assert topic_size(bootstrap, topics.rejected) == 0  # no chunk refused (after_eos, seq gap)
+
+
+def held_down(stop: Callable[[], object], start: Callable[[], object]) -> Callable[[], None]:
+    """An outage: `stop()`, keep it down until 1.5 idle timeouts have passed since it began, `start()`."""
+
+    def outage() -> None:
+        down_at = time.monotonic()
+        stop()
+        time.sleep(max(0.0, down_at + 1.5 * IDLE_TIMEOUT_MS / 1000 - time.monotonic()))  # the outage itself
+        start()
+        assert time.monotonic() - down_at > IDLE_TIMEOUT_MS / 1000
+
+    return outage
+
+
+def test_a_broker_outage_longer_than_the_idle_timeout_cuts_no_stream(
+    own_broker: EmbeddedBroker, tmp_path: Path,
+) -> None:
+    bootstrap = own_broker.bootstrap_servers
+    topics = TopicSettings.suffixed("outage", uuid.uuid4().hex[:8], audio_partitions=4, transcript_partitions=4,
+                                    rejected_partitions=1)
+    ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topics)
+    # `streamscribe broker stop` (SIGTERM, wait for the exit), then `broker start`
+    streams_survive(bootstrap, topics, tmp_path / "worker", held_down(own_broker.stop, own_broker.start))
+
+
+def test_a_stream_closed_as_idle_is_reported_to_its_producer(
+    kafka_bootstrap: str, topic_settings: TopicSettings, unique_group: str, tmp_path: Path,
+) -> None:
+    """Its producer pauses for longer than the idle timeout while the stream app reads on (as with a
+    network cut on the producer's side only): the stream is closed, and the producer's next calls
+    raise the stream app's refusal of what it sent after that, never silently."""
+    stream = make_streams(1, 2.0, seed=23, prefix="paused-")[0]
+    reader = TopicReader(kafka_bootstrap, topic_settings.segments)
+    worker = WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "worker",
+                           "--idle-timeout-ms", "2000")
+    producer = AudioProducer(KafkaSettings(bootstrap_servers=kafka_bootstrap), topic_settings)
+    try:
+        handle = producer.open_stream(stream.stream_id, stream.fmt.sample_rate, stream.fmt.channels,
+                                      stream.fmt.encoding.value)
+        for pcm in stream.chunks[:5]:
+            handle.write(pcm)
+        producer.flush(30)
+        reader.poll_until(lambda records: stream.stream_id in ended_streams(segments_of(records)), 120,
+                          worker.assert_running, lambda: f"\n{worker.log_tail()}")  # closed as idle
+        handle.write(stream.chunks[5])  # the producer is back: too late
+        deadline = time.monotonic() + 60
+        with pytest.raises(DeliveryError, match=r"refused by the stream app \(after_eos\)"):
+            while time.monotonic() < deadline:  # until the refusal has come back from audio.rejected
+                producer.flush(30)
+                time.sleep(0.2)
+        producer.close(30)
+    finally:
+        worker.stop()
+        reader.close()
+    last = segments_of(reader.records)[-1].headers
+    assert (last.reason, last.eos) == (EmitReason.IDLE, True)
