@@ -35,7 +35,7 @@ class GatewaySettings(KafkaClientSettings):
     idle_timeout_s: float = Field(10.0, gt=0, description="end a stream whose client sends nothing this long")
     result_timeout_s: float = Field(60.0, gt=0, description="wait this long for the eos result after the end")
     shutdown_timeout_s: float = Field(
-        20.0, ge=1, description="after SIGTERM/SIGINT, exit (status 75, logging it) if the shutdown has not finished "
+        12.0, ge=1, description="after SIGTERM/SIGINT, exit (status 75, logging it) if the shutdown has not finished "
                                 "this long after (it flushes the producer for up to 10 s)")
     home_partitions: int = Field(2, ge=1, description="transcripts partitions this instance owns and reads")
     home_first: int | None = Field(None, ge=0, description="first home partition (default: from the instance id)")

@@ -131,7 +131,7 @@ class RecognizerSettings(KafkaClientSettings):
     session_timeout_ms: int = Field(default=10_000, ge=6000, description="a dead worker's partitions move after this")
     max_poll_interval_ms: int = Field(default=300_000, ge=10_000)
     shutdown_timeout_ms: int = Field(
-        default=20_000, ge=1000,
+        default=12_000, ge=1000,
         description="after SIGTERM/SIGINT, exit (status 75, logging it) if the worker has not stopped this long "
                     "after: an open transaction is then aborted by the broker and its batch redone")
     metrics_port: int | None = Field(default=None, description="serve Prometheus metrics here (0 = any free port)")

@@ -173,16 +173,23 @@ class Child:
 
     def stop(self, grace: float) -> None:
         """SIGTERM, then SIGKILL when it has not exited after `grace` seconds."""
-        if self.exit_code() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
+        self.request_stop()
+        self.await_stop(time.monotonic() + grace)
+
+    def request_stop(self) -> None:
+        """SIGTERM (unless it has exited), without waiting."""
+        if self.exit_code() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def await_stop(self, deadline: float) -> None:
+        """Wait until it exits; SIGKILL at `deadline` (monotonic) if it is still running."""
         try:
-            self.process.wait(grace)
+            self.process.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            log.warning("%s ignored SIGTERM for %.0fs; killing it", self.name, grace)
+            log.warning("%s ignored SIGTERM until its deadline; killing it", self.name)
             self.process.kill()
             self.process.wait()
-        log.info("stopped %s", self.name)
+        log.info("stopped %s (status %s)", self.name, self.process.returncode)
 
 
 class Supervisor:
@@ -234,10 +241,17 @@ class Supervisor:
             time.sleep(POLL_INTERVAL)
 
     def stop_all(self) -> None:
-        """Stop every child, newest first; a second Ctrl-C meanwhile does not cut this short."""
+        """Stop every child at once (SIGTERM newest first), all within one `stop_grace`, then SIGKILL
+        the ones still running; a second Ctrl-C meanwhile does not cut this short. Stopped one after
+        the other, children that each took their whole grace added up (issue 22)."""
         with _interrupts_ignored():
-            while self.children:
-                self.children.pop().stop(self.stop_grace)
+            stopping = list(reversed(self.children))
+            for child in stopping:
+                child.request_stop()
+            deadline = time.monotonic() + self.stop_grace
+            for child in stopping:
+                child.await_stop(deadline)
+            self.children.clear()
 
     def __enter__(self) -> Supervisor:
         return self

@@ -69,6 +69,19 @@ def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period(tmp_path: Pat
     assert child.exit_code() == -9
 
 
+def test_children_are_stopped_together_within_one_grace_period(tmp_path: Path) -> None:
+    code = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print('up', flush=True); time.sleep(60)"
+    )
+    with Supervisor(ready_timeout=20, stop_grace=2.0) as supervisor:
+        children = supervisor.start_all([python_child(f"stubborn-{i}", code, tmp_path, r"up") for i in range(3)])
+        began = time.monotonic()
+    took = time.monotonic() - began
+    assert [child.exit_code() for child in children] == [-9, -9, -9]
+    assert took < 2 * 2.0  # one grace for all, not one each (6 s)
+
+
 def test_not_ready_in_time_is_a_failure(tmp_path: Path) -> None:
     code = "import time; time.sleep(60)"
     with Supervisor(ready_timeout=0.5) as supervisor, pytest.raises(ChildFailed, match="not ready after"):
