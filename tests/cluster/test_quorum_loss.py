@@ -7,15 +7,13 @@ worker with a 5 s idle timeout), with topics and the stream app's state replicat
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 
 from infra.cluster import BrokerCluster
-from infra.topics import ensure_topics
-from streamscribe.settings import KafkaSettings, TopicSettings
 from tests.stream_app.test_outage import held_down, streams_survive
+from tests.topics import fresh_topics
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(400)]
 
@@ -24,9 +22,7 @@ def test_a_cluster_that_loses_its_whole_quorum_for_a_while_cuts_no_stream(
     broker_cluster: BrokerCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bootstrap = broker_cluster.bootstrap_servers
-    topics = TopicSettings.suffixed("quorum", uuid.uuid4().hex[:8], audio_partitions=4, transcript_partitions=4,
-                                    rejected_partitions=1, replication_factor=3)
-    ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topics)
+    topics = fresh_topics(bootstrap, "quorum", replication_factor=3)
     monkeypatch.setenv("STREAMSCRIBE_TOPIC_REPLICATION_FACTOR", "3")  # the stream app's own state topic too
 
     def restart() -> None:

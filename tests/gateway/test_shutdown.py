@@ -20,9 +20,8 @@ import aiohttp
 import pytest
 
 from infra.broker import EmbeddedBroker, free_port
-from infra.topics import ensure_topics
-from streamscribe.settings import KafkaSettings, TopicSettings
 from streamscribe.shutdown import ABANDONED_EXIT_STATUS
+from tests.topics import fresh_topics
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -64,9 +63,7 @@ async def stream_through_outage(port: int, kill_broker: Callable[[], None], term
 
 def test_sigterm_stops_a_streaming_gateway_with_its_broker_dead(own_broker: EmbeddedBroker, tmp_path: Path) -> None:
     bootstrap = own_broker.bootstrap_servers
-    topics = TopicSettings.suffixed("gwstop", os.urandom(4).hex(), audio_partitions=2, transcript_partitions=2,
-                                    rejected_partitions=1)
-    ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topics)
+    topics = fresh_topics(bootstrap, "gwstop", partitions=2)
     port, log = free_port(), tmp_path / "gateway.log"
     argv = [sys.executable, "-m", "tooling.cli", "gateway", "--bootstrap-servers", bootstrap, "--port", str(port),
             "--chunks-topic", topics.chunks, "--transcripts-topic", topics.transcripts,

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from infra.broker import EmbeddedBroker, free_port
-from infra.topics import ensure_topics
 from tooling.demo.stack import RECOGNIZER_READY
 from tooling.demo.supervisor import Child, ChildSpec, metrics_endpoint_answers, streamscribe_command
-from streamscribe.settings import KafkaSettings, TopicSettings
 from streamscribe.shutdown import ABANDONED_EXIT_STATUS
+from tests.topics import fresh_topics
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -30,9 +29,7 @@ def test_sigterm_stops_a_recognizer_whose_broker_died(
     own_broker: EmbeddedBroker, tiny_model_path: Path, tmp_path: Path,
 ) -> None:
     bootstrap = own_broker.bootstrap_servers
-    topics = TopicSettings.suffixed("recstop", uuid.uuid4().hex[:8], audio_partitions=2, transcript_partitions=2,
-                                    rejected_partitions=1)
-    ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topics)
+    topics = fresh_topics(bootstrap, "recstop", partitions=2)
     metrics_port = free_port()
     argv = streamscribe_command(
         "recognizer", "--bootstrap-servers", bootstrap, "--model", str(tiny_model_path), "--device", "cpu",

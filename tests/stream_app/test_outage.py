@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from infra.broker import EmbeddedBroker
-from infra.topics import ensure_topics
 from producers import AudioProducer
 from producers.errors import DeliveryError
 from streamscribe.contracts.segment import EmitReason
@@ -30,6 +29,7 @@ from tests.stream_app.kafka_io import (
     topic_size,
 )
 from tests.stream_app.streams import SampleStream, interleave, make_streams
+from tests.topics import fresh_topics
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -118,9 +118,7 @@ def test_a_broker_outage_longer_than_the_idle_timeout_cuts_no_stream(
     own_broker: EmbeddedBroker, tmp_path: Path,
 ) -> None:
     bootstrap = own_broker.bootstrap_servers
-    topics = TopicSettings.suffixed("outage", uuid.uuid4().hex[:8], audio_partitions=4, transcript_partitions=4,
-                                    rejected_partitions=1)
-    ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topics)
+    topics = fresh_topics(bootstrap, "outage")
     # `streamscribe broker stop` (SIGTERM, wait for the exit), then `broker start`
     streams_survive(bootstrap, topics, tmp_path / "worker", held_down(own_broker.stop, own_broker.start))
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from infra.broker import EmbeddedBroker
-from infra.topics import ensure_topics
-from streamscribe.settings import KafkaSettings, TopicSettings
+from streamscribe.settings import TopicSettings
 from streamscribe.shutdown import ABANDONED_EXIT_STATUS
 from tests.stream_app.kafka_io import TopicReader, WorkerProcess
+from tests.topics import fresh_topics
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -57,9 +57,7 @@ def test_sigterm_stops_the_worker_in_bounded_time_with_the_broker_up_or_dead(
     own_broker: EmbeddedBroker, tmp_path: Path,
 ) -> None:
     bootstrap = own_broker.bootstrap_servers
-    topics = TopicSettings.suffixed("shutdown", uuid.uuid4().hex[:8], audio_partitions=2, transcript_partitions=2,
-                                    rejected_partitions=1)
-    ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topics)
+    topics = fresh_topics(bootstrap, "shutdown", partitions=2)
 
     with ready_worker(bootstrap, topics, tmp_path / "up") as worker:
         status, took = sigterm_and_time(worker, SHUTDOWN_TIMEOUT_S + MARGIN_S)
