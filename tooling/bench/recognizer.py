@@ -37,12 +37,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from producers.pacing import RealtimeSchedule
 from streamscribe.cli_settings import Counts
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE
+from streamscribe.paths import REPO_ROOT
 from streamscribe.percentiles import percentile
 from tooling.bench.options import BenchOptions
 
 log = logging.getLogger(__name__)
 
-SHIPPED_SAMPLES = Path(__file__).resolve().parent / "models" / "samples"
+SHIPPED_SAMPLES = REPO_ROOT / "recognizer" / "models" / "samples"
 
 
 QUICK_HELP = "less audio, one batch size, 100 streams for 10 s"  # --quick's help (`streamscribe bench` adds the flag)

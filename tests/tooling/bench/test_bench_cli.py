@@ -65,3 +65,9 @@ def test_comma_separated_flags_and_env_vars_are_checked_lists(monkeypatch: pytes
     for bad in ("10,x", "0", ""):
         with pytest.raises(ValidationError):
             benchmark_settings("latency", build_parser().parse_args(["bench", "latency", "--streams", bad]))
+
+
+def test_the_recognizer_benchmark_finds_the_shipped_speech_by_default() -> None:
+    from tooling.bench.recognizer import SHIPPED_SAMPLES
+
+    assert len(list(SHIPPED_SAMPLES.glob("*.flac"))) >= 30
