@@ -26,6 +26,7 @@ from gateway.protocol import Refusal, Refused, is_eos, make_start, parse_start
 from gateway.service import Gateway, GatewayStream
 from gateway.vosk import VOSK_DEFAULT_SAMPLE_RATE, VoskReplies, parse_control
 from producers.errors import AudioSourceError
+from streamscribe.contracts import Transcript
 
 log = logging.getLogger(__name__)
 
@@ -181,10 +182,13 @@ async def _collect(stream: GatewayStream, replies: VoskReplies) -> None:
 
 
 async def recognize(request: web.Request) -> web.StreamResponse:
-    """`POST /v1/recognize`: an audio file in, its transcript out (JSON, or NDJSON with ?stream=true)."""
+    """`POST /v1/recognize`: an audio file in, its transcript out (JSON, or NDJSON with ?stream=true;
+    ?format=txt|srt|vtt: the text or captions of the final results)."""
     gateway = _gateway(request)
     try:
         key = _check_caller(request)
+        streaming = request.query.get("stream", "").lower() in ("1", "true", "yes")
+        document = _document_format(request, streaming)
         gateway.admission.check(key)  # at capacity: refuse before reading and decoding the upload
         body = await request.read()
         audio = await asyncio.to_thread(_prepare, body)
@@ -194,7 +198,6 @@ async def recognize(request: web.Request) -> web.StreamResponse:
         if "interim_interval_ms" in request.query:
             fields["options"] = {"interim_interval_ms": _int_query(request, "interim_interval_ms")}
         start = make_start(fields)
-        streaming = request.query.get("stream", "").lower() in ("1", "true", "yes")
         async with gateway.stream(key, start, "http") as stream:
             for chunk in audio.chunks(UPLOAD_CHUNK_MS):
                 await stream.write(chunk)
@@ -204,6 +207,8 @@ async def recognize(request: web.Request) -> web.StreamResponse:
             results = []
             while not stream.complete:
                 results.append(await stream.next_result())
+            if document is not None:
+                return _document(stream.stream_id, results, document)
             return web.json_response(_whole_transcript(stream.stream_id, results, audio.duration))
     except web.HTTPRequestEntityTooLarge as exc:
         refused = Refused(Refusal.TOO_BIG, str(exc.text or "body too large"))
@@ -211,6 +216,32 @@ async def recognize(request: web.Request) -> web.StreamResponse:
         refused = exc
     _refused(request, refused, "recognize")
     return web.json_response(refused.body(), status=refused.refusal.http_status)
+
+
+DOCUMENT_TYPES = {"txt": "text/plain", "srt": "application/x-subrip", "vtt": "text/vtt"}
+
+
+def _document_format(request: web.Request, streaming: bool) -> str | None:
+    """`?format=` of /v1/recognize: None for JSON, else txt, srt or vtt (Refused when unknown)."""
+    fmt = request.query.get("format", "json")
+    if fmt == "json":
+        return None
+    if fmt not in DOCUMENT_TYPES:
+        raise Refused(Refusal.BAD_REQUEST, f"format must be json, {', '.join(DOCUMENT_TYPES)}; got {fmt!r}")
+    if streaming:
+        raise Refused(Refusal.BAD_REQUEST, "stream=true answers NDJSON: it takes no format")
+    return fmt
+
+
+def _document(stream_id: str, results: list[Transcript], fmt: str) -> web.Response:
+    from producers.assembly import StreamText  # noqa: PLC0415
+    from producers.transcript_files import transcript_document  # noqa: PLC0415
+
+    stream = StreamText(stream_id)
+    for result in results:
+        stream.add(result)
+    text = transcript_document(stream, fmt)  # type: ignore[arg-type] - checked by _document_format
+    return web.Response(text=text, content_type=DOCUMENT_TYPES[fmt], charset="utf-8")
 
 
 def _int_query(request: web.Request, name: str) -> int:

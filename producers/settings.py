@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -74,3 +75,14 @@ class SendSettings(ProducerSettings):
     """`streamscribe send`: the producer SDK's settings, and where the command serves its metrics."""
 
     metrics_port: int | None = Field(default=None, ge=0, le=65535, description="serve Prometheus metrics on this port")
+
+
+class TranscribeSettings(ProducerSettings):
+    """`streamscribe transcribe`: files through the running pipeline, one transcript file each."""
+
+    format: Literal["txt", "json", "srt", "vtt"] = Field(
+        default="txt", description="text, the final results as JSON lines, or captions (SRT/WebVTT)"
+    )
+    output_dir: Path = Field(default=Path("."), description="where FILE.<format> is written",
+                             json_schema_extra={"short": "-o"})
+    timeout_s: float = Field(default=600.0, gt=0, description="give up on results this long after sending")

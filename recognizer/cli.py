@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from infra.cluster import with_embedded_broker
 from recognizer.settings import ListenSettings, RecognizerSettings
 from streamscribe.cli_settings import add_settings_command, settings_from_args
+from streamscribe.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +66,34 @@ def format_result(transcript: Any) -> str:
             f"{kind:7} {transcript.text}")
 
 
+def result_printer(fmt: str) -> Callable[[Any], str]:
+    """What `listen --format` prints for each result ("" prints nothing)."""
+    if fmt == "json":
+        return lambda transcript: transcript.to_json_bytes().decode() + "\n"
+    if fmt in ("srt", "vtt"):
+        from producers.captions import CaptionStream  # noqa: PLC0415
+
+        captions = CaptionStream(fmt)  # type: ignore[arg-type]
+        sys.stdout.write(captions.header())
+        return captions.add
+    return lambda transcript: format_result(transcript) + "\n"
+
+
 def run_listen(args: argparse.Namespace) -> int:
     """Print results (copies dropped) until Ctrl-C, or until the one stream asked for ends."""
     from producers.reader import TranscriptReader  # noqa: PLC0415
 
     settings = with_embedded_broker(settings_from_args(ListenSettings, args))
     stream_id = settings.stream_id
+    if settings.format in ("srt", "vtt") and not stream_id:
+        raise ConfigurationError(f"--format {settings.format} writes one stream's captions: give --stream-id")
+    printer = result_printer(settings.format)
     with TranscriptReader(
         settings.kafka, settings.topics, group_id=settings.group_id, from_beginning=settings.from_beginning
     ) as reader:
         for transcript in reader.results(stream_id):
-            print(format_result(transcript), flush=True)
+            sys.stdout.write(printer(transcript))
+            sys.stdout.flush()
             if not (transcript.eos and transcript.final):
                 continue
             if not stream_id:

@@ -193,3 +193,7 @@ class ListenSettings(KafkaClientSettings):
     stream_id: str | None = Field(default=None, description="only this stream (exit when it ends)")
     from_beginning: bool = Field(default=False, description="start at the oldest result kept")
     group_id: str | None = Field(default=None, description="join this consumer group (none: an anonymous reader)")
+    format: Literal["text", "json", "srt", "vtt"] = Field(
+        default="text", description="a line per result, a JSON object per result, or captions (SRT/WebVTT: "
+        "final results of one --stream-id)"
+    )

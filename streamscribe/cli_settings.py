@@ -130,9 +130,9 @@ def _add_flag(parser: Any, name: str, field: FieldInfo, env_prefix: str) -> None
     kind, repeat, choices = (str, None, None) if comma_separated(field) else flag_form(field.annotation)
     origin = f"(default: {format_default(field)}; env {env_prefix}{name.upper()})"
     help_text = " ".join(filter(None, [field.description, origin]))
-    flag = "--" + dest.replace("_", "-")
+    flags = ["--" + dest.replace("_", "-"), *filter(None, [_extra(field).get("short")])]
     if kind is bool:
-        parser.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, help=help_text)
+        parser.add_argument(*flags, dest=dest, action=argparse.BooleanOptionalAction, help=help_text)
         return
     metavar = _extra(field).get("metavar", dest.upper())
     options: dict[str, Any] = {"dest": dest, "type": kind, "help": help_text, "metavar": metavar}
@@ -142,7 +142,7 @@ def _add_flag(parser: Any, name: str, field: FieldInfo, env_prefix: str) -> None
         options["nargs"] = "+"
     elif repeat == "append":
         options["action"] = "append"
-    parser.add_argument(flag, **options)
+    parser.add_argument(*flags, **options)
 
 
 def given_values(settings_class: type[BaseSettings], args: argparse.Namespace) -> dict[str, Any]:

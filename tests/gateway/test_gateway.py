@@ -123,6 +123,19 @@ async def test_http_upload_whole_and_as_ndjson(stack: Stack, speech: Speech) -> 
     assert speech.wer(text_of(lines)) <= MAX_WER
 
 
+async def test_http_upload_as_captions(stack: Stack, speech: Speech) -> None:
+    body = speech.wav.read_bytes()
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.post(stack.gateway.url("/v1/recognize?format=vtt"), data=body, headers=AUTH) as response:
+            assert response.status == 200 and response.headers["Content-Type"].startswith("text/vtt")
+            vtt = await response.text()
+        async with session.post(stack.gateway.url("/v1/recognize?format=doc"), data=body, headers=AUTH) as response:
+            assert response.status == 400 and "format" in (await response.json())["reason"]
+    assert vtt.startswith("WEBVTT\n\n00:00:") and " --> " in vtt
+    cue_text = " ".join(line for line in vtt.splitlines()[1:] if line and " --> " not in line)
+    assert speech.wer(cue_text) <= MAX_WER, vtt
+
+
 def test_a_mulaw_stream_from_kcat(stack: Stack, speech: Speech, tmp_path) -> None:
     """kcat sends G.711 mu-law; the result must be what the same audio gives as 16-bit PCM (the
     stream app decodes each code to exactly its 16-bit value), and still carry the words."""
