@@ -22,7 +22,7 @@ from gateway.protocol import FrameAligner, Refusal, Refused, StartRequest
 from gateway.settings import GatewaySettings
 from gateway.transcripts import Subscription, TranscriptRouter, topic_partitions
 from producers import AsyncAudioProducer, AsyncAudioStream, ProducerError, ProducerSettings
-from producers.reader import TranscriptSourceError
+from producers.transcript_consumer import TranscriptSourceError
 from streamscribe.contracts import Transcript
 
 log = logging.getLogger(__name__)

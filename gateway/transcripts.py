@@ -5,10 +5,10 @@ must not), with no consumer group and no commits: the gateway is stateless. It r
 partitions (see gateway.partitions) from their end at start, and any other partition while a
 stream with a client-supplied id needs it, from that partition's end at the time the stream
 starts (fetched synchronously before the stream's first chunk is produced, so none of its
-results can come before it). Results are parsed, counted and handed to the event loop in one
-call per fetched batch; there each stream's queue gets its own results, copies dropped
-(producers.assembly), each record parsed under the transcript reader's own error policy
-(producers.reader.parse_result).
+results can come before it). It reads through the SDK's own `TranscriptConsumer` (committed
+results, one error policy, like the transcript reader); results are counted and handed to the
+event loop in one call per fetched batch; there each stream's queue gets its own results, copies
+dropped (producers.assembly).
 """
 
 from __future__ import annotations
@@ -17,15 +17,14 @@ import asyncio
 import logging
 import queue
 import threading
-import uuid
 from dataclasses import dataclass, field
 
-from confluent_kafka import Consumer, KafkaException, TopicPartition
+from confluent_kafka import KafkaException
 
 from gateway.metrics import GatewayMetrics
 from gateway.partitions import PartitionRefs
 from producers.assembly import StreamText
-from producers.reader import TranscriptSourceError, parse_result
+from producers.transcript_consumer import TranscriptConsumer, TranscriptSourceError
 from streamscribe.contracts import Transcript
 from streamscribe.contracts.transcript import transcript_partition
 from streamscribe.settings import KafkaSettings
@@ -77,20 +76,15 @@ class TranscriptRouter:
         self._changes: queue.SimpleQueue[_Change] = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._consumer = Consumer(kafka.client_config(**{
-            "group.id": f"streamscribe-gateway-{uuid.uuid4().hex[:12]}",  # required; never joined
-            "enable.auto.commit": False,
-            "enable.auto.offset.store": False,
-            "isolation.level": "read_committed",
-            "fetch.wait.max.ms": 50,
-        }))
+        self._consumer = TranscriptConsumer(kafka, topic, **{"enable.auto.offset.store": False,
+                                                              "fetch.wait.max.ms": 50})  # no group joined
         self._thread = threading.Thread(target=self._run, name="gateway-transcripts", daemon=True)
         self.error: BaseException | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Assign the home partitions at their end offsets and start reading."""
         self._loop = loop
-        self._consumer.assign([self._at_end(p) for p in sorted(self.refs.home)])
+        self._consumer.assign_at_end(sorted(self.refs.home))
         self.metrics.partitions_read.set(len(self.refs.reading))
         self._thread.start()
 
@@ -131,11 +125,6 @@ class TranscriptRouter:
         """True while a stream of this id goes through this gateway."""
         return stream_id in self._subscriptions
 
-    def _at_end(self, partition: int) -> TopicPartition:
-        _low, high = self._consumer.get_watermark_offsets(TopicPartition(self.topic, partition),
-                                                          timeout=KAFKA_TIMEOUT_S)
-        return TopicPartition(self.topic, partition, high)
-
     def _apply_changes(self) -> None:
         while True:
             try:
@@ -144,9 +133,9 @@ class TranscriptRouter:
                 return
             try:
                 if change.add:
-                    self._consumer.incremental_assign([self._at_end(change.partition)])
+                    self._consumer.assign_at_end([change.partition])
                 else:
-                    self._consumer.incremental_unassign([TopicPartition(self.topic, change.partition)])
+                    self._consumer.release(change.partition)
                 outcome: BaseException | None = None
             except KafkaException as exc:
                 outcome = TranscriptSourceError(f"cannot read {self.topic}[{change.partition}]: {exc}")
@@ -158,8 +147,7 @@ class TranscriptRouter:
         try:
             while not self._stopping.is_set():
                 self._apply_changes()
-                messages = self._consumer.consume(BATCH, POLL_SECONDS)
-                batch = [t for t in map(parse_result, messages) if t is not None]
+                batch = self._consumer.consume(BATCH, POLL_SECONDS)
                 if batch:
                     self.read += len(batch)
                     self.metrics.transcripts_read.inc(len(batch))

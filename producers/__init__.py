@@ -33,7 +33,8 @@ _EXPORTS = {
     "StreamText": "producers.assembly",
     "TranscriptAssembler": "producers.assembly",
     "TranscriptReader": "producers.reader",
-    "TranscriptSourceError": "producers.reader",
+    "TranscriptConsumer": "producers.transcript_consumer",
+    "TranscriptSourceError": "producers.transcript_consumer",
     "TranscriptTimeout": "producers.reader",
 }
 
@@ -51,6 +52,7 @@ __all__ = [
     "StreamStateError",
     "StreamText",
     "TranscriptAssembler",
+    "TranscriptConsumer",
     "TranscriptReader",
     "TranscriptSourceError",
     "TranscriptTimeout",

@@ -10,59 +10,28 @@ with TranscriptReader(kafka, topics) as reader:
     print(call.text)
 ```
 
-The reader uses `isolation.level=read_committed`, so it only sees results of committed
-recognizer transactions, and drops redelivered copies on `(stream_id, segment, final)` (see
-producers.assembly). Without a `group_id` it is an anonymous reader that commits nothing;
+The reader reads through `TranscriptConsumer` (committed results only, one error policy) and
+drops redelivered copies on `(stream_id, segment, final)` (see producers.assembly). Without a `group_id` it is an anonymous reader that commits nothing;
 with one, it joins that consumer group and commits what it has read.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-import uuid
 from collections.abc import Iterable, Iterator
 from types import TracebackType
 
-from confluent_kafka import Consumer, Message
-from pydantic import ValidationError
-
 from producers.assembly import StreamText, TranscriptAssembler
+from producers.transcript_consumer import TranscriptConsumer
 from streamscribe.contracts import Transcript
 from streamscribe.errors import StreamscribeError
 from streamscribe.settings import KafkaSettings, TopicSettings
-
-log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
 
 
 class TranscriptTimeout(StreamscribeError):
     """A stream did not finish within the time allowed."""
-
-
-class TranscriptSourceError(StreamscribeError):
-    """The transcripts topic cannot be read."""
-
-
-def parse_result(message: Message) -> Transcript | None:
-    """One consumed `transcripts` record as a result: the one error policy of every reader (the SDK,
-    the gateway, the demo). A consumer error is logged and skipped unless librdkafka calls it fatal
-    (TranscriptSourceError); a malformed record is logged with where it is and skipped."""
-    error = message.error()
-    if error is not None:
-        if error.fatal():
-            raise TranscriptSourceError(f"reading transcripts failed: {error}")
-        log.warning("transcript consumer: %s", error)
-        return None
-    try:
-        return Transcript.from_json_bytes(message.value() or b"")
-    except ValidationError as exc:
-        log.warning(
-            "skipping a malformed result at %s/%s/%s: %s",
-            message.topic(), message.partition(), message.offset(), exc.errors()[0]["msg"],
-        )
-        return None
 
 
 class TranscriptReader:
@@ -76,17 +45,8 @@ class TranscriptReader:
         from_beginning: bool = True,
     ) -> None:
         self.assembler = TranscriptAssembler()
-        self._consumer = Consumer(
-            kafka.client_config(
-                **{
-                    "group.id": group_id or f"streamscribe-reader-{uuid.uuid4().hex[:12]}",
-                    "enable.auto.commit": group_id is not None,
-                    "isolation.level": "read_committed",
-                    "auto.offset.reset": "earliest" if from_beginning else "latest",
-                }
-            )
-        )
-        self._consumer.subscribe([topics.transcripts])
+        self._consumer = TranscriptConsumer(kafka, topics.transcripts, group_id, from_beginning)
+        self._consumer.subscribe()
 
     def __enter__(self) -> TranscriptReader:
         return self
@@ -100,11 +60,8 @@ class TranscriptReader:
 
     def poll(self, timeout: float = POLL_SECONDS) -> Transcript | None:
         """The next new result (a copy is consumed and dropped), or None if none came in time;
-        TranscriptSourceError when the consumer failed for good (`parse_result`)."""
-        message = self._consumer.poll(timeout)
-        if message is None:
-            return None
-        transcript = parse_result(message)
+        TranscriptSourceError when the consumer failed for good (`transcript_consumer.parse_result`)."""
+        transcript = self._consumer.poll(timeout)
         if transcript is None or not self.assembler.accept(transcript):
             return None
         return transcript

@@ -1,4 +1,4 @@
-"""The one error policy for `transcripts` records (the SDK's reader, the gateway, the demo).
+"""The one client of `transcripts`: its error policy for records (the SDK's reader, the gateway, the demo).
 
 A fatal librdkafka error cannot be provoked on demand from a real broker, so the records here are
 stand-ins with the three methods a consumed message offers.
@@ -11,7 +11,7 @@ import logging
 import pytest
 from confluent_kafka import KafkaError
 
-from producers.reader import TranscriptSourceError, parse_result
+from producers.transcript_consumer import TranscriptSourceError, parse_result
 from streamscribe.contracts import Transcript
 
 
