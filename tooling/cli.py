@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "gateway.cli",
     "tooling.demo.cli",
     "tooling.bench.cli",
+    "tooling.chaos.cli",
 )
 
 log = logging.getLogger("streamscribe")
