@@ -244,6 +244,35 @@ def _document(stream_id: str, results: list[Transcript], fmt: str) -> web.Respon
     return web.Response(text=text, content_type=DOCUMENT_TYPES[fmt], charset="utf-8")
 
 
+MAX_CAPTION_RESULTS_BYTES = 16 * 1024 * 1024  # a long call's final results as JSON: far below this
+
+
+async def captions(request: web.Request) -> web.Response:
+    """`POST /v1/captions?format=vtt|srt`: final results (a JSON array) in, their captions out.
+
+    For clients that hold a stream's results already (the browser page's download): the cues are
+    cut by the same rules as every other interface's (producers.captions).
+    """
+    from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415
+
+    try:
+        _check_caller(request)
+        fmt = request.query.get("format", "vtt")
+        if fmt not in ("srt", "vtt"):
+            raise Refused(Refusal.BAD_REQUEST, f"format must be srt or vtt; got {fmt!r}")
+        if (request.content_length or 0) > MAX_CAPTION_RESULTS_BYTES:
+            raise Refused(Refusal.TOO_BIG, f"at most {MAX_CAPTION_RESULTS_BYTES} bytes of results")
+        try:
+            results = TypeAdapter(list[Transcript]).validate_json(await request.read())
+        except ValidationError as exc:
+            reason = f"the body must be a JSON array of results: {exc.errors()[0]['msg']}"
+            raise Refused(Refusal.BAD_REQUEST, reason) from None
+        return _document(results[0].stream_id if results else "", results, fmt)
+    except Refused as exc:
+        _refused(request, exc, "captions")
+        return web.json_response(exc.body(), status=exc.refusal.http_status)
+
+
 def _int_query(request: web.Request, name: str) -> int:
     try:
         return int(request.query[name])
@@ -325,6 +354,7 @@ def build_app(gateway: Gateway) -> web.Application:
         web.get("/v1/stream", native_stream),
         web.get("/vosk", vosk_stream),
         web.post("/v1/recognize", recognize),
+        web.post("/v1/captions", captions),
         web.get("/healthz", healthz),
         web.get("/readyz", readyz),
         web.get("/metrics", metrics_endpoint),

@@ -8,6 +8,7 @@ const statusLine = document.getElementById("status");
 const captions = document.getElementById("captions");
 const startButton = document.getElementById("mic-start");
 const stopButton = document.getElementById("mic-stop");
+const downloadButton = document.getElementById("download-vtt");
 let finals = new Map();   // segment -> final result
 let interims = new Map(); // segment -> newest interim result
 let capture = null;       // {ws, context, media}
@@ -15,6 +16,8 @@ let capture = null;       // {ws, context, media}
 function setStatus(text) { statusLine.textContent = text; }
 
 function resetCaptions() { finals = new Map(); interims = new Map(); render(); }
+
+function authHeaders() { return token ? { Authorization: `Bearer ${token}` } : {}; }
 
 function wordSpans(result, className) {
   const line = document.createElement("p");
@@ -39,6 +42,23 @@ function render() {
     const result = final || interims.get(segment);
     if (result && result.text) captions.appendChild(wordSpans(result, final ? "final" : "interim"));
   }
+  downloadButton.disabled = finals.size === 0;
+}
+
+// what was said so far as WebVTT: the gateway cuts the cues (POST /v1/captions), as for every interface
+async function downloadCaptions() {
+  const results = [...finals.values()].sort((a, b) => a.segment - b.segment);
+  const response = await fetch("/v1/captions?format=vtt", {
+    method: "POST", body: JSON.stringify(results), headers: { ...authHeaders(), "Content-Type": "application/json" },
+  });
+  if (!response.ok) { const body = await response.json(); setStatus(`captions refused: ${body.reason}`); return; }
+  const vtt = await response.text();
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([vtt], { type: "text/vtt" }));
+  link.download = `${results[0].stream_id}.vtt`;
+  link.click();
+  URL.revokeObjectURL(link.href);
+  setStatus(`captions saved: ${(vtt.match(/ --> /g) || []).length} cues`);
 }
 
 // a preview holds only the audio new since the previous one (plus context): it owns its words
@@ -79,8 +99,8 @@ async function startMicrophone() {
     ws.binaryType = "arraybuffer";
     capture = { ws, context, media };
     ws.onopen = () => {
-      ws.send(JSON.stringify({ type: "start", sample_rate: context.sampleRate, encoding: "pcm_s16le", channels: 1,
-                               options: { interim_interval_ms: 400 } }));
+      // no options: the service defaults (interim results every 400 ms)
+      ws.send(JSON.stringify({ type: "start", sample_rate: context.sampleRate, encoding: "pcm_s16le", channels: 1 }));
       node.port.onmessage = (event) => { if (ws.readyState === WebSocket.OPEN) ws.send(event.data); };
       stopButton.disabled = false;
       setStatus("listening…");
@@ -114,8 +134,7 @@ function stopMicrophone() {
 async function transcribeFile(file) {
   resetCaptions();
   setStatus(`uploading ${file.name}…`);
-  const headers = token ? { Authorization: `Bearer ${token}` } : {};
-  const response = await fetch("/v1/recognize?stream=true&interim_interval_ms=400", { method: "POST", body: file, headers });
+  const response = await fetch("/v1/recognize?stream=true", { method: "POST", body: file, headers: authHeaders() });
   if (!response.ok) { const body = await response.json(); setStatus(`refused: ${body.reason}`); return; }
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -132,6 +151,7 @@ async function transcribeFile(file) {
 
 startButton.addEventListener("click", startMicrophone);
 stopButton.addEventListener("click", stopMicrophone);
+downloadButton.addEventListener("click", () => downloadCaptions().catch((error) => setStatus(`captions failed: ${error.message}`)));
 document.getElementById("file").addEventListener("change", (event) => {
   const file = event.target.files[0];
   if (file) transcribeFile(file).catch((error) => setStatus(`upload failed: ${error.message}`));

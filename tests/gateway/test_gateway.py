@@ -136,6 +136,19 @@ async def test_http_upload_as_captions(stack: Stack, speech: Speech) -> None:
     assert speech.wer(cue_text) <= MAX_WER, vtt
 
 
+async def test_captions_of_results_a_client_holds(stack: Stack) -> None:
+    results = [Transcript(stream_id="c", segment=i, start=3.0 * i, end=3.0 * i + 1.5, text=f"part {i}", model="m")
+               for i in range(3)]
+    body = "[" + ",".join(r.model_dump_json() for r in results) + "]"
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        async with session.post(stack.gateway.url("/v1/captions?format=srt"), data=body, headers=AUTH) as response:
+            assert response.status == 200, await response.text()
+            srt = await response.text()
+        async with session.post(stack.gateway.url("/v1/captions"), data=b"{}", headers=AUTH) as response:
+            assert response.status == 400
+    assert srt.count(" --> ") == 3 and srt.startswith("1\n00:00:00,000 --> 00:00:01,500\npart 0\n")  # pauses cut
+
+
 def test_a_mulaw_stream_from_kcat(stack: Stack, speech: Speech, tmp_path) -> None:
     """kcat sends G.711 mu-law; the result must be what the same audio gives as 16-bit PCM (the
     stream app decodes each code to exactly its 16-bit value), and still carry the words."""

@@ -63,5 +63,9 @@ def test_spoken_words_appear_as_live_captions(stack: Stack, speech: Speech, tmp_
         assert finals, "no final results on the page"
         first_pass = " ".join(finals).lower().split()[: len(speech.reference.split())]
         assert speech.wer(" ".join(first_pass)) <= MAX_WER + 0.2, finals
+        driver.find_element(By.ID, "download-vtt").click()  # the gateway cuts the cues; the page saves them
+        WebDriverWait(driver, 30, poll_frequency=0.25).until(
+            lambda drv: drv.find_element(By.ID, "status").text.startswith("captions saved: "))
+        assert int(driver.find_element(By.ID, "status").text.split()[2]) >= 1
     finally:
         driver.quit()
