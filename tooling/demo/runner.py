@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -28,7 +29,31 @@ from tooling.demo.summary import DemoSummary, summarize
 from tooling.demo.supervisor import POLL_INTERVAL, Supervisor
 from tooling.demo.transcript_feed import TranscriptFeed
 
+if TYPE_CHECKING:
+    from producers import AudioProducer
+
 log = logging.getLogger(__name__)
+
+PRODUCER_CLOSE_TIMEOUT_S = 10.0  # every chunk is acknowledged long before the results are in
+
+
+@contextmanager
+def demo_producer(kafka: KafkaSettings, settings: DemoSettings) -> Iterator[AudioProducer]:
+    """The demo's producer SDK, closed within PRODUCER_CLOSE_TIMEOUT_S: the SDK's own close waits out
+    its delivery timeout (2 min) for chunks a dead broker will never take, which kept an interrupted
+    demo running long after its SIGTERM (issue 22); an interrupted demo abandons them, logged."""
+    from producers import AudioProducer, ProducerError  # noqa: PLC0415 - the SDK pulls in librdkafka
+
+    producer = AudioProducer(kafka=kafka, topics=settings.topics)
+    try:
+        yield producer
+    except BaseException:
+        try:
+            producer.close(PRODUCER_CLOSE_TIMEOUT_S)
+        except ProducerError as exc:
+            log.warning("the demo stopped with chunks not delivered (abandoned): %s", exc)
+        raise
+    producer.close(PRODUCER_CLOSE_TIMEOUT_S)
 
 
 def stack_plan(settings: StackSettings, kafka: KafkaSettings) -> StackPlan:
@@ -77,12 +102,10 @@ def stream_speech(
     supervisor: Supervisor, console: Console,
 ) -> float:
     """Send every planned stream and collect results until all are done; returns wall seconds."""
-    from producers import AudioProducer  # noqa: PLC0415 - the SDK pulls in librdkafka
-
     with ExitStack() as stack:
         view = stack.enter_context(LiveView(board, console))
         feed = stack.enter_context(TranscriptFeed(kafka, settings.topics, board, view.stream_finished))
-        producer = stack.enter_context(AudioProducer(kafka=kafka, topics=settings.topics))
+        producer = stack.enter_context(demo_producer(kafka, settings))
         sender = RealtimeSender(
             planned,
             lambda stream_id, rate: producer.open_stream(stream_id, rate, 1, "pcm_s16le"),
