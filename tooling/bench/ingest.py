@@ -35,7 +35,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from streamscribe.cli_settings import Counts
 from streamscribe.percentiles import percentile
 from streamscribe.settings import KafkaSettings, TopicSettings
-from tooling.bench.machine import load_average
+from tooling.bench.machine import git_commit, load_average
 from tooling.bench.options import BenchOptions
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
 
     from infra.broker import free_port  # noqa: PLC0415
     from infra.topics import ensure_topics  # noqa: PLC0415
+    from stream_app.worker import state_topics  # noqa: PLC0415
 
     suffix = uuid.uuid4().hex[:8]
     topics = TopicSettings.suffixed("bench", suffix, audio_partitions=partitions, rejected_partitions=1)
@@ -121,8 +122,11 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
         finally:
             worker.terminate()
             worker.wait(30)
+            _delete_topics(bootstrap, [topics.chunks, topics.segments, topics.transcripts, topics.rejected,
+                                       *state_topics(app_id)])
     audio_s = chunks * config.chunk_ms / 1000
     return {
+        "commit": git_commit(),  # the code measured: docs/benchmarks.md keeps the rows' history by commit
         "streams": config.streams,
         "chunk_ms": config.chunk_ms,
         "audio_seconds": round(audio_s, 1),
@@ -137,6 +141,18 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
         "changelog_ratio": round(changelog / max(1, load.audio_bytes_sent), 5),
         "machine_load_1m": load_1m,  # other processes share the cores: context for CPU figures
     }
+
+
+def _delete_topics(bootstrap: str, names: list[str]) -> None:
+    """Drop a run's topics: at 1,000 streams each run writes ~5 GB, which the broker would keep for a day."""
+    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
+
+    admin = AdminClient({"bootstrap.servers": bootstrap})  # kept until the futures are done: its end fails them
+    for future in admin.delete_topics(names).values():
+        try:
+            future.result(30)
+        except Exception:  # noqa: BLE001 - e.g. a topic the run never created
+            log.debug("topic not deleted", exc_info=True)
 
 
 def _start_worker(bootstrap: str, topics: object, app_id: str, workdir: Path, metrics_port: int) -> subprocess.Popen:
@@ -228,7 +244,11 @@ class LoadGenerator:
     def __init__(self, bootstrap: str, topic: str, streams: int, chunk_ms: int) -> None:
         from confluent_kafka import Producer  # noqa: PLC0415
 
-        self._producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5, "enable.idempotence": True,
+        # linger.ms 50, not 5: at 1,000 streams with 5 ms, librdkafka's broker thread in this process
+        # spun at ~95 % of a core whenever the broker answered slowly, so the load generator took a core
+        # from the worker it measures (with 50: 3-12 %); a chunk's timestamp is taken at produce(), so
+        # its linger counts in the emit delay (up to 50 ms more, never less)
+        self._producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 50, "enable.idempotence": True,
                                    "partitioner": "murmur2_random", "queue.buffering.max.messages": 1_000_000})
         self._topic = topic
         self._streams = streams
