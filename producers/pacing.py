@@ -18,14 +18,15 @@ Clock = Callable[[], float]
 
 @dataclass
 class RealtimeSchedule:
-    """When each piece of one stream's audio is due, on a monotonic clock."""
+    """When each piece of one stream's audio is due, on a monotonic clock (frames: samples, or any
+    unit sent at a fixed rate, e.g. a load generator's messages)."""
 
-    sample_rate: int
+    sample_rate: float
     start: float
     clock: Clock = time.monotonic
 
     @classmethod
-    def starting_now(cls, sample_rate: int, clock: Clock = time.monotonic) -> RealtimeSchedule:
+    def starting_now(cls, sample_rate: float, clock: Clock = time.monotonic) -> RealtimeSchedule:
         """A schedule whose frame 0 is captured at the clock's current time."""
         return cls(sample_rate, clock(), clock)
 

@@ -11,8 +11,9 @@ with TranscriptReader(kafka, topics) as reader:
 ```
 
 The reader reads through `TranscriptConsumer` (committed results only, one error policy) and
-drops redelivered copies on `(stream_id, segment, final)` (see producers.assembly). Without a `group_id` it is an anonymous reader that commits nothing;
-with one, it joins that consumer group and commits what it has read.
+drops redelivered copies on `(stream_id, segment, final)` (see producers.assembly). Without a
+`group_id` it is an anonymous reader that commits nothing; with one, it joins that consumer group
+and commits what it has read.
 """
 
 from __future__ import annotations

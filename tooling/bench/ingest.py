@@ -21,6 +21,7 @@ The emit latency includes the cut-back to a quiet point: a segment cut at a paus
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from producers.pacing import RealtimeSchedule
 from streamscribe.cli_settings import Counts
 from streamscribe.percentiles import percentile
 from streamscribe.settings import KafkaSettings, TopicSettings
@@ -74,13 +76,13 @@ class Run:
 
 def run(bench: IngestBenchSettings, options: BenchOptions) -> dict[str, object]:
     """Run every configuration; returns the figures (one row per run)."""
-    bootstrap = options.kafka.resolved_bootstrap()
+    kafka = options.kafka
     counts = list(bench.streams)
     seconds = bench.seconds
     if options.quick:
         counts, seconds = [min(counts)], min(seconds, 10.0)
     runs = [Run(n, ms, seconds, bench.warmup_seconds) for ms in bench.chunk_ms for n in counts]
-    rows = [measure(bootstrap, one, bench.partitions) for one in runs]
+    rows = [measure(kafka, one, bench.partitions) for one in runs]
     return {
         "sweep": rows,
         "target_cpu_ms_per_audio_s_at_100ms": 1.33,
@@ -89,7 +91,7 @@ def run(bench: IngestBenchSettings, options: BenchOptions) -> dict[str, object]:
     }
 
 
-def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
+def measure(kafka: KafkaSettings, config: Run, partitions: int) -> dict[str, object]:
     """Start a worker on fresh topics, load it, and return one row of figures."""
     import psutil  # noqa: PLC0415
 
@@ -99,16 +101,16 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
 
     suffix = uuid.uuid4().hex[:8]
     topics = TopicSettings.suffixed("bench", suffix, audio_partitions=partitions, rejected_partitions=1)
-    ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), topics)
+    ensure_topics(kafka, topics)
     app_id = f"bench-stream-app-{suffix}"
     log.info("ingest bench: %d streams, %d ms chunks, %.0f s", config.streams, config.chunk_ms, config.seconds)
     with tempfile.TemporaryDirectory(prefix="stream-app-bench-") as workdir:
-        worker = _start_worker(bootstrap, topics, app_id, Path(workdir), free_port())
+        worker = _start_worker(kafka, topics, app_id, Path(workdir), free_port())
         try:
             process = psutil.Process(worker.pid)
-            _wait_until_consuming(bootstrap, topics, worker)
+            _wait_until_consuming(kafka, topics, worker)
             rss_before = process.memory_info().rss
-            load = LoadGenerator(bootstrap, topics.chunks, config.streams, config.chunk_ms)
+            load = LoadGenerator(kafka, topics.chunks, config.streams, config.chunk_ms)
             load.run_for(config.warmup_s)
             cpu_start, t_start, chunks_start = _cpu(process), time.monotonic(), load.chunks_sent
             load.run_for(config.seconds)
@@ -117,13 +119,13 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
             rss_loaded = process.memory_info().rss
             load_1m = load_average()[0]
             load.finish()
-            delays = _emit_delays(bootstrap, topics.segments, {f"bench-{i}" for i in range(config.streams)}, worker)
-            changelog = _topic_bytes(bootstrap, f"{app_id}-stream-state-changelog")
+            delays = _emit_delays(kafka, topics.segments, {f"bench-{i}" for i in range(config.streams)}, worker)
+            changelog = _topic_bytes(kafka, f"{app_id}-stream-state-changelog")
         finally:
             worker.terminate()
             worker.wait(30)
-            _delete_topics(bootstrap, [topics.chunks, topics.segments, topics.transcripts, topics.rejected,
-                                       *state_topics(app_id)])
+            _delete_topics(kafka, [topics.chunks, topics.segments, topics.transcripts, topics.rejected,
+                                   *state_topics(app_id)])
     audio_s = chunks * config.chunk_ms / 1000
     return {
         "commit": git_commit(),  # the code measured: docs/benchmarks.md keeps the rows' history by commit
@@ -143,11 +145,11 @@ def measure(bootstrap: str, config: Run, partitions: int) -> dict[str, object]:
     }
 
 
-def _delete_topics(bootstrap: str, names: list[str]) -> None:
+def _delete_topics(kafka: KafkaSettings, names: list[str]) -> None:
     """Drop a run's topics: at 1,000 streams each run writes ~5 GB, which the broker would keep for a day."""
     from confluent_kafka.admin import AdminClient  # noqa: PLC0415
 
-    admin = AdminClient({"bootstrap.servers": bootstrap})  # kept until the futures are done: its end fails them
+    admin = AdminClient(kafka.client_config())  # kept until the futures are done: its end fails them
     for future in admin.delete_topics(names).values():
         try:
             future.result(30)
@@ -155,15 +157,17 @@ def _delete_topics(bootstrap: str, names: list[str]) -> None:
             log.debug("topic not deleted", exc_info=True)
 
 
-def _start_worker(bootstrap: str, topics: object, app_id: str, workdir: Path, metrics_port: int) -> subprocess.Popen:
+def _start_worker(kafka: KafkaSettings, topics: object, app_id: str, workdir: Path,
+                  metrics_port: int) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "tooling.cli", "--log-level", "WARNING", "stream-app",
-        "--bootstrap-servers", bootstrap, "--app-id", app_id, "--workdir", str(workdir),
+        "--bootstrap-servers", kafka.resolved_bootstrap(), "--app-id", app_id, "--workdir", str(workdir),
         "--chunks-topic", topics.chunks, "--segments-topic", topics.segments,  # type: ignore[attr-defined]
         "--rejected-topic", topics.rejected, "--metrics-port", str(metrics_port),  # type: ignore[attr-defined]
     ]
     log_file = (workdir / "worker.log").open("wb")
-    return subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    return subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            env=os.environ | kafka.environment())  # credentials not in argv
 
 
 def _cpu(process: object) -> float:
@@ -171,20 +175,21 @@ def _cpu(process: object) -> float:
     return times.user + times.system
 
 
-def _wait_until_consuming(bootstrap: str, topics: object, worker: subprocess.Popen, timeout_s: float = 120) -> None:
+def _wait_until_consuming(kafka: KafkaSettings, topics: object, worker: subprocess.Popen,
+                          timeout_s: float = 120) -> None:
     """Send a one-message probe stream and wait for its eos segment: the worker is consuming."""
     from confluent_kafka import Producer  # noqa: PLC0415
 
     from streamscribe.contracts.chunk import ChunkHeaders  # noqa: PLC0415
 
-    producer = Producer({"bootstrap.servers": bootstrap})
+    producer = Producer(kafka.client_config())
     producer.produce(topics.chunks, b"", key=b"bench-probe",  # type: ignore[attr-defined]
                      headers=ChunkHeaders(0, SAMPLE_RATE, eos=True).to_kafka())
     producer.flush(10)
-    _emit_delays(bootstrap, topics.segments, {"bench-probe"}, worker, timeout_s)  # type: ignore[attr-defined]
+    _emit_delays(kafka, topics.segments, {"bench-probe"}, worker, timeout_s)  # type: ignore[attr-defined]
 
 
-def _emit_delays(bootstrap: str, topic: str, streams: set[str], worker: subprocess.Popen,
+def _emit_delays(kafka: KafkaSettings, topic: str, streams: set[str], worker: subprocess.Popen,
                  timeout_s: float = 120) -> list[float]:
     """Read final segments until every stream in `streams` has its eos one; their emit delays (ms)."""
     from confluent_kafka import Consumer  # noqa: PLC0415
@@ -192,8 +197,8 @@ def _emit_delays(bootstrap: str, topic: str, streams: set[str], worker: subproce
     from streamscribe.contracts.segment import SegmentHeaders  # noqa: PLC0415
     from streamscribe.errors import StreamscribeError  # noqa: PLC0415
 
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-reader-{uuid.uuid4().hex[:8]}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    consumer = Consumer(kafka.client_config(**{"group.id": f"bench-reader-{uuid.uuid4().hex[:8]}",
+                                               "auto.offset.reset": "earliest", "enable.auto.commit": False}))
     consumer.subscribe([topic])
     delays, waiting, deadline = [], set(streams), time.monotonic() + timeout_s
     try:
@@ -213,12 +218,12 @@ def _emit_delays(bootstrap: str, topic: str, streams: set[str], worker: subproce
     return delays
 
 
-def _topic_bytes(bootstrap: str, topic: str) -> int:
+def _topic_bytes(kafka: KafkaSettings, topic: str) -> int:
     """Key + value bytes of every record in `topic` (0 if it does not exist)."""
     from confluent_kafka import Consumer, TopicPartition  # noqa: PLC0415
 
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-bytes-{uuid.uuid4().hex[:8]}",
-                         "enable.auto.commit": False})
+    consumer = Consumer(kafka.client_config(**{"group.id": f"bench-bytes-{uuid.uuid4().hex[:8]}",
+                                               "enable.auto.commit": False}))
     try:
         metadata = consumer.list_topics(topic, timeout=10).topics.get(topic)
         if metadata is None or metadata.error is not None:
@@ -241,24 +246,26 @@ def _topic_bytes(bootstrap: str, topic: str) -> int:
 class LoadGenerator:
     """N live streams, each sending one chunk every `chunk_ms`, staggered evenly."""
 
-    def __init__(self, bootstrap: str, topic: str, streams: int, chunk_ms: int) -> None:
+    def __init__(self, kafka: KafkaSettings, topic: str, streams: int, chunk_ms: int) -> None:
         from confluent_kafka import Producer  # noqa: PLC0415
 
         # linger.ms 50, not 5: at 1,000 streams with 5 ms, librdkafka's broker thread in this process
         # spun at ~95 % of a core whenever the broker answered slowly, so the load generator took a core
         # from the worker it measures (with 50: 3-12 %); a chunk's timestamp is taken at produce(), so
         # its linger counts in the emit delay (up to 50 ms more, never less)
-        self._producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 50, "enable.idempotence": True,
-                                   "partitioner": "murmur2_random", "queue.buffering.max.messages": 1_000_000})
+        self._producer = Producer(kafka.client_config(**{
+            "linger.ms": 50, "enable.idempotence": True, "partitioner": "murmur2_random",
+            "queue.buffering.max.messages": 1_000_000,
+        }))
         self._topic = topic
         self._streams = streams
         self._chunk_bytes = SAMPLE_RATE * chunk_ms // 1000 * 2
-        self._period_s = chunk_ms / 1000
         self._audio = _speech_pcm()
         self._keys = [f"bench-{i}".encode() for i in range(streams)]
         self._seq = [0] * streams
         self._sent = 0
-        self._start = time.monotonic()
+        # the streams take turns, staggered evenly: message n is due at n * chunk_ms / streams
+        self._pacing = RealtimeSchedule.starting_now(streams * 1000 / chunk_ms)
         self.audio_bytes_sent = 0
 
     @property
@@ -270,14 +277,8 @@ class LoadGenerator:
         from streamscribe.contracts.chunk import ChunkHeaders  # noqa: PLC0415
 
         end = time.monotonic() + seconds
-        step = self._period_s / self._streams
-        while True:
-            due = self._start + self._sent * step
-            now = time.monotonic()
-            if due > end:
-                return
-            if due > now + 0.002:
-                time.sleep(due - now)
+        while self._pacing.due(self._sent) <= end:
+            self._pacing.wait(self._sent)
             stream = self._sent % self._streams
             seq = self._seq[stream]
             position = (seq * self._chunk_bytes + stream * 3_211) % (len(self._audio) - self._chunk_bytes)
