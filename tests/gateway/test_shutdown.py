@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import pytest
 
 from infra.broker import EmbeddedBroker, free_port
 from streamscribe.shutdown import ABANDONED_EXIT_STATUS
+from tests.broker_faults import kill_broker
 from tests.topics import fresh_topics
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -46,14 +46,14 @@ def wait_ready(process: subprocess.Popen, port: int, log: Path, timeout: float =
         time.sleep(0.2)
 
 
-async def stream_through_outage(port: int, kill_broker: Callable[[], None], terminate: Callable[[], None]) -> None:
+async def stream_through_outage(port: int, break_broker: Callable[[], None], terminate: Callable[[], None]) -> None:
     """A client streams; the broker dies under it; the gateway gets SIGTERM while the client still sends."""
     async with aiohttp.ClientSession() as session, session.ws_connect(f"http://127.0.0.1:{port}/v1/stream") as ws:
         await ws.send_str(json.dumps({"type": "start", "sample_rate": 16000}))
         assert (await ws.receive_json())["type"] == "started"
         for _ in range(10):
             await ws.send_bytes(FRAME)
-        await asyncio.to_thread(kill_broker)
+        await asyncio.to_thread(break_broker)
         for _ in range(10):
             await ws.send_bytes(FRAME)
         terminate()
@@ -73,19 +73,13 @@ def test_sigterm_stops_a_streaming_gateway_with_its_broker_dead(own_broker: Embe
     try:
         wait_ready(process, port, log)
 
-        def kill_broker() -> None:
-            pid = own_broker.pid()
-            assert pid is not None
-            os.kill(pid, signal.SIGKILL)
-            own_broker.await_exit(pid, timeout=30)
-
         terminated_at: list[float] = []
 
         def terminate() -> None:
             terminated_at.append(time.monotonic())
             process.send_signal(signal.SIGTERM)
 
-        asyncio.run(stream_through_outage(port, kill_broker, terminate))
+        asyncio.run(stream_through_outage(port, lambda: kill_broker(own_broker), terminate))
         status = process.wait(SHUTDOWN_TIMEOUT_S + MARGIN_S)
         took = time.monotonic() - terminated_at[0]
     except subprocess.TimeoutExpired:

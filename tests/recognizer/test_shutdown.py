@@ -3,7 +3,6 @@ batch and exits, or its hard deadline ends it (status 75)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time
@@ -13,16 +12,16 @@ from pathlib import Path
 import pytest
 
 from infra.broker import EmbeddedBroker, free_port
+from streamscribe.shutdown import ABANDONED_EXIT_STATUS
+from tests.broker_faults import DEAD_FOR_S, kill_broker
+from tests.topics import fresh_topics
 from tooling.demo.stack import RECOGNIZER_READY
 from tooling.demo.supervisor import Child, ChildSpec, metrics_endpoint_answers, streamscribe_command
-from streamscribe.shutdown import ABANDONED_EXIT_STATUS
-from tests.topics import fresh_topics
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(240)]
 
 SHUTDOWN_TIMEOUT_S = 5.0
 MARGIN_S = 5.0
-DEAD_FOR_S = 3.0  # how long the broker is dead before the SIGTERM (the scenario, not a wait for an event)
 
 
 def test_sigterm_stops_a_recognizer_whose_broker_died(
@@ -42,10 +41,7 @@ def test_sigterm_stops_a_recognizer_whose_broker_died(
     recognizer = Child(ChildSpec("recognizer", argv, tmp_path / "recognizer.log", ready))
     try:
         recognizer.wait_ready(180)
-        pid = own_broker.pid()
-        assert pid is not None
-        os.kill(pid, signal.SIGKILL)
-        own_broker.await_exit(pid, timeout=30)
+        kill_broker(own_broker)
         time.sleep(DEAD_FOR_S)
         began = time.monotonic()
         recognizer.process.send_signal(signal.SIGTERM)

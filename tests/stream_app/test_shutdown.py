@@ -6,7 +6,6 @@ deadline with status 75, saying what it abandoned."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import time
@@ -18,13 +17,13 @@ import pytest
 from infra.broker import EmbeddedBroker
 from streamscribe.settings import TopicSettings
 from streamscribe.shutdown import ABANDONED_EXIT_STATUS
+from tests.broker_faults import DEAD_FOR_S, kill_broker
 from tests.stream_app.kafka_io import TopicReader, WorkerProcess
 from tests.topics import fresh_topics
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(240)]
 
 SHUTDOWN_TIMEOUT_S = 3.0
-DEAD_FOR_S = 3.0  # how long the broker is dead before the SIGTERM (part of the scenario, not a wait for an event)
 MARGIN_S = 5.0  # process exit, log flushing, a loaded machine
 
 
@@ -64,10 +63,7 @@ def test_sigterm_stops_the_worker_in_bounded_time_with_the_broker_up_or_dead(
     assert status == 0, worker.log_tail()  # a clean drain, not the deadline
 
     with ready_worker(bootstrap, topics, tmp_path / "dead") as worker:
-        pid = own_broker.pid()
-        assert pid is not None
-        os.kill(pid, signal.SIGKILL)
-        own_broker.await_exit(pid, timeout=30)
+        kill_broker(own_broker)
         time.sleep(DEAD_FOR_S)
         status, took = sigterm_and_time(worker, SHUTDOWN_TIMEOUT_S + MARGIN_S)
     # exit 0 when faust's stop happened to finish, else the deadline's status and its account

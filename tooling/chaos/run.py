@@ -15,7 +15,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 from confluent_kafka import Consumer, TopicPartition
 

@@ -15,6 +15,7 @@ import psutil
 import pytest
 
 from infra.broker import EmbeddedBroker, free_port
+from tests.broker_faults import DEAD_FOR_S, kill_broker
 from tests.topics import fresh_topics
 from tooling.demo.stack import RECOGNIZER_READY, STREAM_APP_READY
 from tooling.demo.supervisor import metrics_endpoint_answers
@@ -23,7 +24,6 @@ pytestmark = [pytest.mark.broker, pytest.mark.model, pytest.mark.slow, pytest.ma
 
 UP_GRACE_S = 15.0  # the Supervisor's stop_grace
 MARGIN_S = 10.0  # up's own exit, a loaded machine
-DEAD_FOR_S = 3.0  # how long the broker is dead before the SIGTERM (the scenario, not a wait for an event)
 
 
 def test_up_exits_in_bounded_time_after_sigterm_with_its_broker_dead(
@@ -51,10 +51,7 @@ def test_up_exits_in_bounded_time_after_sigterm_with_its_broker_dead(
             assert time.monotonic() < deadline, f"up not ready:\n{log.read_text()[-4000:]}"
             time.sleep(0.5)
         services = psutil.Process(up.pid).children(recursive=True)
-        pid = own_broker.pid()
-        assert pid is not None
-        os.kill(pid, signal.SIGKILL)
-        own_broker.await_exit(pid, timeout=30)
+        kill_broker(own_broker)
         time.sleep(DEAD_FOR_S)
         began = time.monotonic()
         up.send_signal(signal.SIGTERM)
