@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -73,9 +74,26 @@ def min_insync_replicas(replication_factor: int) -> int:
     return replication_factor // 2 + 1 if replication_factor >= 3 else 1
 
 
+EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST_LISTEN_PORT = 10_000
+
+
 def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
+    """A TCP port on loopback that nothing listens on right now, below the kernel's ephemeral range.
+
+    A port that `bind(0)` hands out comes from that range, where any outgoing connection (a Kafka
+    client's, say) can take it in the seconds before the server that was meant to listen there
+    starts, which then fails to start. Ports below the range are only ever taken by listeners."""
+    first_ephemeral = int(EPHEMERAL_PORTS.read_text().split()[0]) if EPHEMERAL_PORTS.exists() else 32_768
+    candidates = range(LOWEST_LISTEN_PORT, first_ephemeral)
+    for port in random.sample(candidates, min(200, len(candidates))):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:  # in use (or lingering): try another
+                continue
+            return port
+    with socket.socket() as sock:  # no room below the range on this machine
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 

@@ -49,7 +49,9 @@ def test_sigkill_and_restart_lose_nothing_and_duplicate_nothing(
     try:
         # two workers share the partitions
         send(chunks[:third])
-        reader.poll_until(lambda r: len(r) >= 12 and shared_between(first, second), 120, second.assert_running)
+        reader.poll_until(lambda r: len(r) >= 12 and shared_between(first, second), 120,
+                          lambda: (first.assert_running(), second.assert_running()),
+                          lambda: f"\nowned partitions: {first.owned_partitions()} and {second.owned_partitions()}")
         # one dies mid-stream; the other takes its partitions over from their checkpoints
         first.kill()
         send(chunks[third:2 * third])
