@@ -69,3 +69,8 @@ class RecognizerMetrics:
             "was in the batch) or stale (too old when read)",
             ["reason"], registry=registry,
         )
+        self.finals_redelivered = Counter(
+            f"{PREFIX}_finals_redelivered",
+            "Final segments not recognised again: a stream app's replay sent a copy of one already written",
+            registry=registry,
+        )

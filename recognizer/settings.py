@@ -105,6 +105,10 @@ class RecognizerSettings(KafkaClientSettings):
         default=False,
         description="run depthwise and pointwise convolutions on faster CPU paths, same output (docs/capacity.md)",
     )
+    redelivery_memory: int = Field(
+        default=50_000, ge=0,
+        description="final segments remembered as written, so a stream app's replayed copies are not written twice",
+    )
     max_preview_lag_ms: int = Field(
         default=1_000, ge=0, description="interim previews whose newest audio is older than this are skipped"
     )

@@ -45,6 +45,7 @@ from confluent_kafka import (
 )
 
 from recognizer.engine import RecognitionEngine
+from recognizer.redelivery import WrittenFinals
 from recognizer.settings import RecognizerSettings
 from recognizer.windows import previews_to_skip
 from streamscribe.contracts import SEGMENT_SAMPLE_RATE, Segment, rejection_headers
@@ -150,6 +151,7 @@ class RecognizerWorker:
         self._call_timeout = settings.transaction_call_timeout_ms / 1000
         self._stuck_after = self._call_timeout + settings.stuck_call_grace_ms / 1000
         self._calls = TransactionCalls(f"kafka-transaction-call-{settings.instance_id}")
+        self._written = WrittenFinals(settings.redelivery_memory)
         self.ready = threading.Event()  # set once subscribed and the producer's transactions are initialised
 
     def stop(self) -> None:
@@ -253,6 +255,9 @@ class RecognizerWorker:
             for reason, count in Counter(skipped.values()).items():
                 self.metrics.previews_skipped.labels(reason=reason).inc(count)
             accepted = [item for position, item in enumerate(accepted) if position not in skipped]
+        copies = self._written.copies([item.segment for item in accepted])
+        if copies:  # a stream app's replay: these finals' results are written already (recognizer.redelivery)
+            accepted = [item for position, item in enumerate(accepted) if position not in copies]
         try:
             transcripts = self.engine.recognize([item.segment for item in accepted])
         except Exception as exc:  # the model failed (e.g. out of memory): let another member retry
@@ -279,6 +284,8 @@ class RecognizerWorker:
             return producer
         self._retry_seconds = FIRST_RETRY_SECONDS
         self.metrics.transaction_messages.observe(len(messages))
+        self.metrics.finals_redelivered.inc(len(copies))
+        self._written.remember(item.segment for item in accepted)
         self._record_delivered(accepted, refused, batch.read_at_ms)
         return producer
 

@@ -119,6 +119,31 @@ def test_every_segment_gets_its_transcript_once_and_in_order(settings, engine, k
     assert ("preview-0", 0, False) in keys  # the interim preview
 
 
+def test_a_stream_apps_replayed_copies_of_written_finals_are_not_written_again(
+    settings, engine, kafka_bootstrap,
+) -> None:
+    streams = {f"replay-{n}": make_segments(f"replay-{n}", [1.0, 0.7, 1.2], seed=40 + n) for n in range(4)}
+    redelivered_before = sample("streamscribe_recognizer_finals_redelivered_total")
+    with running(settings, engine), TranscriptReader(settings.kafka, settings.topics) as reader:
+        for segments in streams.values():
+            produce_segments(kafka_bootstrap, settings.topics.segments, segments[:2], produced_at_ms=1)
+        deadline = time.monotonic() + 60
+        while any(len(reader.stream(s).finals) < 2 for s in streams) and time.monotonic() < deadline:
+            reader.poll()
+        for segments in streams.values():  # the stream app restarted: it replays from segment 0 on
+            produce_segments(kafka_bootstrap, settings.topics.segments, segments, produced_at_ms=1)
+        finished = reader.wait_for_streams(streams, timeout=60)
+        assert wait_until(lambda: sample("streamscribe_recognizer_finals_redelivered_total")
+                          == redelivered_before + 2 * len(streams))
+
+    for stream_id, segments in streams.items():
+        assert [t.segment for t in finished[stream_id].segments] == list(range(len(segments)))
+    total = sum(len(s) for s in streams.values())
+    raw = read_all(kafka_bootstrap, settings.topics.transcripts, total + 1, "read_committed", timeout=5)
+    keys = Counter(Transcript.from_json_bytes(m.value()).dedupe_key for m in raw)
+    assert len(raw) == total and max(keys.values()) == 1
+
+
 def test_stale_previews_are_read_past_so_one_transaction_holds_the_finals_behind_them(
     settings, engine, kafka_bootstrap
 ) -> None:
