@@ -2,7 +2,8 @@
 
 Per stream: complete (its eos result arrived and every final segment before it), holes (final
 segment indices missing below its eos), duplicates (a final result for a (stream, segment) seen
-again), conflicting finals (two finals of one segment with different text). Rejected chunks come
+again with the same text: a redelivered copy, which readers drop by that key) and conflicting
+finals (one seen again with different text: a reader cannot tell which is right). Rejected chunks come
 from `audio.rejected`. The target is zero for everything but `complete`, which should equal `started`.
 """
 
@@ -38,8 +39,8 @@ class ChaosReport:
     def lines(self) -> list[str]:
         """The report for a person."""
         rows = [f"streams started {self.started}, complete {self.complete}",
-                f"holes {self.holes}, duplicates {self.duplicates} (copies of a final; readers drop them by "
-                f"(stream, segment)), conflicting finals {self.conflicting_finals}, "
+                f"holes {self.holes}, duplicates {self.duplicates} (identical copies of a final; readers drop "
+                f"them by (stream, segment)), conflicting finals {self.conflicting_finals} (different text), "
                 f"rejected chunks {self.rejected_chunks}",
                 "faults: " + (", ".join(f"{kind} {count}" for kind, count in sorted(self.faults.items())) or "none"),
                 f"services that exited by themselves (restarted): {self.service_exits}"]
@@ -59,8 +60,10 @@ def judge(results: Iterable[Transcript], started: Iterable[str], rejected_chunks
             continue
         seen = finals[result.stream_id]
         if result.segment in seen:
-            report.duplicates += 1
-            report.conflicting_finals += seen[result.segment] != result.text
+            if seen[result.segment] == result.text:
+                report.duplicates += 1
+            else:
+                report.conflicting_finals += 1
         else:
             seen[result.segment] = result.text
         if result.eos:
