@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.cluster import with_embedded_broker
-from recognizer.settings import ListenSettings, RecognizerSettings
+from recognizer.settings import FormatSettings, ListenSettings, RecognizerSettings
 from streamscribe.cli_settings import add_settings_command, settings_from_args
 from streamscribe.errors import ConfigurationError
 
@@ -20,13 +21,19 @@ KAFKA_START_TIMEOUT = 120.0  # joining the group and initialising transactions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the `recognizer` and `listen` subcommands (flags: their settings' fields)."""
+    """Add the `recognizer`, `listen` and `format` subcommands (flags: their settings' fields)."""
     add_settings_command(
         subparsers, "recognizer", RecognizerSettings, run_recognizer,
         "run one recognizer worker (audio.segments → transcripts)",
         "Join the recognizer consumer group and turn segments into transcripts, exactly once.",
     )
     add_settings_command(subparsers, "listen", ListenSettings, run_listen, "print transcripts as they arrive")
+    fmt = add_settings_command(
+        subparsers, "format", FormatSettings, run_format,
+        "format spoken text as the recognizer formats final results (punctuation, casing, numbers, redaction)",
+    )
+    fmt.add_argument("text", nargs="*", metavar="WORD",
+                     help="the spoken words (none: read one result per line of stdin)")
 
 
 def run_recognizer(args: argparse.Namespace) -> int:
@@ -100,4 +107,29 @@ def run_listen(args: argparse.Namespace) -> int:
                 reader.assembler.forget(transcript.stream_id)  # all streams: keep memory bounded
             elif reader.stream(stream_id).complete:
                 return 0
+    return 0
+
+
+def formatted_json(formatted: Any) -> str:
+    """`format --json`: the text, the spoken words (after redaction) and each written token's words."""
+    return json.dumps({
+        "text": formatted.text,
+        "words": [token.text for token in formatted.spoken],
+        "written": [{"text": t.text, "first_word": t.first, "last_word": t.last} for t in formatted.written],
+    })
+
+
+def run_format(args: argparse.Namespace) -> int:
+    """Format the words given, else each line of stdin, printing one line per result."""
+    from recognizer.formatting import Formatter  # noqa: PLC0415 - keeps --help fast
+    from recognizer.formatting.itn import NemoInverseNormalizer  # noqa: PLC0415
+
+    settings = settings_from_args(FormatSettings, args)
+    options = settings.options()
+    formatter = Formatter(NemoInverseNormalizer() if options.formatting == "full" else None)
+    lines = [" ".join(args.text)] if args.text else sys.stdin
+    for line in lines:
+        formatted = formatter.format(line.lower().split(), options)
+        sys.stdout.write((formatted_json(formatted) if settings.json_output else formatted.text) + "\n")
+        sys.stdout.flush()
     return 0

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from recognizer.decoding import BeamSearchOptions, LanguageModelFiles
+from recognizer.formatting import FormattingOptions
+from recognizer.formatting.formatter import Level, Redaction
 from streamscribe.errors import ConfigurationError
 from streamscribe.paths import REPO_ROOT
 from streamscribe.settings import KafkaClientSettings
@@ -201,3 +203,19 @@ class ListenSettings(KafkaClientSettings):
         default="text", description="a line per result, a JSON object per result, or captions (SRT/WebVTT: "
         "final results of one --stream-id)"
     )
+
+
+class FormatSettings(BaseSettings):
+    """`streamscribe format`: spoken text in (arguments, else one result per line of stdin), written text out."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_FORMAT_")
+
+    formatting: Level = Field(default="full", description="raw, punctuated, or full (docs/formatting.md)")
+    redact: Redaction = Field(default="none", description="pii: hide card, SSN and phone numbers and e-mail addresses")
+    json_output: bool = Field(
+        default=False, description="print a JSON object per result: text, spoken words, written tokens with the "
+        "spoken words each came from", json_schema_extra={"flag": "json"},
+    )
+
+    def options(self) -> FormattingOptions:
+        return FormattingOptions(self.formatting, self.redact)
