@@ -27,6 +27,7 @@ from gateway.service import Gateway, GatewayStream
 from gateway.vosk import VOSK_DEFAULT_SAMPLE_RATE, VoskReplies, parse_control
 from producers.errors import AudioSourceError
 from streamscribe.contracts import Transcript
+from streamscribe.contracts.recognition import RECOGNITION_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,8 @@ async def _collect(stream: GatewayStream, replies: VoskReplies) -> None:
 
 async def recognize(request: web.Request) -> web.StreamResponse:
     """`POST /v1/recognize`: an audio file in, its transcript out (JSON, or NDJSON with ?stream=true;
-    ?format=txt|srt|vtt: the text or captions of the final results)."""
+    ?format=txt|srt|vtt: the text or captions of the final results). Per-stream options
+    (`interim_interval_ms`, `formatting`, `redact`, ...) may be given as query parameters."""
     gateway = _gateway(request)
     try:
         key = _check_caller(request)
@@ -195,8 +197,7 @@ async def recognize(request: web.Request) -> web.StreamResponse:
         fields: dict[str, Any] = {"sample_rate": audio.format.sample_rate, "channels": audio.format.channels}
         if "stream_id" in request.query:
             fields["stream_id"] = request.query["stream_id"]
-        if "interim_interval_ms" in request.query:
-            fields["options"] = {"interim_interval_ms": _int_query(request, "interim_interval_ms")}
+        fields["options"] = _query_options(request)
         start = make_start(fields)
         async with gateway.stream(key, start, "http") as stream:
             for chunk in audio.chunks(UPLOAD_CHUNK_MS):
@@ -271,6 +272,14 @@ async def captions(request: web.Request) -> web.Response:
     except Refused as exc:
         _refused(request, exc, "captions")
         return web.json_response(exc.body(), status=exc.refusal.http_status)
+
+
+def _query_options(request: web.Request) -> dict[str, Any]:
+    """The per-stream options given as query parameters (checked with the start message)."""
+    options: dict[str, Any] = {name: request.query[name] for name in RECOGNITION_OPTIONS if name in request.query}
+    if "interim_interval_ms" in request.query:
+        options["interim_interval_ms"] = _int_query(request, "interim_interval_ms")
+    return options
 
 
 def _int_query(request: web.Request, name: str) -> int:

@@ -6,8 +6,9 @@ far the final segments reached (`emitted_sample`: where the current segment star
 and whether it starts with the previous segment's overlap). After a crash the stream is
 rebuilt by replaying its chunks from `resume_offset`, skipping audio before `emitted_sample`;
 the worker never commits input offsets past a stream's `resume_offset`, so those chunks are
-still in Kafka. Encoding: one little-endian struct, the stream's options (version 2: -1 where
-unset), then the resampler's float32 history. Version 1 entries (no options) still decode.
+still in Kafka. Encoding: one little-endian struct, the stream's segmenting options (version 2:
+-1 where unset), its recognition options (version 3: a 2-byte length, then their compact form,
+usually empty), then the resampler's float32 history. Version 1 and 2 entries still decode.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ import numpy as np
 
 from stream_app.normalize import ResamplerState
 from streamscribe.contracts.chunk import AudioFormat, Encoding, StreamOptions
+from streamscribe.contracts.recognition import RecognitionOptions
 
-VERSION = 2
+VERSION = 3
 _LAYOUT = struct.Struct("<BBHqqqqqIBBqqI")
 _OPTIONS = struct.Struct("<iii")
+_RECOGNITION_LENGTH = struct.Struct("<H")
 _UNSET = -1
 _ENCODINGS = list(Encoding)
 _FLAG_CLOSED = 1
@@ -66,21 +69,29 @@ class Checkpoint:
             resume.resampler.consumed, resume.resampler.produced, len(history),
         )
         options = _OPTIONS.pack(*(_UNSET if value is None else value for _, value in self.options.items()))
-        return head + options + history.tobytes()
+        recognition = self.options.recognition.encode()
+        return head + options + _RECOGNITION_LENGTH.pack(len(recognition)) + recognition + history.tobytes()
 
     @classmethod
     def decode(cls, data: bytes) -> Checkpoint:
         """Inverse of `encode`; ValueError when `data` is not a checkpoint."""
-        if len(data) < _LAYOUT.size or data[0] not in (1, VERSION):
+        if len(data) < _LAYOUT.size or data[0] not in (1, 2, VERSION):
             raise ValueError("not a stream checkpoint of a known version")
         (version, flags, partition, offset, next_seq, latest_ms, emitted, next_index, rate, channels,
          encoding, consumed, produced, history_len) = _LAYOUT.unpack_from(data)
         options, history_at = StreamOptions(), _LAYOUT.size
         if version >= 2:
-            values = _OPTIONS.unpack_from(data, _LAYOUT.size)
+            values = _OPTIONS.unpack_from(data, history_at)
             names = [name for name, _ in options.items()]
-            options = StreamOptions(**{n: v for n, v in zip(names, values, strict=True) if v != _UNSET})
+            segmenting = {n: v for n, v in zip(names, values, strict=True) if v != _UNSET}
             history_at += _OPTIONS.size
+            recognition = RecognitionOptions()
+            if version >= 3:
+                (length,) = _RECOGNITION_LENGTH.unpack_from(data, history_at)
+                history_at += _RECOGNITION_LENGTH.size
+                recognition = RecognitionOptions.decode(data[history_at:history_at + length])
+                history_at += length
+            options = StreamOptions(**segmenting, recognition=recognition)
         history = np.frombuffer(data, dtype="<f4", count=history_len, offset=history_at).copy()
         fmt = AudioFormat(rate, channels, _ENCODINGS[encoding]) if flags & _FLAG_FORMAT else None
         resume = ResumePoint(offset, next_seq, latest_ms, ResamplerState(consumed, produced, history))

@@ -147,7 +147,8 @@ class StreamState:
         if checkpoint.format is not None:
             self.normalizer = StreamNormalizer(checkpoint.format, resume.resampler)
         self.segmenter = Segmenter(rules_for(rules, self.options), stream_id, checkpoint.emitted_sample,
-                                   checkpoint.next_index, resume.latest_timestamp_ms, checkpoint.overlapped)
+                                   checkpoint.next_index, resume.latest_timestamp_ms, checkpoint.overlapped,
+                                   self.options.recognition)
         self.replayed_before = self.durable_resume = resume.offset
         self.written = (resume.offset, checkpoint.emitted_sample)
         self.last_offset = resume.offset - 1
@@ -162,7 +163,8 @@ class StreamState:
         if self.options != StreamOptions():
             segmenter = self.segmenter  # holds no audio yet: only its position carries over
             self.segmenter = Segmenter(rules_for(defaults, self.options), self.stream_id, segmenter.start_sample,
-                                       segmenter.next_index, segmenter.latest_timestamp_ms)
+                                       segmenter.next_index, segmenter.latest_timestamp_ms,
+                                       recognition=self.options.recognition)
         return self.normalizer
 
     @property

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from stream_app.endpointing import frame_energies, quiet_cut
+from streamscribe.contracts.recognition import RecognitionOptions
 from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE, EmitReason, Segment, SegmentHeaders
 from streamscribe.pcm import S16_WIDTH
 
@@ -95,15 +96,18 @@ class Segmenter(Generic[Ref]):
     """Buffer of one stream from `start_sample` on; `push` chunks, `finish` at the end. What it
     cuts are the stream's `audio.segments` messages, as the contract writes them."""
 
-    __slots__ = ("_rules", "_stream_id", "_start", "_index", "_pieces", "_nbytes", "_partial", "_energies",
-                 "_silent_run", "_has_speech", "_marks", "_oldest_ms", "_latest_ms", "_interim_end", "_lead")
+    __slots__ = ("_rules", "_stream_id", "_recognition", "_start", "_index", "_pieces", "_nbytes", "_partial",
+                 "_energies", "_silent_run", "_has_speech", "_marks", "_oldest_ms", "_latest_ms", "_interim_end",
+                 "_lead")
 
     def __init__(
         self, rules: SegmentingRules, stream_id: str, start_sample: int = 0, next_index: int = 0,
         latest_timestamp_ms: int = NO_TIMESTAMP, overlapped: bool = False,
+        recognition: RecognitionOptions = RecognitionOptions(),
     ) -> None:
         self._rules = rules
         self._stream_id = stream_id
+        self._recognition = recognition  # written on every segment
         self._start = start_sample
         # samples at the start of the buffer that the previous segment owns (after a forced cut)
         self._lead = self.overlap_lead(rules) if overlapped else 0
@@ -252,7 +256,7 @@ class Segmenter(Generic[Ref]):
         self._interim_end = end
         pcm = self._peek((window_start - self._start) * S16_WIDTH, self._nbytes)
         headers = SegmentHeaders(self._index, window_start, EmitReason.INTERIM, False, False, self._latest_ms,
-                                 lead_samples=owned_from - window_start)
+                                 lead_samples=owned_from - window_start, recognition=self._recognition)
         cuts.append(Segment(self._stream_id, headers, pcm))
 
     def _peek(self, begin: int, end: int) -> bytes:
@@ -275,7 +279,8 @@ class Segmenter(Generic[Ref]):
         pcm = self._peek(0, nbytes)
         produced_at_ms = self._newest_timestamp_until(end_sample)
         headers = SegmentHeaders(self._index, self._start, reason, True, eos, produced_at_ms,
-                                 lead_samples=self._lead, tail_samples=keep // S16_WIDTH - half)
+                                 lead_samples=self._lead, tail_samples=keep // S16_WIDTH - half,
+                                 recognition=self._recognition)
         self._take(nbytes - keep)
         consumed = (nbytes - keep) // S16_WIDTH
         del self._energies[: (nbytes - keep) // self._rules.frame_bytes]

@@ -6,9 +6,10 @@ the G.711 telephone codecs `pcm_mulaw` / `pcm_alaw`, one byte per sample), `eos`
 value `1` or empty on a stream's last message).
 
 Optional per-stream option headers (`StreamOptions`: `interim_interval_ms`, `min_silence_ms`,
-`max_segment_age_ms`) override the stream app's defaults for one stream; the chunk that opens
-the stream (its first accepted one) fixes them, later values are ignored. A chunk without them
-gets the service defaults, so producers that do not know them keep working.
+`max_segment_age_ms`, and the recognition options of `recognition.RECOGNITION_OPTIONS` such as
+`formatting`) override the services' defaults for one stream; the chunk that opens the stream
+(its first accepted one) fixes them, later values are ignored. A chunk without them gets the
+service defaults, so producers that do not know them keep working.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from streamscribe.contracts.headers import AudioMessage, KafkaHeaders, dict_to_headers, headers_to_dict
+from streamscribe.contracts.recognition import RECOGNITION_OPTIONS, RecognitionOptions
 from streamscribe.contracts.rejection import InvalidChunk, RejectReason
 
 MIN_SAMPLE_RATE = 8000
@@ -44,35 +46,42 @@ _SAMPLE_WIDTHS = {Encoding.PCM_S16LE: 2, Encoding.PCM_F32LE: 4, Encoding.PCM_MUL
 
 @dataclass(frozen=True, slots=True)
 class StreamOptions:
-    """Per-stream overrides of the stream app's segmenting rules (None: the service default).
+    """Per-stream overrides of the services' defaults (None: the service default).
 
     `interim_interval_ms`: interim results this often (0 = finals only); `min_silence_ms`:
     silence after speech that ends a segment; `max_segment_age_ms`: the longest a segment may
-    wait before it is cut (the time threshold).
+    wait before it is cut (the time threshold). `recognition`: what the recognizer is asked
+    for (streamscribe.contracts.recognition), carried on the stream's segments.
     """
 
     interim_interval_ms: int | None = None
     min_silence_ms: int | None = None
     max_segment_age_ms: int | None = None
+    recognition: RecognitionOptions = RecognitionOptions()
 
     def to_kafka(self) -> KafkaHeaders:
         """The headers of the options that are set."""
-        return dict_to_headers({name: value for name, value in self.items() if value is not None})
+        segmenting = {name: value for name, value in self.items() if value is not None}
+        return dict_to_headers(segmenting) + self.recognition.to_kafka()
 
     def items(self) -> list[tuple[str, int | None]]:
-        """(header name, value) of every option, set or not."""
+        """(header name, value) of every segmenting option, set or not."""
         return [(name, getattr(self, name)) for name in OPTION_RANGES]
 
     @classmethod
     def parse(cls, values: dict[str, object]) -> StreamOptions:
-        """Options from a mapping of name -> int (a start message); ValueError names the bad one."""
-        unknown = set(values) - set(OPTION_RANGES)
+        """Options from a mapping of name -> value (a start message: integers for the segmenting
+        options, text for the recognition options); ValueError names the bad one."""
+        unknown = set(values) - set(OPTION_RANGES) - set(RECOGNITION_OPTIONS)
         if unknown:
-            raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}; known: {', '.join(OPTION_RANGES)}")
-        for name, value in values.items():
+            known = ", ".join([*OPTION_RANGES, *RECOGNITION_OPTIONS])
+            raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}; known: {known}")
+        segmenting = {name: value for name, value in values.items() if name in OPTION_RANGES}
+        for name, value in segmenting.items():
             if value is not None:
                 check_option(name, value)
-        return cls(**values)  # type: ignore[arg-type]
+        recognition = {name: value for name, value in values.items() if name in RECOGNITION_OPTIONS}
+        return cls(**segmenting, recognition=RecognitionOptions.parse(recognition))  # type: ignore[arg-type]
 
 
 # inclusive bounds of each option: wide enough for any use, narrow enough that no stream can make
@@ -202,8 +211,12 @@ def parse_chunk_headers(headers: list[tuple[str, bytes | None]] | None) -> Chunk
 
 def _parse_options(values: dict[str, bytes]) -> StreamOptions:
     present = {name: values[name] for name in OPTION_RANGES if name in values}
+    try:
+        recognition = RecognitionOptions.from_headers(values)
+    except ValueError as exc:
+        raise InvalidChunk(RejectReason.BAD_HEADER, str(exc)) from None
     if not present:
-        return StreamOptions()
+        return StreamOptions(recognition=recognition)
     parsed: dict[str, object] = {}
     for name, raw in present.items():
         text = raw.decode("utf-8", "replace").strip()
@@ -213,7 +226,7 @@ def _parse_options(values: dict[str, bytes]) -> StreamOptions:
             parsed[name] = check_option(name, int(text))
         except ValueError as exc:
             raise InvalidChunk(RejectReason.BAD_HEADER, str(exc)) from None
-    return StreamOptions(**parsed)  # type: ignore[arg-type]
+    return StreamOptions(**parsed, recognition=recognition)  # type: ignore[arg-type]
 
 
 def decode_chunk(

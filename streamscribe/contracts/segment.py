@@ -7,7 +7,8 @@ stream's last segment), `produced_at_ms` (Kafka timestamp of the newest chunk it
 end-to-end latency). Optional: `lead_samples` / `tail_samples` (default 0): the segment's first /
 last samples are context only, words centred there belong to the neighbouring segment (the
 overlap around a forced cut) or, in a preview, to the previous preview. Segments with `final=1`
-own a stream's audio exactly once, in order.
+own a stream's audio exactly once, in order. The stream's recognition options (`formatting`, ...:
+streamscribe.contracts.recognition), when it asked for any, are on every one of its segments.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from streamscribe.contracts.headers import AudioMessage, KafkaHeaders, dict_to_headers, headers_to_dict
+from streamscribe.contracts.recognition import RecognitionOptions
 from streamscribe.contracts.rejection import InvalidMessage, RejectReason
 from streamscribe.pcm import S16_WIDTH
 
@@ -40,7 +42,7 @@ class InvalidSegment(InvalidMessage):
 
 @dataclass(frozen=True, slots=True)
 class SegmentHeaders:
-    """Where a segment sits in its stream and why it was cut."""
+    """Where a segment sits in its stream, why it was cut, and what its stream asked the recognizer for."""
 
     index: int
     start_sample: int
@@ -50,6 +52,7 @@ class SegmentHeaders:
     produced_at_ms: int = 0
     lead_samples: int = 0
     tail_samples: int = 0
+    recognition: RecognitionOptions = RecognitionOptions()
 
     def to_kafka(self) -> KafkaHeaders:
         """Headers as the contract writes them (the context headers only when not 0)."""
@@ -65,7 +68,7 @@ class SegmentHeaders:
             values["lead_samples"] = self.lead_samples
         if self.tail_samples:
             values["tail_samples"] = self.tail_samples
-        return dict_to_headers(values)
+        return dict_to_headers(values) + self.recognition.to_kafka()
 
     @classmethod
     def from_kafka(cls, headers: list[tuple[str, bytes | None]] | None) -> SegmentHeaders:
@@ -81,6 +84,7 @@ class SegmentHeaders:
                 produced_at_ms=int(values.get("produced_at_ms", b"0") or 0),
                 lead_samples=int(values.get("lead_samples", b"0") or 0),
                 tail_samples=int(values.get("tail_samples", b"0") or 0),
+                recognition=RecognitionOptions.from_headers(values),
             )
         except (KeyError, ValueError) as exc:
             raise InvalidSegment(RejectReason.BAD_HEADER, f"bad segment headers {values!r}: {exc}") from None

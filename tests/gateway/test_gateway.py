@@ -131,6 +131,9 @@ async def test_http_upload_as_captions(stack: Stack, speech: Speech) -> None:
             vtt = await response.text()
         async with session.post(stack.gateway.url("/v1/recognize?format=doc"), data=body, headers=AUTH) as response:
             assert response.status == 400 and "format" in (await response.json())["reason"]
+        async with session.post(stack.gateway.url("/v1/recognize?redact=everything"), data=body,
+                                headers=AUTH) as response:  # a per-stream option is checked like the rest
+            assert response.status == 400 and "'redact' must be one of" in (await response.json())["reason"]
     assert vtt.startswith("WEBVTT\n\n00:00:") and " --> " in vtt
     cue_text = " ".join(line for line in vtt.splitlines()[1:] if line and " --> " not in line)
     assert speech.wer(cue_text) <= MAX_WER, vtt

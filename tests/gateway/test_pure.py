@@ -13,6 +13,7 @@ from gateway.partitions import PartitionRefs, home_partitions, new_stream_id
 from gateway.protocol import FrameAligner, Refusal, Refused, is_eos, parse_start
 from gateway.vosk import VoskReplies, parse_control, result_message
 from streamscribe.contracts import Encoding, StreamOptions, Transcript, Word
+from streamscribe.contracts.recognition import RecognitionOptions
 from streamscribe.contracts.transcript import transcript_partition
 
 
@@ -24,10 +25,11 @@ def refusal_of(call, *args) -> Refused:  # noqa: ANN001
 
 def test_a_full_start_message() -> None:
     start = parse_start(json.dumps({"type": "start", "sample_rate": 8000, "encoding": "pcm_mulaw", "channels": 2,
-                                    "stream_id": "call-7", "options": {"interim_interval_ms": 0}}))
+                                    "stream_id": "call-7", "options": {"interim_interval_ms": 0, "redact": "pii"}}))
     assert (start.format.sample_rate, start.format.encoding, start.format.channels, start.stream_id) == (
         8000, Encoding.PCM_MULAW, 2, "call-7")
-    assert start.options == StreamOptions(interim_interval_ms=0) and start.format.frame_bytes == 2
+    assert start.options == StreamOptions(interim_interval_ms=0, recognition=RecognitionOptions((("redact", "pii"),)))
+    assert start.format.frame_bytes == 2
 
 
 @pytest.mark.parametrize(("message", "named"), [
@@ -40,6 +42,7 @@ def test_a_full_start_message() -> None:
     ('{"type": "start", "sample_rate": 16000, "channels": 3}', "channels"),
     ('{"type": "start", "sample_rate": 16000, "stream_id": "a b"}', "stream_id"),
     ('{"type": "start", "sample_rate": 16000, "options": {"beam": 1}}', "unknown option"),
+    ('{"type": "start", "sample_rate": 16000, "options": {"formatting": "loud"}}', "'formatting' must be one of"),
     ('{"type": "start", "sample_rate": 16000, "volume": 3}', "unknown field"),
 ])
 def test_a_bad_start_message_is_refused_with_what_is_wrong(message: str, named: str) -> None:

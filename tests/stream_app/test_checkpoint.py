@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stream_app.checkpoint import _LAYOUT, _OPTIONS, Checkpoint, ResumePoint
+from stream_app.checkpoint import _LAYOUT, _OPTIONS, _RECOGNITION_LENGTH, Checkpoint, ResumePoint
 from stream_app.normalize import ResamplerState
 from streamscribe.contracts.chunk import AudioFormat, Encoding, StreamOptions
+from streamscribe.contracts.recognition import RecognitionOptions
 
 
 def test_round_trip_with_resampler_history() -> None:
@@ -21,7 +22,7 @@ def test_round_trip_with_resampler_history() -> None:
     assert decoded.resume.resampler.history.tolist() == history.tolist()
     assert (decoded.partition, decoded.resume.offset, decoded.resume.next_seq, decoded.emitted_sample,
             decoded.next_index, decoded.format, decoded.closed) == (3, 1234, 56, 35_840, 7, checkpoint.format, False)
-    assert len(data) < 96 + 4 * len(history)  # 70-byte head, 12 bytes of options, the history
+    assert len(data) < 96 + 4 * len(history)  # 70-byte head, 14 bytes of options, the history
 
 
 def test_a_closed_stream_without_format_round_trips() -> None:
@@ -40,12 +41,17 @@ def test_garbage_is_refused() -> None:
         Checkpoint.decode(b"\x07garbage")
 
 
-def test_options_round_trip_and_version_1_entries_still_decode() -> None:
-    options = StreamOptions(interim_interval_ms=0, max_segment_age_ms=2500)
-    checkpoint = Checkpoint(1, ResumePoint(10, 3, 5), 160, 2, AudioFormat(8000, 1, Encoding.PCM_MULAW),
-                            options=options)
-    assert Checkpoint.decode(checkpoint.encode()) == checkpoint
+def test_options_round_trip_and_version_1_and_2_entries_still_decode() -> None:
+    recognition = RecognitionOptions.parse({"formatting": "raw", "redact": "pii"})
+    options = StreamOptions(interim_interval_ms=0, max_segment_age_ms=2500, recognition=recognition)
+    resume = ResumePoint(10, 3, 5, ResamplerState(7, 3, np.ones(4, np.float32)))
+    checkpoint = Checkpoint(1, resume, 160, 2, AudioFormat(8000, 1, Encoding.PCM_MULAW), options=options)
+    decoded = Checkpoint.decode(checkpoint.encode())
+    assert decoded.options == options and decoded.resume.resampler.history.tolist() == [1.0] * 4
     without_options = Checkpoint(1, ResumePoint(10, 3, 5), 160, 2, AudioFormat(8000, 1, Encoding.PCM_MULAW))
     data = without_options.encode()
-    version_1 = bytes([1]) + data[1:_LAYOUT.size] + data[_LAYOUT.size + _OPTIONS.size:]
+    after_options = _LAYOUT.size + _OPTIONS.size
+    version_2 = bytes([2]) + data[1:after_options] + data[after_options + _RECOGNITION_LENGTH.size:]
+    assert Checkpoint.decode(version_2) == without_options
+    version_1 = bytes([1]) + data[1:_LAYOUT.size] + data[after_options + _RECOGNITION_LENGTH.size:]
     assert Checkpoint.decode(version_1) == without_options

@@ -12,6 +12,7 @@ from stream_app.checkpoint import Checkpoint
 from stream_app.ingest import ChunkMessage, FetchState, IngestCore, Outputs
 from stream_app.settings import StreamAppSettings
 from streamscribe.contracts.chunk import StreamOptions
+from streamscribe.contracts.recognition import RecognitionOptions
 from streamscribe.contracts.segment import EmitReason, Segment
 from tests.stream_app.audio import stitch
 from tests.stream_app.streams import SampleStream, interleave, make_streams
@@ -251,7 +252,8 @@ def test_per_stream_options_change_only_their_stream_and_survive_a_restore() -> 
     base = make_streams(1, 6.0, seed=5)[0]
     plain = SampleStream("plain", base.fmt, base.chunks)
     tuned = SampleStream("tuned", base.fmt, base.chunks)
-    options = StreamOptions(interim_interval_ms=300, max_segment_age_ms=1_000)
+    recognition = RecognitionOptions.parse({"formatting": "raw", "redact": "pii"})
+    options = StreamOptions(interim_interval_ms=300, max_segment_age_ms=1_000, recognition=recognition)
     messages = []
     for message in interleave([plain, tuned], 1):
         if message.key == b"tuned" and dict(message.headers or [])["seq"] == b"0":  # only the first chunk asks
@@ -274,3 +276,6 @@ def test_per_stream_options_change_only_their_stream_and_survive_a_restore() -> 
     assert any(s.stream_id == "tuned" and not s.headers.final for s in out.segments[-20:])  # after the restore too
     assert finals["tuned"] > finals["plain"]
     assert final_audio(out.segments) == {"plain": base.expected, "tuned": base.expected}
+    # the recognition options go to the recognizer on every segment of the stream, restored ones too
+    assert {s.headers.recognition for s in out.segments if s.stream_id == "tuned"} == {recognition}
+    assert {s.headers.recognition for s in out.segments if s.stream_id == "plain"} == {RecognitionOptions()}
