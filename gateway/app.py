@@ -136,17 +136,18 @@ async def vosk_stream(request: web.Request) -> web.WebSocketResponse:
     settings = gateway.settings
 
     async def session(ws: web.WebSocketResponse, key: str) -> None:
-        sample_rate = VOSK_DEFAULT_SAMPLE_RATE
+        sample_rate, words = VOSK_DEFAULT_SAMPLE_RATE, True
         message = await _receive(ws, settings.idle_timeout_s)
         while isinstance(message, str):  # config messages before the audio
             control = _vosk_control(message)
             if control.eof:
                 break
             sample_rate = control.sample_rate or sample_rate
+            words = words if control.words is None else control.words
             message = await _receive(ws, settings.idle_timeout_s)
         start = make_start({"sample_rate": sample_rate})  # the stream app's default interim interval
         async with gateway.stream(key, start, "vosk") as stream:
-            replies = VoskReplies()
+            replies = VoskReplies(words=words)
             collector = asyncio.create_task(_collect(stream, replies))
             try:
                 while isinstance(message, bytes):

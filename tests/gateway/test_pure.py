@@ -81,12 +81,22 @@ def result(segment: int, text: str, final: bool = True, eos: bool = False, conf:
 
 
 def test_vosk_control_messages() -> None:
-    assert parse_control('{"config": {"sample_rate": 8000.0, "words": 1}}').sample_rate == 8000
-    assert parse_control('{"config": {"phrase_list": ["a"]}}').sample_rate is None
+    control = parse_control('{"config": {"sample_rate": 8000.0, "words": 1}}')
+    assert (control.sample_rate, control.words) == (8000, True)
+    assert parse_control('{"config": {"words": false, "max_alternatives": 0}}').words is False
+    assert parse_control('{"config": {"sample_rate": 16000}}').words is None  # unchanged
     assert parse_control('{"eof" : 1}').eof and parse_control('{"reset" : 1}').reset
-    for bad in ('{"config": {"sample_rate": 8000.5}}', '{"hello": 1}', "eof"):
+    for bad in ('{"config": {"sample_rate": 8000.5}}', '{"hello": 1}', "eof", '{"config": {"words": "yes"}}'):
         with pytest.raises(ValueError):
             parse_control(bad)
+
+
+@pytest.mark.parametrize(("config", "named"), [('{"max_alternatives": 3}', "max_alternatives"),
+                                               ('{"phrase_list": ["yes", "no"]}', "phrase_list"),
+                                               ('{"model": "en"}', "model")])
+def test_vosk_options_not_supported_are_refused_by_name(config: str, named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        parse_control(f'{{"config": {config}}}')
 
 
 def test_vosk_replies_partial_until_a_final_then_the_rest_at_eof() -> None:
@@ -104,6 +114,12 @@ def test_vosk_replies_partial_until_a_final_then_the_rest_at_eof() -> None:
     replies.add(result(1, "good day"))
     assert replies.done and replies.final()["text"] == "good day bye"
     assert result_message([result(3, "", eos=True)]) == {"text": ""}
+
+
+def test_vosk_replies_without_words_when_the_client_asked_for_none() -> None:
+    replies = VoskReplies(words=False)
+    replies.add(result(0, "hello world", eos=True))
+    assert replies.final() == {"text": "hello world"}
 
 
 def test_api_keys() -> None:
