@@ -12,7 +12,10 @@ audio (words and pauses) sent at real-time pace by a load generator in this proc
   (the newest chunk's timestamp), i.e. how long the app held the audio after it arrived;
 - `changelog_ratio`: bytes in the stream-state changelog topic / input audio bytes;
 - `machine_load_1m`: the machine's load average when the window ended (CPU time per chunk grows
-  when other processes share the cores).
+  when other processes share the cores);
+- `load_generator_cpu_percent`, `broker_cpu_percent`: who else had the cores in the window (this
+  process, which only sends the chunks then; the embedded broker, when that is the broker used,
+  else null). A worker that falls behind while the load generator is busy measures the bench.
 
 The emit latency includes the cut-back to a quiet point: a segment cut at a pause found up to
 `cut_search_ms` before the threshold holds audio that old, so p99 approaches that window.
@@ -37,7 +40,7 @@ from producers.pacing import RealtimeSchedule
 from streamscribe.cli_settings import Counts
 from streamscribe.percentiles import percentile
 from streamscribe.settings import KafkaSettings, TopicSettings
-from tooling.bench.machine import git_commit, load_average
+from tooling.bench.machine import embedded_broker_process, git_commit, load_average
 from tooling.bench.options import BenchOptions
 
 log = logging.getLogger(__name__)
@@ -107,19 +110,23 @@ def measure(kafka: KafkaSettings, config: Run, partitions: int) -> dict[str, obj
     with tempfile.TemporaryDirectory(prefix="stream-app-bench-") as workdir:
         worker = _start_worker(kafka, topics, app_id, Path(workdir), free_port())
         try:
-            process = psutil.Process(worker.pid)
+            process, generator, broker = psutil.Process(worker.pid), psutil.Process(), embedded_broker_process(kafka)
             _wait_until_consuming(kafka, topics, worker)
             rss_before = process.memory_info().rss
             load = LoadGenerator(kafka, topics.chunks, config.streams, config.chunk_ms)
             load.run_for(config.warmup_s)
+            others_start = [_cpu(other) for other in (generator, broker) if other is not None]
             cpu_start, t_start, chunks_start = _cpu(process), time.monotonic(), load.chunks_sent
             load.run_for(config.seconds)
             cpu_used, elapsed = _cpu(process) - cpu_start, time.monotonic() - t_start
+            others = [_cpu(other) - start for other, start in zip((generator, broker), others_start, strict=False)]
             chunks = load.chunks_sent - chunks_start
             rss_loaded = process.memory_info().rss
             load_1m = load_average()[0]
             load.finish()
-            delays = _emit_delays(kafka, topics.segments, {f"bench-{i}" for i in range(config.streams)}, worker)
+            previews: list[float] = []
+            delays = _emit_delays(kafka, topics.segments, {f"bench-{i}" for i in range(config.streams)}, worker,
+                                  previews=previews)
             changelog = _topic_bytes(kafka, f"{app_id}-stream-state-changelog")
         finally:
             worker.terminate()
@@ -140,8 +147,11 @@ def measure(kafka: KafkaSettings, config: Run, partitions: int) -> dict[str, obj
         "emit_latency_p50_ms": round(percentile(delays, 50), 1),
         "emit_latency_p99_ms": round(percentile(delays, 99), 1),
         "segments": len(delays),
+        "previews": len(previews),  # interim segments sent (the worker sheds those it would send late)
         "changelog_ratio": round(changelog / max(1, load.audio_bytes_sent), 5),
         "machine_load_1m": load_1m,  # other processes share the cores: context for CPU figures
+        "load_generator_cpu_percent": round(100 * others[0] / elapsed, 1),
+        "broker_cpu_percent": round(100 * others[1] / elapsed, 1) if len(others) > 1 else None,
     }
 
 
@@ -190,8 +200,9 @@ def _wait_until_consuming(kafka: KafkaSettings, topics: object, worker: subproce
 
 
 def _emit_delays(kafka: KafkaSettings, topic: str, streams: set[str], worker: subprocess.Popen,
-                 timeout_s: float = 120) -> list[float]:
-    """Read final segments until every stream in `streams` has its eos one; their emit delays (ms)."""
+                 timeout_s: float = 120, previews: list[float] | None = None) -> list[float]:
+    """Read segments until every stream in `streams` has its eos one; the final ones' emit delays (ms)
+    (and the previews' into `previews`, when given)."""
     from confluent_kafka import Consumer  # noqa: PLC0415
 
     from streamscribe.contracts.segment import SegmentHeaders  # noqa: PLC0415
@@ -209,6 +220,8 @@ def _emit_delays(kafka: KafkaSettings, topic: str, streams: set[str], worker: su
                 if message.error() is not None:
                     continue
                 headers = SegmentHeaders.from_kafka(message.headers())
+                if previews is not None and not headers.final and message.key().decode() in streams:
+                    previews.append(message.timestamp()[1] - headers.produced_at_ms)
                 if headers.final and message.key().decode() in streams:
                     delays.append(message.timestamp()[1] - headers.produced_at_ms)
                     if headers.eos:
@@ -249,13 +262,15 @@ class LoadGenerator:
     def __init__(self, kafka: KafkaSettings, topic: str, streams: int, chunk_ms: int) -> None:
         from confluent_kafka import Producer  # noqa: PLC0415
 
-        # linger.ms 50, not 5: at 1,000 streams with 5 ms, librdkafka's broker thread in this process
-        # spun at ~95 % of a core whenever the broker answered slowly, so the load generator took a core
-        # from the worker it measures (with 50: 3-12 %); a chunk's timestamp is taken at produce(), so
-        # its linger counts in the emit delay (up to 50 ms more, never less)
+        # not idempotent: librdkafka's idempotent producer (2.16) busy-polls in its broker thread while
+        # a partition's produce request is unanswered (measured: 100 % of a core with the broker
+        # SIGSTOPped, 0 % without idempotence), so at 1,000 streams, with the broker slowed by the load,
+        # this process took up to a core from the worker it measures. Without idempotence a retry could
+        # reorder chunks (the worker would reject them as out of sequence): none happens on a local broker.
+        # A chunk's timestamp is taken at produce(), so the linger counts in the emit delay.
         self._producer = Producer(kafka.client_config(**{
-            "linger.ms": 50, "enable.idempotence": True, "partitioner": "murmur2_random",
-            "queue.buffering.max.messages": 1_000_000,
+            "linger.ms": 10, "enable.idempotence": False, "max.in.flight.requests.per.connection": 5,
+            "partitioner": "murmur2_random", "queue.buffering.max.messages": 1_000_000,
         }))
         self._topic = topic
         self._streams = streams

@@ -54,7 +54,7 @@ from streamscribe.paths import REPO_ROOT
 from streamscribe.pcm import S16_SCALE
 from streamscribe.percentiles import percentile
 from streamscribe.wer import word_error_rate
-from tooling.bench.machine import load_average
+from tooling.bench.machine import embedded_broker_process, load_average
 from tooling.bench.options import BenchOptions
 from tooling.bench.word_latency import (
     Arrival,
@@ -259,7 +259,7 @@ def running_stack(kafka: Any, mode: str, options: Sequence[str], decoder: str, s
                     os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
             processes = {child.name: psutil.Process(child.process.pid) for child in supervisor.children}
             processes["load-generator"] = psutil.Process()  # this process: the sender and the result reader
-            broker = _embedded_broker_process(kafka)
+            broker = embedded_broker_process(kafka)
             if broker is not None:
                 processes["broker"] = broker
             yield Stack(kafka, topics, processes, [service.metrics_url for service in services
@@ -268,17 +268,6 @@ def running_stack(kafka: Any, mode: str, options: Sequence[str], decoder: str, s
         AdminClient(kafka.client_config()).delete_topics(
             [topics.chunks, topics.segments, topics.transcripts, topics.rejected,
              *state_topics(plan.stream_app_id)])
-
-
-def _embedded_broker_process(kafka: Any) -> psutil.Process | None:
-    """The embedded broker's process, when that is the broker in use (its CPU is reported)."""
-    from infra.broker import EmbeddedBroker  # noqa: PLC0415
-
-    broker = EmbeddedBroker.default()
-    pid = broker.pid()
-    if pid is None or kafka.bootstrap_servers != broker.bootstrap_servers:
-        return None
-    return psutil.Process(pid)
 
 
 def _cpu_seconds(process: psutil.Process, with_children: bool) -> float:

@@ -8,6 +8,7 @@ import platform
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -89,3 +90,14 @@ def describe_machine() -> dict[str, object]:
         "git_commit": git_commit(),
         "versions": package_versions(),
     }
+
+
+def embedded_broker_process(kafka: Any) -> psutil.Process | None:
+    """The embedded broker's process, when that is the broker in use (benchmarks report its CPU)."""
+    from infra.broker import EmbeddedBroker  # noqa: PLC0415
+
+    broker = EmbeddedBroker.default()
+    pid = broker.pid()
+    if pid is None or kafka.bootstrap_servers != broker.bootstrap_servers:
+        return None
+    return psutil.Process(pid)
