@@ -38,9 +38,12 @@ from stream_app.faust_glue import StreamFaustApp, last_fetches, read_offsets
 from stream_app.ingest import ChunkMessage, FetchState, IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
 from stream_app.positions import PartitionPositions
+from stream_app.sender import SegmentSender
 from stream_app.settings import StreamAppSettings
 from streamscribe.settings import KafkaSettings
 from streamscribe.contracts.rejection import rejection_headers
+from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE
+from streamscribe.pcm import S16_WIDTH
 from streamscribe.shutdown import ShutdownDeadline
 
 log = logging.getLogger(__name__)
@@ -80,12 +83,31 @@ def faust_app(settings: StreamAppSettings, partitions: int) -> StreamFaustApp:
         broker_session_timeout=settings.session_timeout_ms / 1000,
         broker_heartbeat_interval=settings.session_timeout_ms / 3000,
         broker_rebalance_timeout=settings.session_timeout_ms / 1000,
-        producer_linger_ms=10,
-        producer_max_batch_size=1_048_576,  # several segments per produce request, not one each
-        producer_max_request_size=settings.max_chunk_bytes * 2 + 65_536,
+        producer_max_request_size=max_message_bytes(settings),  # faust's producer: the changelog
         stream_wait_empty=False,
         **web,
     )
+
+
+def max_message_bytes(settings: StreamAppSettings) -> int:
+    """Largest message the worker sends: a rejected chunk, or a final segment with its cut overlap."""
+    longest_segment = settings.max_segment_bytes + settings.cut_overlap_ms * SEGMENT_SAMPLE_RATE // 1000 * S16_WIDTH
+    return max(settings.max_chunk_bytes * 2, longest_segment) + 65_536
+
+
+def sender_config(settings: StreamAppSettings) -> dict[str, Any]:
+    """librdkafka settings of the segment sender (same servers and security as every client)."""
+    message_bytes = max_message_bytes(settings)
+    return settings.kafka.client_config(**{
+        "client.id": f"{settings.app_id}-segments",
+        "acks": "all",
+        "enable.idempotence": True,  # retries keep each partition's (so each stream's) order
+        "partitioner": "murmur2_random",  # the Java client's (and aiokafka's) key hash: same partitions
+        "linger.ms": 10,
+        "batch.size": min(1_048_576, message_bytes),  # several segments per produce request
+        "message.max.bytes": message_bytes,
+        "queue.buffering.max.kbytes": 32_768,  # a full queue pauses the agent (backpressure)
+    })
 
 
 class StreamAppRuntime:
@@ -112,7 +134,9 @@ class StreamAppRuntime:
         self.app.agent(self.batches, name="stream_app.ingest")(self._ingest)
         self.app.timer(settings.housekeeping_interval_s, name="stream_app.housekeeping")(self._housekeeping)
         self.app.on_partitions_revoked.connect(self._on_revoked)
-        self._in_flight: list[asyncio.Future] = []
+        self.sender = SegmentSender(sender_config(settings))
+        self._sending = asyncio.Lock()  # held while a batch's outputs go to the sender (it may wait for room)
+        self.app.on_before_shutdown.connect(self._close_sender)  # sent after the consumer's last commit
         self.positions = PartitionPositions()  # per owned partition: where its records stand, what is committed
         self.shutdown_deadline = ShutdownDeadline("stream-app", settings.shutdown_timeout_ms / 1000, self.unfinished)
         if metrics is not None:
@@ -136,12 +160,16 @@ class StreamAppRuntime:
             await self._send(out)
 
     async def _send(self, out: Outputs) -> None:
-        # straight to the producer: faust's Topic.send machinery cost more than the chunk itself
-        send, in_flight, now_ms = self.app.producer.send, self._in_flight, time.time() * 1000
+        async with self._sending:
+            await self._send_all(out)
+
+    async def _send_all(self, out: Outputs) -> None:
+        # librdkafka, not faust's producer: see sender.py
+        send, now_ms = self.sender.send, time.time() * 1000
         segments_topic, rejected_topic = self.settings.topics.segments, self.settings.topics.rejected
         for segment in out.segments:
             key, value, headers = segment.encode()
-            in_flight.append(await send(segments_topic, key, value, None, None, headers))
+            await send(segments_topic, key, value, headers)
             if self.metrics is not None and segment.headers.final:
                 self.metrics.observe_emit_delay(segment.headers.produced_at_ms, now_ms)
         for rejection in out.rejections:
@@ -151,7 +179,8 @@ class StreamAppRuntime:
             stream_id = message.key.decode("utf-8", "replace") if message.key else None
             log.warning("rejected %s/%d@%d (stream %s): %s", *source, stream_id, rejection.error)
             headers = rejection_headers(original, rejection.error, source)
-            in_flight.append(await send(rejected_topic, message.key, message.value, None, None, headers))
+            await send(rejected_topic, message.key, message.value, headers)
+        self.sender.poll()
 
     async def _housekeeping(self, _app: object = None) -> None:
         """Close idle streams (by their partitions' live clocks); drop the table entries of streams closed
@@ -177,10 +206,10 @@ class StreamAppRuntime:
 
     async def prepare_commit(self, tps: Sequence[TP]) -> dict[TP, int]:
         """Make the checkpoints durable-ready, then return the offsets safe to commit."""
-        due = self.core.checkpoints_due()
-        delivered, self._in_flight = self._in_flight, []
-        if delivered:
-            await asyncio.gather(*delivered)  # a failed delivery raises: nothing is committed
+        async with self._sending:  # no batch half sent: the checkpoints account only for what the sender has
+            due = self.core.checkpoints_due()
+            sent = self.sender.end_epoch()
+        await self.sender.wait_delivered(sent)  # a failed delivery raises: nothing is committed
         for stream_id, checkpoint in due:
             if self.core.stream(stream_id) is None:
                 continue  # its partition was revoked meanwhile: the new owner replays it
@@ -277,8 +306,14 @@ class StreamAppRuntime:
             processed = self.core.next_offset(partition)
             partitions.append(f"{self.chunks_topic_name}/{partition} processed to {processed}, committed to "
                               f"{committed.get(partition)}")
-        return (f"{self.core.open_streams} open streams, {len(self._in_flight)} sends unconfirmed; "
+        return (f"{self.core.open_streams} open streams, {self.sender.in_flight} sends unconfirmed; "
                 f"{'; '.join(partitions) or 'no partition owned'} (uncommitted input is read again by the next owner)")
+
+    async def _close_sender(self, _app: object = None, **_: Any) -> None:
+        left = self.sender.close()
+        if left:
+            log.warning("%d segments or rejections were not delivered at shutdown (they are sent again after a restart)",
+                        left)
 
     def _count_changelog(self, nbytes: int) -> None:
         if self.metrics is not None:
