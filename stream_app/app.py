@@ -312,8 +312,7 @@ class StreamAppRuntime:
     async def _close_sender(self, _app: object = None, **_: Any) -> None:
         left = self.sender.close()
         if left:
-            log.warning("%d segments or rejections were not delivered at shutdown (they are sent again after a restart)",
-                        left)
+            log.warning("%d segments or rejections were not delivered at shutdown (sent again after a restart)", left)
 
     def _count_changelog(self, nbytes: int) -> None:
         if self.metrics is not None:
