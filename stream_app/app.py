@@ -101,7 +101,13 @@ def sender_config(settings: StreamAppSettings) -> dict[str, Any]:
     return settings.kafka.client_config(**{
         "client.id": f"{settings.app_id}-segments",
         "acks": "all",
-        "enable.idempotence": True,  # retries keep each partition's (so each stream's) order
+        # one request in flight per broker keeps each partition's (so each stream's) order through retries;
+        # not idempotent: librdkafka's idempotent producer (2.16) busy-polls in its broker thread while a
+        # produce request is unanswered (100 % of a core with the broker stopped, 0 % without idempotence),
+        # which at 1,000 streams took the core the broker needed. A retry may write a segment twice: segments
+        # are at-least-once anyway (a takeover replays them)
+        "enable.idempotence": False,
+        "max.in.flight.requests.per.connection": 1,
         "partitioner": "murmur2_random",  # the Java client's (and aiokafka's) key hash: same partitions
         "linger.ms": 10,
         "batch.size": min(1_048_576, message_bytes),  # several segments per produce request
