@@ -40,10 +40,10 @@ from stream_app.metrics import StreamAppMetrics
 from stream_app.positions import PartitionPositions
 from stream_app.sender import SegmentSender
 from stream_app.settings import StreamAppSettings
-from streamscribe.settings import KafkaSettings
 from streamscribe.contracts.rejection import rejection_headers
 from streamscribe.contracts.segment import SEGMENT_SAMPLE_RATE
 from streamscribe.pcm import S16_WIDTH
+from streamscribe.settings import KafkaSettings
 from streamscribe.shutdown import ShutdownDeadline
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ class StreamAppRuntime:
         self.app = faust_app(settings, partitions)
         self.app.runtime = self
         self.core = IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes,
-                               settings.max_live_step_s)
+                               settings.max_live_step_s, settings.max_preview_lag_ms)
         self.metrics = metrics
         topics = settings.topics
         self.chunks_topic_name = topics.chunks
@@ -154,14 +154,14 @@ class StreamAppRuntime:
 
     async def handle(self, messages: Sequence[Message]) -> None:
         """Process a batch of chunk messages (in partition order) and send what it produced."""
-        out, now, process = Outputs(), time.monotonic(), self.core.process
+        out, now, now_ms, process = Outputs(), time.monotonic(), time.time() * 1000, self.core.process
         generation, owns = self.app.consumer_generation_id, self.positions.owns
         for message in messages:
             if message.generation_id != generation or not owns(message.partition):
                 continue  # fetched before a rebalance: the partition is read again from its committed offset
             timestamp_ms = int(message.timestamp * 1000) if message.timestamp is not None else 0
             process(ChunkMessage(message.key, message.value, message.headers, timestamp_ms,
-                                 message.partition, message.offset), now, out)
+                                 message.partition, message.offset), now, out, now_ms)
         if out:
             await self._send(out)
 

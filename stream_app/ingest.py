@@ -203,8 +203,10 @@ class IngestCore:
 
     def __init__(
         self, rules: SegmentingRules, idle_timeout_s: float, max_chunk_bytes: int, max_live_step_s: float = 2.0,
+        max_preview_lag_ms: float | None = None,
     ) -> None:
         self._rules = rules
+        self._max_preview_lag_ms = max_preview_lag_ms
         self._idle_timeout_s = idle_timeout_s
         self._max_chunk_bytes = max_chunk_bytes
         self._max_live_step_s = max_live_step_s
@@ -246,8 +248,13 @@ class IngestCore:
         """The state of one stream, if this worker holds it."""
         return self._streams.get(stream_id)
 
-    def process(self, message: ChunkMessage, now: float, out: Outputs) -> None:
-        """Handle one message (in partition order), appending what it produces to `out`."""
+    def process(self, message: ChunkMessage, now: float, out: Outputs, now_ms: float | None = None) -> None:
+        """Handle one message (in partition order), appending what it produces to `out`.
+
+        With `now_ms` (the wall clock) and a `max_preview_lag_ms`, a chunk older than that lag makes no
+        preview: the recognizer would skip it as stale (its own `max_preview_lag_ms`, same clocks), so
+        sending it costs the worker, the broker and the network for nothing. A worker that falls behind
+        sheds its previews first and catches up on the finals."""
         stats = self.stats
         stats.chunks += 1
         stats.input_bytes += len(message.value or b"")
@@ -282,7 +289,9 @@ class IngestCore:
         if chunk.headers.eos:
             pcm += normalizer.finish()
         buffered_before = segmenter.buffered_bytes
-        segments = segmenter.push(pcm, first_sample, message.timestamp_ms, ref)
+        lag = self._max_preview_lag_ms
+        previews = lag is None or now_ms is None or now_ms - message.timestamp_ms <= lag
+        segments = segmenter.push(pcm, first_sample, message.timestamp_ms, ref, previews)
         if chunk.headers.eos:
             segments.append(segmenter.finish(EmitReason.EOS))
             self._mark_closed(state, now)

@@ -28,7 +28,10 @@ final segment starts where the previous one stopped consuming (`start_sample` of
 Interim previews (`final=False`) consume nothing and bound their cost: each holds only the
 audio new since the previous preview plus `interim_context_frames` before it (not the whole
 buffer), and owns the words centred after the middle of that context; the words before were
-owned by the previous preview.
+owned by the previous preview. A preview is not sent when its new audio holds no speech frame
+(nothing new to recognise: in a two-party call each side is silent about half the time), nor
+when the caller says previews are not wanted now (`push(previews=False)`: the chunk is too old
+for the recognizer to show a preview of it); either way the next preview starts after it.
 
 Each pushed chunk carries an opaque `ref` (the caller's resume point for that chunk);
 `resume_ref` names the earliest chunk whose audio is not yet emitted. The trigger rules only
@@ -98,7 +101,7 @@ class Segmenter(Generic[Ref]):
 
     __slots__ = ("_rules", "_stream_id", "_recognition", "_start", "_index", "_pieces", "_nbytes", "_partial",
                  "_energies", "_silent_run", "_has_speech", "_marks", "_oldest_ms", "_latest_ms", "_interim_end",
-                 "_lead")
+                 "_lead", "_speech_end")
 
     def __init__(
         self, rules: SegmentingRules, stream_id: str, start_sample: int = 0, next_index: int = 0,
@@ -124,6 +127,7 @@ class Segmenter(Generic[Ref]):
         self._oldest_ms = NO_TIMESTAMP
         self._latest_ms = latest_timestamp_ms
         self._interim_end = start_sample
+        self._speech_end = start_sample  # one past the newest speech frame (a preview needs speech after its start)
 
     @staticmethod
     def overlap_lead(rules: SegmentingRules) -> int:
@@ -165,11 +169,12 @@ class Segmenter(Generic[Ref]):
         """Resume point of the earliest chunk with audio not yet emitted (None: nothing buffered)."""
         return self._marks[0][_REF] if self._marks else None
 
-    def push(self, pcm: bytes, first_sample: int, timestamp_ms: int, ref: Ref) -> list[Segment]:
+    def push(self, pcm: bytes, first_sample: int, timestamp_ms: int, ref: Ref, previews: bool = True) -> list[Segment]:
         """Add a chunk's normalised audio (which starts at `first_sample` of the stream).
 
         Audio before `start_sample` (already emitted, seen again when replaying) is skipped.
-        Returns the segments this chunk completes, in order.
+        Returns the segments this chunk completes, in order; with `previews` False a preview due now
+        is skipped (previews consume nothing: the final segments are the same either way).
         """
         self._latest_ms = max(self._latest_ms, timestamp_ms)
         skip = (self.end_sample - first_sample) * S16_WIDTH
@@ -179,7 +184,7 @@ class Segmenter(Generic[Ref]):
         if pcm:
             self._add_audio(pcm, timestamp_ms, ref, cuts)
         self._check_age(cuts)
-        self._maybe_interim(cuts)
+        self._maybe_interim(cuts, previews)
         return cuts
 
     def finish(self, reason: EmitReason) -> Segment:
@@ -211,6 +216,7 @@ class Segmenter(Generic[Ref]):
             else:
                 self._silent_run = 0
                 self._has_speech = True
+                self._speech_end = self._start + len(energies) * rules.frame_samples
             if len(energies) >= max_frames:
                 self._check_frame_rules(cuts)
 
@@ -244,12 +250,15 @@ class Segmenter(Generic[Ref]):
         overlap = self._rules.overlap_frames
         return overlap if boundary * self._rules.frame_samples > self._lead + overlap * self._rules.frame_samples else 0
 
-    def _maybe_interim(self, cuts: list[Segment]) -> None:
+    def _maybe_interim(self, cuts: list[Segment], wanted: bool) -> None:
         rules = self._rules
         interval, end = rules.interim_interval_samples, self.end_sample
         if not (interval and self._nbytes and end - self._interim_end >= interval):
             return
         new_from = max(self._interim_end, self._start + self._lead)
+        if not wanted or self._speech_end <= new_from:  # unwanted, or no speech in its new audio
+            self._interim_end = end
+            return
         context = rules.interim_context_frames * rules.frame_samples
         window_start = max(self._start, new_from - context)
         owned_from = max(self._start + self._lead, new_from - context // 2)

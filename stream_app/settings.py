@@ -43,6 +43,10 @@ class StreamAppSettings(KafkaClientSettings):
     interim_interval_ms: int = Field(400, ge=0, description="emit interim previews this often (0 = off)")
     interim_context_ms: int = Field(600, ge=0, description="audio before the new audio that a preview holds")
     cut_overlap_ms: int = Field(800, ge=0, description="audio shared by the segments around a bytes/time cut")
+    max_preview_lag_ms: int | None = Field(
+        1_000, ge=0,
+        description="no preview for a chunk older than this when processed (the recognizer's max_preview_lag_ms "
+                    "skips such previews as stale); None: previews whatever the lag")
     max_chunk_bytes: int = Field(DEFAULT_MAX_CHUNK_BYTES, ge=1, description="larger chunks are rejected")
 
     commit_interval_ms: int = Field(1_000, ge=50, description="checkpoint + input offset commit period")

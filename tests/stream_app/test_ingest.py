@@ -279,3 +279,19 @@ def test_per_stream_options_change_only_their_stream_and_survive_a_restore() -> 
     # the recognition options go to the recognizer on every segment of the stream, restored ones too
     assert {s.headers.recognition for s in out.segments if s.stream_id == "tuned"} == {recognition}
     assert {s.headers.recognition for s in out.segments if s.stream_id == "plain"} == {RecognitionOptions()}
+
+
+def test_chunks_older_than_the_preview_lag_make_no_preview_and_the_same_finals() -> None:
+    streams = make_streams(4, 4.0, seed=4)
+    messages = list(interleave(streams, PARTITIONS))
+    emitted: dict[float, list[Segment]] = {}
+    for lag_ms in (0.0, 5_000.0):  # processed as it arrives, and 5 s behind
+        settings = StreamAppSettings(max_preview_lag_ms=1_000)
+        core, out = IngestCore(settings.segmenting_rules(), settings.idle_timeout_s, settings.max_chunk_bytes,
+                               settings.max_live_step_s, settings.max_preview_lag_ms), Outputs()
+        for message in messages:
+            core.process(message, 0.0, out, now_ms=message.timestamp_ms + lag_ms)
+        emitted[lag_ms] = out.segments
+    assert any(not segment.headers.final for segment in emitted[0.0])
+    assert all(segment.headers.final for segment in emitted[5_000.0])
+    assert emitted[5_000.0] == [segment for segment in emitted[0.0] if segment.headers.final]

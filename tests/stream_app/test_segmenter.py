@@ -182,6 +182,26 @@ def test_interim_previews_hold_the_new_audio_and_bounded_context_without_consumi
     assert_covers_once(cuts, pcm)
 
 
+def test_no_preview_of_new_audio_without_speech_and_none_when_unwanted() -> None:
+    word = 0.3 * np.random.default_rng(2).standard_normal(RATE)
+    audio = np.concatenate([np.zeros(RATE * 2), word, np.zeros(RATE * 2)])  # 2 s silence, 1 s speech, 2 s silence
+    pcm = float_to_pcm_s16le(audio)
+    settings = rules(interim_interval_ms=400, interim_context_ms=600, min_silence_ms=NEVER // 1000)
+    cuts = feed(Segmenter(settings, STREAM), pcm, [1600]).cuts
+    previews = [cut for cut in cuts if not cut.headers.final]
+    assert previews, "the speech is previewed"
+    for preview in previews:  # each one's new audio (after its context) reaches into the speech
+        new_from = preview.headers.start_sample + preview.headers.lead_samples + 300 * 16
+        assert new_from < 3 * RATE and preview.end_sample > 2 * RATE
+    # unwanted (the chunks are too old to preview): the same final segments, no preview
+    unwanted: Segmenter[int] = Segmenter(settings, STREAM)
+    quiet = [cut for i in range(0, len(pcm), 3200)
+             for cut in unwanted.push(pcm[i:i + 3200], i // 2, i // 32, i, previews=False)]
+    quiet.append(unwanted.finish(EmitReason.EOS))
+    assert all(cut.headers.final for cut in quiet)
+    assert [cut.pcm for cut in quiet] == [cut.pcm for cut in cuts if cut.headers.final]
+
+
 def test_a_forced_cut_shares_its_overlap_and_a_replay_keeps_it() -> None:
     pcm = float_to_pcm_s16le(0.3 * np.random.default_rng(6).standard_normal(RATE * 12))
     settings = rules(max_segment_age_ms=3000, cut_search_ms=400, cut_overlap_ms=800)

@@ -95,7 +95,8 @@ def test_streams_triggers_interims_and_rejections(
     segments_reader = TopicReader(kafka_bootstrap, topic_settings.segments)
     rejected_reader = TopicReader(kafka_bootstrap, topic_settings.rejected)
     flags = ["--max-segment-bytes", str(MAX_BYTES), "--max-segment-age-ms", str(MAX_AGE_MS),
-             "--min-silence-ms", "300", "--idle-timeout-ms", str(IDLE_MS), "--interim-interval-ms", "1000"]
+             "--min-silence-ms", "300", "--idle-timeout-ms", str(IDLE_MS), "--interim-interval-ms", "1000",
+             "--max-preview-lag-ms", str(10**12)]  # the chunks' event time is years old: preview them all the same
     with WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path, *flags) as worker:
         records = segments_reader.poll_until(
             lambda r: set(expected) <= ended_streams(segments_of(r)), 150, worker.assert_running)
