@@ -99,12 +99,17 @@ def _starts_new_cue(current: list[Word], word: Word, rules: CaptionRules) -> boo
 
 
 def result_words(results: Iterable[Transcript]) -> list[Word]:
-    """The words of a stream's final results; a final without word times counts as one timed phrase."""
+    """The words of a stream's final results, written ones where the result was formatted (each timed by the
+    spoken words it came from); a final without word times counts as one timed phrase."""
     words: list[Word] = []
     for result in results:
         if not result.final:
             continue
-        if result.words:
+        if result.words and result.written:
+            words.extend(Word(word=t.text, start=result.words[t.first_word].start, end=result.words[t.last_word].end,
+                              confidence=min(w.confidence for w in result.words[t.first_word:t.last_word + 1]))
+                         for t in result.written)
+        elif result.words:
             words.extend(result.words)
         elif result.text:
             words.append(Word(word=result.text, start=result.start, end=result.end, confidence=1.0))

@@ -5,6 +5,8 @@ time on one core (the GIL), while the forward pass uses torch's threads. `Decode
 its processes after the decoder is built, so each inherits that decoder (the KenLM model
 included, shared copy-on-write), and decodes a batch's utterances across them. Results come
 back in the order given and are the in-process decoder's own (same code, same log-probabilities).
+The same processes format final results (recognizer.result_formatting) with the formatter they
+inherit, NeMo's ITN grammars loaded before the fork and shared the same way.
 
 Shutdown: `close()` ends the processes (so does interpreter exit). Each process also asks the
 kernel to kill it when the thread that forked it dies (Linux `PR_SET_PDEATHSIG`), so a
@@ -22,6 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from recognizer.decoding import BeamDecoder, Decoded
+from recognizer.formatting import Formatter, FormattingOptions
+from recognizer.result_formatting import Outcome, format_words
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 BATCH_TIMEOUT_SECONDS = 120.0  # a process that died mid-batch loses its task: fail instead of waiting forever
@@ -32,6 +36,7 @@ class DecoderPoolError(RuntimeError):
 
 
 _inherited: BeamDecoder | None = None  # the decoder the forked processes use
+_inherited_formatter: Formatter | None = None  # and the formatter
 
 
 def _start_process(parent_pid: int) -> None:
@@ -47,12 +52,18 @@ def _decode(log_probs: np.ndarray) -> Decoded:
     return _inherited.decode(log_probs)
 
 
-class DecoderPool:
-    """`processes` forked processes that each decode with `decoder` (built before the fork)."""
+def _format(task: tuple[list[str], FormattingOptions]) -> Outcome:
+    assert _inherited_formatter is not None, "formatting process started without a formatter"
+    return format_words(_inherited_formatter, *task)
 
-    def __init__(self, decoder: BeamDecoder, processes: int) -> None:
-        global _inherited  # noqa: PLW0603 - what fork hands to the processes
-        _inherited = decoder
+
+class DecoderPool:
+    """`processes` forked processes that each decode with `decoder` and format with `formatter` (both
+    built before the fork)."""
+
+    def __init__(self, decoder: BeamDecoder, processes: int, formatter: Formatter | None = None) -> None:
+        global _inherited, _inherited_formatter  # noqa: PLW0603 - what fork hands to the processes
+        _inherited, _inherited_formatter = decoder, formatter
         self.processes = processes
         self._pool = multiprocessing.get_context("fork").Pool(
             processes, initializer=_start_process, initargs=(os.getpid(),)
@@ -66,6 +77,16 @@ class DecoderPool:
         except multiprocessing.TimeoutError:
             raise DecoderPoolError(
                 f"{len(log_probs)} utterances not decoded within {BATCH_TIMEOUT_SECONDS:g}s"
+            ) from None
+
+    def format_all(self, word_lists: list[list[str]], options: FormattingOptions) -> list[Outcome]:
+        """Each result's words formatted (recognizer.result_formatting.format_words), in the order given."""
+        pending = self._pool.map_async(_format, [(words, options) for words in word_lists], chunksize=1)
+        try:
+            return pending.get(BATCH_TIMEOUT_SECONDS)
+        except multiprocessing.TimeoutError:
+            raise DecoderPoolError(
+                f"{len(word_lists)} results not formatted within {BATCH_TIMEOUT_SECONDS:g}s"
             ) from None
 
     def close(self) -> None:

@@ -26,8 +26,11 @@ from recognizer.batching import (
 )
 from recognizer.decode_pool import DecoderPool
 from recognizer.decoding import BeamDecoder, Decoded, Vocabulary, greedy_decode
+from recognizer.formatting import Formatter
+from recognizer.formatting.itn import NemoInverseNormalizer
 from recognizer.metrics import RecognizerMetrics
 from recognizer.model import AcousticModel
+from recognizer.result_formatting import ResultFormatter
 from recognizer.settings import RecognizerSettings
 from recognizer.windows import owned_words, with_stability
 from streamscribe.contracts import Segment, Transcript, Word
@@ -91,6 +94,7 @@ class RecognitionEngine:
     metrics: RecognizerMetrics = field(default_factory=lambda: RecognizerMetrics(CollectorRegistry()))
     stable_after_seconds: float = 0.6
     decoder_pool: DecoderPool | None = None  # decodes a batch for the engine's decoder in parallel
+    formatter: ResultFormatter | None = None  # formats results (recognizer.result_formatting); None: raw
 
     @classmethod
     def from_settings(cls, settings: RecognizerSettings, metrics: RecognizerMetrics | None = None) -> RecognitionEngine:
@@ -103,19 +107,28 @@ class RecognitionEngine:
         if settings.compile_encoder:
             model.compile_encoder()
         decoder = build_decoder(settings, model.vocabulary)
+        metrics = metrics or RecognizerMetrics(CollectorRegistry())
+        options = settings.formatting_options()
+        formatter = None
+        if options.changes_anything:  # ITN grammars loaded now, before the decoding processes fork
+            itn = NemoInverseNormalizer().load() if options.formatting == "full" else None
+            formatter = ResultFormatter(Formatter(itn), options, metrics)
         parallel = isinstance(decoder, BeamDecoder) and settings.decode_processes > 1
-        engine = cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs,
-                     stable_after_seconds=settings.stable_after_ms / 1000,
-                     decoder_pool=DecoderPool(decoder, settings.decode_processes) if parallel else None)
-        if metrics is not None:
-            engine.metrics = metrics
-        return engine
+        pool = DecoderPool(decoder, settings.decode_processes, formatter and formatter.formatter) if parallel else None
+        return cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs, metrics,
+                   stable_after_seconds=settings.stable_after_ms / 1000, decoder_pool=pool, formatter=formatter)
 
     def recognize(self, segments: Sequence[Segment]) -> list[Transcript]:
         """One transcript per segment, in the order given."""
         utterances = self.forward([pcm_s16le_to_float(s.pcm) for s in segments])
         decoded = self.decode(utterances)
-        return [self._transcript(s, u.prepared, d) for s, u, d in zip(segments, utterances, decoded, strict=True)]
+        transcripts = [
+            self._transcript(s, u.prepared, d) for s, u, d in zip(segments, utterances, decoded, strict=True)
+        ]
+        if self.formatter is None:
+            return transcripts
+        pool = self.decoder_pool
+        return self.formatter.format_results(transcripts, pool.format_all if pool is not None else None)
 
     def transcribe(self, waveforms: Sequence[np.ndarray]) -> list[Decoded]:
         """The served path for offline audio (training's WER, LM tuning): float samples in, words out."""

@@ -69,6 +69,14 @@ class RecognizerMetrics:
             "was in the batch) or stale (too old when read)",
             ["reason"], registry=registry,
         )
+        self.formatting_seconds = Histogram(
+            f"{PREFIX}_formatting_seconds", "CPU time formatting one final result (redaction, ITN, punctuation)",
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1), registry=registry,
+        )
+        self.formatting_failures = Counter(
+            f"{PREFIX}_formatting_failures", "Results sent unformatted (redacted only, if asked) as formatting failed",
+            registry=registry,
+        )
         self.finals_redelivered = Counter(
             f"{PREFIX}_finals_redelivered",
             "Final segments not recognised again: a stream app's replay sent a copy of one already written",

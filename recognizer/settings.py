@@ -111,6 +111,11 @@ class RecognizerSettings(KafkaClientSettings):
         default=50_000, ge=0,
         description="final segments remembered as written, so a stream app's replayed copies are not written twice",
     )
+    formatting: Level = Field(
+        default="full", description="final results' text: raw (spoken words), punctuated, or full (also numbers, "
+        "money, dates... written: docs/formatting.md); words keep the spoken tokens",
+    )
+    redact: Redaction = Field(default="none", description="pii: hide card, SSN and phone numbers and e-mail addresses")
     max_preview_lag_ms: int = Field(
         default=1_000, ge=0, description="interim previews whose newest audio is older than this are skipped"
     )
@@ -184,6 +189,10 @@ class RecognizerSettings(KafkaClientSettings):
             int(pick("beam_width")), float(pick("alpha")), float(pick("beta")),
             tuple(self.hotwords), self.hotword_weight,
         )
+
+    def formatting_options(self) -> FormattingOptions:
+        """The formatting every final result gets."""
+        return FormattingOptions(self.formatting, self.redact)
 
     @property
     def transactional_id(self) -> str:

@@ -30,7 +30,7 @@ from streamscribe.contracts.segment import (
     SegmentHeaders,
     decode_segment,
 )
-from streamscribe.contracts.transcript import Transcript, Word
+from streamscribe.contracts.transcript import Transcript, Word, WrittenToken
 
 __all__ = [
     "MAX_SAMPLE_RATE",
@@ -51,6 +51,7 @@ __all__ = [
     "SegmentHeaders",
     "Transcript",
     "Word",
+    "WrittenToken",
     "decode_chunk",
     "decode_segment",
     "rejection_headers",

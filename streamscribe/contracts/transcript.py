@@ -41,6 +41,20 @@ class Word(BaseModel):
     stable: bool | None = None
 
 
+class WrittenToken(BaseModel):
+    """One token of a formatted result's `text` and the `words` it came from (indices, both included).
+
+    "$25.40" written for "twenty five dollars forty" spans those four words, so its times are
+    `words[first_word].start` to `words[last_word].end` (docs/formatting.md).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    first_word: int = Field(ge=0)
+    last_word: int = Field(ge=0)
+
+
 class Transcript(BaseModel):
     """One result on the `transcripts` topic."""
 
@@ -55,6 +69,7 @@ class Transcript(BaseModel):
     words: list[Word] = Field(default_factory=list)
     model: str
     eos: bool = False
+    written: list[WrittenToken] | None = None  # formatted finals only (docs/contracts.md)
 
     @property
     def dedupe_key(self) -> tuple[str, int, bool]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from producers.captions import CaptionRules, Cue, balanced, cues, render, result_words, timestamp
-from streamscribe.contracts import Transcript, Word
+from streamscribe.contracts import Transcript, Word, WrittenToken
 
 
 def spoken(text: str, start: float = 0.0, word_s: float = 0.3, gap_s: float = 0.05) -> list[Word]:
@@ -63,6 +63,18 @@ def test_results_give_their_words_and_finals_without_words_count_as_a_phrase() -
     interim = Transcript(stream_id="s", segment=2, start=3.0, end=4.0, text="ignored", final=False, model="m")
     words = result_words([final, bare, interim])
     assert [w.word for w in words] == ["hi", "there", "goodbye"] and (words[-1].start, words[-1].end) == (2.0, 3.0)
+
+
+def test_formatted_results_give_their_written_tokens_timed_by_their_words() -> None:
+    words = spoken("pay twenty five dollars now")
+    written = [WrittenToken(text="Pay", first_word=0, last_word=0), WrittenToken(text="$25", first_word=1,
+               last_word=3), WrittenToken(text="now.", first_word=4, last_word=4)]
+    final = Transcript(stream_id="s", segment=0, start=0.0, end=2.0, text="Pay $25 now.", model="m", words=words,
+                       written=written)
+    got = result_words([final])
+    assert [(w.word, w.start, w.end) for w in got] == [
+        ("Pay", words[0].start, words[0].end), ("$25", words[1].start, words[3].end),
+        ("now.", words[4].start, words[4].end)]
 
 
 def test_timestamps_and_documents() -> None:
