@@ -24,8 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from recognizer.decoding import BeamDecoder, Decoded
-from recognizer.formatting import Formatter, FormattingOptions
-from recognizer.result_formatting import Outcome, format_words
+from recognizer.formatting import Formatter
+from recognizer.result_formatting import Outcome, Task, format_words
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 BATCH_TIMEOUT_SECONDS = 120.0  # a process that died mid-batch loses its task: fail instead of waiting forever
@@ -52,7 +52,7 @@ def _decode(log_probs: np.ndarray) -> Decoded:
     return _inherited.decode(log_probs)
 
 
-def _format(task: tuple[list[str], FormattingOptions]) -> Outcome:
+def _format(task: Task) -> Outcome:
     assert _inherited_formatter is not None, "formatting process started without a formatter"
     return format_words(_inherited_formatter, *task)
 
@@ -79,14 +79,14 @@ class DecoderPool:
                 f"{len(log_probs)} utterances not decoded within {BATCH_TIMEOUT_SECONDS:g}s"
             ) from None
 
-    def format_all(self, word_lists: list[list[str]], options: FormattingOptions) -> list[Outcome]:
-        """Each result's words formatted (recognizer.result_formatting.format_words), in the order given."""
-        pending = self._pool.map_async(_format, [(words, options) for words in word_lists], chunksize=1)
+    def format_all(self, tasks: list[Task]) -> list[Outcome]:
+        """Each result's words formatted as asked (recognizer.result_formatting.format_words), in the order given."""
+        pending = self._pool.map_async(_format, tasks, chunksize=1)
         try:
             return pending.get(BATCH_TIMEOUT_SECONDS)
         except multiprocessing.TimeoutError:
             raise DecoderPoolError(
-                f"{len(word_lists)} results not formatted within {BATCH_TIMEOUT_SECONDS:g}s"
+                f"{len(tasks)} results not formatted within {BATCH_TIMEOUT_SECONDS:g}s"
             ) from None
 
     def close(self) -> None:

@@ -109,12 +109,12 @@ class RecognitionEngine:
         decoder = build_decoder(settings, model.vocabulary)
         metrics = metrics or RecognizerMetrics(CollectorRegistry())
         options = settings.formatting_options()
-        formatter = None
-        if options.changes_anything:  # ITN grammars loaded now, before the decoding processes fork
-            itn = NemoInverseNormalizer().load() if options.formatting == "full" else None
-            formatter = ResultFormatter(Formatter(itn), options, metrics)
+        itn = NemoInverseNormalizer()  # a stream may ask for `full`: then it loads on first use
+        if options.formatting == "full":
+            itn.load()  # now, before the decoding processes fork, so they share it
+        formatter = ResultFormatter(Formatter(itn), options, metrics)
         parallel = isinstance(decoder, BeamDecoder) and settings.decode_processes > 1
-        pool = DecoderPool(decoder, settings.decode_processes, formatter and formatter.formatter) if parallel else None
+        pool = DecoderPool(decoder, settings.decode_processes, formatter.formatter) if parallel else None
         return cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs, metrics,
                    stable_after_seconds=settings.stable_after_ms / 1000, decoder_pool=pool, formatter=formatter)
 
@@ -128,7 +128,8 @@ class RecognitionEngine:
         if self.formatter is None:
             return transcripts
         pool = self.decoder_pool
-        return self.formatter.format_results(transcripts, pool.format_all if pool is not None else None)
+        options = [self.formatter.options_for(segment.headers.recognition) for segment in segments]
+        return self.formatter.format_results(transcripts, pool.format_all if pool is not None else None, options)
 
     def transcribe(self, waveforms: Sequence[np.ndarray]) -> list[Decoded]:
         """The served path for offline audio (training's WER, LM tuning): float samples in, words out."""

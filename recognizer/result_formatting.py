@@ -1,6 +1,8 @@
 """Formatting applied to the recognizer's results before they leave it (recognizer.formatting does the work).
 
-Final results get the service's formatting (`RecognizerSettings.formatting`, `redact`): `text`
+Final results get their stream's formatting (the `formatting` and `redact` recognition options on
+its segments, streamscribe.contracts.recognition), else the service's (`RecognizerSettings.
+formatting`, `redact`): `text`
 becomes the written text, `words` keep the spoken tokens (a redaction tag replaces the words it
 hides, with their times), and `written` lists each written token with the words it came from.
 Interim results are only redacted when redaction is on (cheap, and what is hidden must not leak
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from recognizer.formatting import Formatted, Formatter, FormattingOptions
 from recognizer.metrics import RecognizerMetrics
 from streamscribe.contracts import Transcript, Word, WrittenToken
+from streamscribe.contracts.recognition import RecognitionOptions
 
 log = logging.getLogger(__name__)
 
@@ -55,47 +58,56 @@ def applied(transcript: Transcript, formatted: Formatted, written: bool = True) 
     return transcript.model_copy(update=update)
 
 
-FormatMany = Callable[[list[list[str]], FormattingOptions], list[Outcome]]
+Task = tuple[list[str], FormattingOptions]  # one result's spoken words and how to format them
+FormatMany = Callable[[list[Task]], list[Outcome]]
 
 
 @dataclass
 class ResultFormatter:
-    """Formats a batch's results with one service-wide `options`."""
+    """Formats a batch's results: each with its stream's options, else the service's `options`."""
 
     formatter: Formatter
     options: FormattingOptions
     metrics: RecognizerMetrics
 
-    def format_here(self, word_lists: list[list[str]], options: FormattingOptions) -> list[Outcome]:
-        """Format in this process (when the engine has no decoding processes)."""
-        return [format_words(self.formatter, words, options) for words in word_lists]
+    def options_for(self, asked: RecognitionOptions) -> FormattingOptions:
+        """What a stream asked for (values checked by the stream app), the service default where it asked nothing."""
+        return FormattingOptions(asked.get("formatting") or self.options.formatting,  # type: ignore[arg-type]
+                                 asked.get("redact") or self.options.redact)  # type: ignore[arg-type]
 
-    def format_results(self, transcripts: list[Transcript], format_many: FormatMany | None = None) -> list[Transcript]:
-        """Each result formatted as the options say (finals fully, interims redacted only)."""
+    def format_here(self, tasks: list[Task]) -> list[Outcome]:
+        """Format in this process (when the engine has no decoding processes)."""
+        return [format_words(self.formatter, words, options) for words, options in tasks]
+
+    def format_results(self, transcripts: list[Transcript], format_many: FormatMany | None = None,
+                       options: list[FormattingOptions] | None = None) -> list[Transcript]:
+        """Each result formatted as its `options` (default: the service's) say: finals fully, interims
+        redacted only."""
         out = list(transcripts)
-        finals = [i for i, t in enumerate(out) if t.final and t.words]
-        outcomes = (format_many or self.format_here)([[w.word for w in out[i].words] for i in finals], self.options)
+        each = options or [self.options] * len(out)
+        finals = [i for i, t in enumerate(out) if t.final and t.words and each[i].changes_anything]
+        outcomes = (format_many or self.format_here)([([w.word for w in out[i].words], each[i]) for i in finals])
         for i, (formatted, cpu_seconds) in zip(finals, outcomes, strict=True):
             self.metrics.formatting_seconds.observe(cpu_seconds)
-            out[i] = self._result(out[i], formatted)
-        if self.options.redact != "none":
-            interim = FormattingOptions("raw", self.options.redact)
-            for i, t in enumerate(out):
-                if not t.final and t.words:
-                    out[i] = self._result(t, format_words(self.formatter, [w.word for w in t.words], interim)[0],
-                                          written=False)
+            out[i] = self._result(out[i], formatted, each[i])
+        for i, t in enumerate(out):
+            if not t.final and t.words and each[i].redact != "none":
+                interim = FormattingOptions("raw", each[i].redact)
+                out[i] = self._result(t, format_words(self.formatter, [w.word for w in t.words], interim)[0],
+                                      interim, written=False)
         return out
 
-    def _result(self, transcript: Transcript, formatted: Formatted | str, written: bool = True) -> Transcript:
+    def _result(self, transcript: Transcript, formatted: Formatted | str, options: FormattingOptions,
+                written: bool = True) -> Transcript:
         if isinstance(formatted, Formatted):
             return applied(transcript, formatted, written)
         self.metrics.formatting_failures.inc()
         log.error("formatting failed for stream %s segment %d (sent %s): %s", transcript.stream_id,
-                  transcript.segment, "redacted only" if self.options.redact != "none" else "unformatted", formatted)
-        if self.options.redact == "none":
+                  transcript.segment, "redacted only" if options.redact != "none" else "unformatted", formatted)
+        if options.redact == "none":
             return transcript
         fallback, _ = format_words(Formatter(), [w.word for w in transcript.words],
-                                   FormattingOptions("raw", self.options.redact))
+                                   FormattingOptions("raw", options.redact))
         if isinstance(fallback, Formatted):
             return applied(transcript, fallback, written=False)
         log.error("redaction failed too for stream %s segment %d: sent without its words", transcript.stream_id,

@@ -3,6 +3,8 @@ and without them, and changes no spoken word (so WER scored on `words` is what i
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -10,6 +12,7 @@ from recognizer.engine import RecognitionEngine
 from recognizer.metrics import RecognizerMetrics
 from recognizer.settings import SHIPPED_MODEL, SHIPPED_MODELS, RecognizerSettings
 from streamscribe.contracts import EmitReason, Segment, SegmentHeaders
+from streamscribe.contracts.recognition import RecognitionOptions
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -43,9 +46,13 @@ def test_finals_formatted_words_unchanged(processes: int) -> None:
     assert not registry.get_sample_value("streamscribe_recognizer_formatting_failures_total")
 
 
-def test_raw_setting_formats_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_raw_setting_formats_nothing_unless_a_stream_asks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STREAMSCRIBE_RECOGNIZER_FORMATTING", "raw")
     engine = RecognitionEngine.from_settings(RecognizerSettings(model=str(SHIPPED_MODEL), decoder="greedy"))
-    assert engine.formatter is None
     (result,) = engine.recognize(sample_segments()[:1])
     assert result.written is None and result.text == " ".join(w.word for w in result.words)
+    segment = sample_segments()[0]
+    asked = replace(segment, headers=replace(segment.headers, recognition=RecognitionOptions.parse(
+        {"formatting": "punctuated"})))
+    (punctuated,) = engine.recognize([asked])
+    assert punctuated.text == result.text[:1].upper() + result.text[1:] + "." and punctuated.written

@@ -14,6 +14,7 @@ from recognizer.formatting import Formatter, FormattingOptions
 from recognizer.metrics import RecognizerMetrics
 from recognizer.result_formatting import ResultFormatter
 from streamscribe.contracts import Transcript, Word
+from streamscribe.contracts.recognition import RecognitionOptions
 from tests.recognizer.formatting.test_formatter import FakeItn
 
 CARD = "four " + "one " * 15
@@ -94,6 +95,24 @@ def test_a_failure_with_redaction_still_redacts() -> None:
     fmt = formatter(redact="pii", itn=BrokenItn())
     (out,) = fmt.format_results([result("card " + CARD)])
     assert out.text == "card [CARD]" and out.written is None and failures(fmt) == 1
+
+
+def test_each_stream_gets_what_it_asked_for_else_the_service_default() -> None:
+    fmt = formatter("full", "none")
+    asked = [RecognitionOptions.parse(values) for values in ({"formatting": "raw", "redact": "pii"},
+                                                            {"formatting": "punctuated"}, {})]
+    options = [fmt.options_for(a) for a in asked]
+    assert options == [FormattingOptions("raw", "pii"), FormattingOptions("punctuated"), FormattingOptions("full")]
+    text = "card " + CARD + "for twenty five dollars forty"
+    raw, punctuated, full = fmt.format_results([result(text, segment=i) for i in range(3)], options=options)
+    assert raw.text == "card [CARD] for twenty five dollars forty"
+    assert punctuated.text == "Card four" + " one" * 15 + " for twenty five dollars forty."
+    assert full.text == "Card four" + " one" * 15 + " for $25.40."  # the stand-in ITN writes money only
+
+
+def test_raw_without_redaction_is_left_as_it_came() -> None:
+    given = result("twenty five dollars")
+    assert formatter("raw").format_results([given]) == [given]
 
 
 def test_decoding_processes_format_as_this_process_does() -> None:
