@@ -105,6 +105,13 @@ class StreamText:
         return " ".join(t.text for t in self.segments if t.text)
 
     @property
+    def spoken_text(self) -> str:
+        """The spoken words of the final results (formatted ones included), what WER is scored on; a
+        final without word times gives its text."""
+        parts = [" ".join(w.word for w in t.words) if t.words else t.text for t in self.segments]
+        return " ".join(part for part in parts if part)
+
+    @property
     def words(self) -> list[Word]:
         """All timed words of the final results, in order."""
         return [word for t in self.segments for word in t.words]

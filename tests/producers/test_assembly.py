@@ -39,6 +39,16 @@ def test_text_is_in_segment_order_and_complete_only_with_every_segment_up_to_eos
     assert [t.segment for t in stream.segments] == [0, 1, 2]
 
 
+def test_spoken_text_is_the_words_of_formatted_finals() -> None:
+    assembler = TranscriptAssembler()
+    words = [Word(word=w, start=i, end=i + 0.5, confidence=0.9) for i, w in enumerate("twenty five dollars".split())]
+    assembler.accept(Transcript(stream_id="a", segment=0, start=0.0, end=3.0, text="$25.", words=words, model="m"))
+    assembler.accept(result("a", 1, "no word times", eos=True))
+    stream = assembler.streams["a"]
+    assert stream.text == "$25. no word times"
+    assert stream.spoken_text == "twenty five dollars no word times"
+
+
 def test_forgetting_a_stream_frees_it() -> None:
     assembler = TranscriptAssembler()
     assembler.accept(result("a", 0, "x", eos=True))

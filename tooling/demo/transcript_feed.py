@@ -53,7 +53,8 @@ class TranscriptFeed:
                         continue
                     stream = reader.stream(transcript.stream_id)
                     if stream.complete:
-                        self.on_finished(self.board.complete(transcript.stream_id, stream.text))
+                        # scored on the spoken words: formatting writes "25" for "twenty five"
+                        self.on_finished(self.board.complete(transcript.stream_id, stream.spoken_text))
         except Exception as exc:  # noqa: BLE001 - reported to the demo by check()
             log.debug("transcript feed failed", exc_info=True)
             self._error = exc
