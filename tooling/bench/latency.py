@@ -376,7 +376,9 @@ def outcome_figures(outcomes: Sequence[Outcome]) -> dict[str, object]:
         finals = final_words(outcome.arrivals)
         counts += stability(outcome.arrivals, finals)
         hypotheses.append(" ".join(word.word for word in finals))
-    truths, offline = [o.truth for o in outcomes], [o.reference.text for o in outcomes]
+    # spoken words on both sides: a formatted reference's text writes "25" for "twenty five"
+    truths = [o.truth for o in outcomes]
+    offline = [" ".join(w.word for w in o.reference.words) if o.reference.words else o.reference.text for o in outcomes]
     return {
         **summarize_latencies(latencies),
         **{f"any_{name}": value for name, value in summarize_latencies(any_word).items()

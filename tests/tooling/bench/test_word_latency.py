@@ -9,9 +9,11 @@ import pytest
 
 from streamscribe.contracts import Transcript, Word
 from tooling.bench.latency import (
+    Outcome,
     continuous_speech,
     cpu_ratios,
     final_words,
+    outcome_figures,
     sender_lags,
     service_figures,
     trimmed,
@@ -105,3 +107,11 @@ def test_service_figures_come_from_the_change_of_its_counters() -> None:
         "forward_busy": 0.4, "decode_busy": 0.1, "mean_batch": 5.0, "chunk_to_final_segment_mean_ms": 50,
         "chunk_to_result_mean_ms": 300, "stream_app_mean_ms": 50, "queue_mean_ms": 100, "recognize_mean_ms": 150}
     assert service_figures(dict.fromkeys(totals, 0.0), wall=10.0)["mean_batch"] is None
+
+
+def test_wer_is_scored_on_spoken_words_when_results_are_formatted() -> None:
+    spoken = [word("twenty", 0.1, 0.4), word("five", 0.45, 0.6), word("dollars", 0.7, 1.1)]
+    reference = result(0, spoken, final=True).model_copy(update={"text": "$25."})
+    outcome = Outcome(reference, "twenty five dollars", [Arrival(reference, 101.0)], 100.0)
+    figures = outcome_figures([outcome])
+    assert figures["wer_pct"] == figures["offline_wer_pct"] == figures["differs_from_offline_pct"] == 0.0
