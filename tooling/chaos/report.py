@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from streamscribe.contracts.transcript import Transcript
 
+MAX_CONFLICTS_SHOWN = 10
+
 
 @dataclass
 class ChaosReport:
@@ -27,6 +29,7 @@ class ChaosReport:
     duplicates: int = 0
     conflicting_finals: int = 0
     rejected_chunks: int = 0
+    conflicts: list[str] = field(default_factory=list)  # the first conflicting finals, for a person to look at
     faults: dict[str, int] = field(default_factory=dict)
     service_exits: int = 0  # services that exited without being killed (restarted)
 
@@ -46,6 +49,7 @@ class ChaosReport:
                 f"services that exited by themselves (restarted): {self.service_exits}"]
         if self.incomplete:
             rows.append("incomplete: " + ", ".join(sorted(self.incomplete)[:20]))
+        rows += [f"conflict: {conflict}" for conflict in self.conflicts]
         rows.append("CLEAN" if self.clean else "NOT CLEAN")
         return rows
 
@@ -64,6 +68,10 @@ def judge(results: Iterable[Transcript], started: Iterable[str], rejected_chunks
                 report.duplicates += 1
             else:
                 report.conflicting_finals += 1
+                if len(report.conflicts) < MAX_CONFLICTS_SHOWN:
+                    first, then = seen[result.segment], result.text
+                    report.conflicts.append(f"{result.stream_id} segment {result.segment}: {first!r} then {then!r} "
+                                            f"({result.start}-{result.end} s)")
         else:
             seen[result.segment] = result.text
         if result.eos:
