@@ -19,10 +19,12 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
 from infra.broker import free_port
+from producers import AudioProducer
 from streamscribe.contracts.headers import KafkaHeaders
 from streamscribe.contracts.segment import Segment, SegmentHeaders
-from streamscribe.settings import TopicSettings
+from streamscribe.settings import KafkaSettings, TopicSettings
 from tests.stream_app.audio import stitch
+from tests.stream_app.streams import interleave
 
 
 def produce(bootstrap: str, topic: str, messages: Iterable[tuple[bytes | None, bytes, KafkaHeaders, int]]) -> int:
@@ -138,6 +140,28 @@ def topic_size(bootstrap: str, topic: str) -> int:
         consumer.close()
 
 
+class SdkSender:
+    """The chunks of `streams` sent through the producer SDK, a part at a time, in the order given."""
+
+    def __init__(self, bootstrap: str, topics: TopicSettings, streams: list) -> None:
+        self.chunks = [(m.key.decode(), m.value) for m in interleave(streams, partitions=4)]  # real-time order
+        self._producer = AudioProducer(KafkaSettings(bootstrap_servers=bootstrap), topics)
+        self._handles = {s.stream_id: self._producer.open_stream(s.stream_id, s.fmt.sample_rate, s.fmt.channels,
+                                                                 s.fmt.encoding.value) for s in streams}
+
+    def send(self, part: list[tuple[str, bytes]]) -> None:
+        """These chunks, then wait until the broker has them."""
+        for stream_id, pcm in part:
+            self._handles[stream_id].write(pcm)
+        self._producer.flush()
+
+    def end(self) -> None:
+        """Every stream's eos message; the producer closes."""
+        for handle in self._handles.values():
+            handle.close()
+        self._producer.close()
+
+
 class WorkerProcess:
     """`streamscribe stream-app` as a real subprocess (SIGKILL-able), logging to a file; its progress
     (readiness, owned partitions, restored streams) is read from its metrics, not from its log."""
@@ -209,3 +233,30 @@ class WorkerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def shared_between(one: WorkerProcess, other: WorkerProcess) -> bool:
+    """True when the workers' current assignments split all four partitions between them (their metrics)."""
+    mine, theirs = one.owned_partitions(), other.owned_partitions()
+    return bool(mine) and bool(theirs) and not mine & theirs and mine | theirs == {0, 1, 2, 3}
+
+
+def two_workers_on_a_third(
+    bootstrap: str, topics: TopicSettings, app_id: str, workdir: Path, flags: tuple[str, ...], streams: list,
+) -> tuple[SdkSender, TopicReader, WorkerProcess, WorkerProcess]:
+    """The first third of `streams`' chunks sent, and two workers of `app_id` once they split the four
+    partitions and a segment per stream has arrived (the sender, the segments' reader, the workers)."""
+    sender, reader = SdkSender(bootstrap, topics, streams), TopicReader(bootstrap, topics.segments)
+    sender.send(sender.chunks[:len(sender.chunks) // 3])
+    records = len(streams)
+    first = WorkerProcess(bootstrap, topics, app_id, workdir / "first", *flags)
+    second = WorkerProcess(bootstrap, topics, app_id, workdir / "second", *flags)
+    try:
+        reader.poll_until(lambda r: len(r) >= records and shared_between(first, second), 120,
+                          lambda: (first.assert_running(), second.assert_running()),
+                          lambda: f"\nowned partitions: {first.owned_partitions()} and {second.owned_partitions()}")
+    except BaseException:
+        first.kill()
+        second.kill()
+        raise
+    return sender, reader, first, second

@@ -13,13 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from producers import AudioProducer
 from stream_app.app import TABLE_NAME
 from stream_app.checkpoint import Checkpoint
-from streamscribe.settings import KafkaSettings, TopicSettings
-from tests.stream_app.kafka_io import TopicReader, WorkerProcess, ended_streams, segments_of, topic_size
-from tests.stream_app.streams import interleave, make_streams
-from tests.stream_app.test_recovery import FLAGS, shared_between
+from streamscribe.settings import TopicSettings
+from tests.stream_app.kafka_io import (
+    TopicReader,
+    ended_streams,
+    segments_of,
+    shared_between,
+    topic_size,
+    two_workers_on_a_third,
+)
+from tests.stream_app.streams import make_streams
+from tests.stream_app.test_recovery import FLAGS
 
 # commits (and the checkpoints written with them) 3 s apart: the worker is stopped holding checkpoints not
 # written yet, and its commit is overdue when it runs again
@@ -50,32 +56,16 @@ def test_a_worker_stopped_past_its_session_writes_no_stale_checkpoint_when_it_ru
     kafka_bootstrap: str, topic_settings: TopicSettings, unique_group: str, tmp_path: Path,
 ) -> None:
     streams = make_streams(8, 9.0, seed=31, prefix="frozen-")
-    chunks = [(m.key.decode(), m.value) for m in interleave(streams, partitions=4)]
-    third = len(chunks) // 3
-    segments = TopicReader(kafka_bootstrap, topic_settings.segments)
-    producer = AudioProducer(KafkaSettings(bootstrap_servers=kafka_bootstrap), topic_settings)
-    handles = {s.stream_id: producer.open_stream(s.stream_id, s.fmt.sample_rate, s.fmt.channels, s.fmt.encoding.value)
-               for s in streams}
-
-    def send(part: list[tuple[str, bytes]]) -> None:
-        for stream_id, pcm in part:
-            handles[stream_id].write(pcm)
-        producer.flush()
-
-    first = WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "first", *SLOW_COMMITS)
-    second = WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "second", *SLOW_COMMITS)
+    sender, segments, first, second = two_workers_on_a_third(kafka_bootstrap, topic_settings, unique_group,
+                                                             tmp_path, SLOW_COMMITS, streams)  # both hold open streams
+    send, chunks, third = sender.send, sender.chunks, len(sender.chunks) // 3
     try:
-        send(chunks[:third])  # both workers hold open streams
-        segments.poll_until(lambda r: len(r) >= 8 and shared_between(first, second), 120,
-                            lambda: (first.assert_running(), second.assert_running()))
         more, read = third + len(chunks) // 12, first.metrics().get(CHUNKS_READ, 0)
         send(chunks[third:more])  # then stopped right after reading some: longer than its 6 s session
         segments.poll_until(lambda r: first.metrics().get(CHUNKS_READ, 0) > read, 60, first.assert_running)
         first.process.send_signal(signal.SIGSTOP)
         send(chunks[more:])
-        for handle in handles.values():
-            handle.close()
-        producer.close()
+        sender.end()
         segments.poll_until(lambda r: {s.stream_id for s in streams} <= ended_streams(segments_of(r))
                             and second.owned_partitions() == {0, 1, 2, 3}, 120, second.assert_running)
         first.process.send_signal(signal.SIGCONT)  # it runs again, holding the old state of the streams

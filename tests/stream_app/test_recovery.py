@@ -8,13 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from producers import AudioProducer
-from streamscribe.settings import KafkaSettings, TopicSettings
+from streamscribe.settings import TopicSettings
 from tests.stream_app.kafka_io import (
-    TopicReader, WorkerProcess, concatenated, describe_mismatch, ended_streams, finals_by_stream, segments_of,
+    WorkerProcess,
+    concatenated,
+    describe_mismatch,
+    ended_streams,
+    finals_by_stream,
+    segments_of,
     topic_size,
+    two_workers_on_a_third,
 )
-from tests.stream_app.streams import interleave, make_streams
+from tests.stream_app.streams import make_streams
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -22,36 +27,14 @@ FLAGS = ("--session-timeout-ms", "6000", "--commit-interval-ms", "500", "--max-s
          "--max-segment-age-ms", "2000", "--idle-timeout-ms", "60000")
 
 
-def shared_between(one: WorkerProcess, other: WorkerProcess) -> bool:
-    """True when the workers' current assignments split all four partitions between them (their metrics)."""
-    mine, theirs = one.owned_partitions(), other.owned_partitions()
-    return bool(mine) and bool(theirs) and not mine & theirs and mine | theirs == {0, 1, 2, 3}
-
-
 def test_sigkill_and_restart_lose_nothing_and_duplicate_nothing(
     kafka_bootstrap: str, topic_settings: TopicSettings, unique_group: str, tmp_path: Path,
 ) -> None:
     streams = make_streams(12, 12.0, seed=20, prefix="crash-")
-    chunks = [(m.key.decode(), m.value) for m in interleave(streams, partitions=4)]  # real-time order
-    third = len(chunks) // 3
-    reader = TopicReader(kafka_bootstrap, topic_settings.segments)
-    producer = AudioProducer(KafkaSettings(bootstrap_servers=kafka_bootstrap), topic_settings)
-    handles = {s.stream_id: producer.open_stream(s.stream_id, s.fmt.sample_rate, s.fmt.channels, s.fmt.encoding.value)
-               for s in streams}
-
-    def send(part: list[tuple[str, bytes]]) -> None:
-        for stream_id, pcm in part:
-            handles[stream_id].write(pcm)
-        producer.flush()
-
-    first = WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "first", *FLAGS)
-    second = WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "second", *FLAGS)
+    sender, reader, first, second = two_workers_on_a_third(kafka_bootstrap, topic_settings, unique_group, tmp_path,
+                                                           FLAGS, streams)
+    send, chunks, third = sender.send, sender.chunks, len(sender.chunks) // 3
     try:
-        # two workers share the partitions
-        send(chunks[:third])
-        reader.poll_until(lambda r: len(r) >= 12 and shared_between(first, second), 120,
-                          lambda: (first.assert_running(), second.assert_running()),
-                          lambda: f"\nowned partitions: {first.owned_partitions()} and {second.owned_partitions()}")
         # one dies mid-stream; the other takes its partitions over from their checkpoints
         first.kill()
         send(chunks[third:2 * third])
@@ -61,9 +44,7 @@ def test_sigkill_and_restart_lose_nothing_and_duplicate_nothing(
         # then it dies too, and a restarted worker must rebuild every stream on its own
         second.kill()
         send(chunks[2 * third:])
-        for handle in handles.values():
-            handle.close()  # the eos message
-        producer.close()
+        sender.end()
         with WorkerProcess(kafka_bootstrap, topic_settings, unique_group, tmp_path / "restarted", *FLAGS) as restarted:
             records = reader.poll_until(
                 lambda r: {s.stream_id for s in streams} <= ended_streams(segments_of(r)), 200,
