@@ -15,12 +15,16 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from confluent_kafka import Consumer, TopicPartition
 
 from infra.broker import EmbeddedBroker
 from infra.cluster import BrokerCluster
 from infra.topics import ensure_topics
+from producers.errors import DeliveryError
 from streamscribe.contracts.transcript import Transcript
 from streamscribe.settings import KafkaSettings, TopicSettings
 from tooling.chaos.report import ChaosReport, judge
@@ -29,6 +33,9 @@ from tooling.demo.stack import StackPlan, start_stack
 from tooling.demo.supervisor import Child, Supervisor
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from producers import AudioProducer
 
 
 class Brokers:
@@ -157,6 +164,19 @@ def read_results(kafka: KafkaSettings, topic: str, timeout: float = 120.0) -> li
     return results
 
 
+@contextmanager
+def refusals_logged(producer: AudioProducer) -> Iterator[AudioProducer]:
+    """`producer`, closed at the end; chunks the stream app refused are logged, not raised: the report
+    counts them from `audio.rejected`, and a run's report must not be lost to them."""
+    try:
+        yield producer
+    finally:
+        try:
+            producer.close()
+        except DeliveryError as exc:
+            log.warning("chaos: the producer reports chunks the stream app refused: %s", exc)
+
+
 def count_messages(kafka: KafkaSettings, topic: str) -> int:
     """Messages in `topic` (high minus low watermark of each partition)."""
     consumer = Consumer(kafka.client_config(**{"group.id": f"chaos-{uuid.uuid4().hex[:8]}"}))
@@ -193,7 +213,7 @@ def run_chaos(settings: ChaosSettings) -> ChaosReport:
         with Supervisor(ready_timeout=600) as supervisor:
             start_stack(supervisor, plan)
             chaos = Chaos(settings, supervisor, brokers)
-            with AudioProducer(kafka=kafka, topics=topics) as producer:
+            with refusals_logged(AudioProducer(kafka=kafka, topics=topics)) as producer:
                 load = LiveLoad(producer, load_samples(SHIPPED_SAMPLES), target=settings.streams)
                 load.start()
                 began = time.monotonic()
