@@ -35,7 +35,6 @@ from faust.types import TP, Message
 
 from stream_app.checkpoint import Checkpoint
 from stream_app.faust_glue import StreamFaustApp, last_fetches, read_offsets
-from stream_app.freeze import FreezeWatch
 from stream_app.ingest import ChunkMessage, FetchState, IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
 from stream_app.positions import PartitionPositions
@@ -145,8 +144,6 @@ class StreamAppRuntime:
         self._sending = asyncio.Lock()  # held while a batch's outputs go to the sender (it may wait for room)
         self.app.on_before_shutdown.connect(self._close_sender)  # sent after the consumer's last commit
         self.positions = PartitionPositions()  # per owned partition: where its records stand, what is committed
-        self.freeze_watch = FreezeWatch(settings.session_timeout_ms / 1000)
-        self.freeze_watch.start()  # a daemon thread, stopped with the sender
         self.shutdown_deadline = ShutdownDeadline("stream-app", settings.shutdown_timeout_ms / 1000, self.unfinished)
         if metrics is not None:
             metrics.watch(self.core, self.positions)
@@ -157,8 +154,6 @@ class StreamAppRuntime:
 
     async def handle(self, messages: Sequence[Message]) -> None:
         """Process a batch of chunk messages (in partition order) and send what it produced."""
-        if self._dropped_after_freeze():
-            return
         out, now, now_ms, process = Outputs(), time.monotonic(), time.time() * 1000, self.core.process
         generation, owns = self.app.consumer_generation_id, self.positions.owns
         for message in messages:
@@ -196,8 +191,6 @@ class StreamAppRuntime:
     async def _housekeeping(self, _app: object = None) -> None:
         """Close idle streams (by their partitions' live clocks); drop the table entries of streams closed
         long enough ago."""
-        if self._dropped_after_freeze():
-            return
         out, now = Outputs(), time.monotonic()
         self.core.close_idle(now, out, self._fetch_states())
         if out:
@@ -219,8 +212,6 @@ class StreamAppRuntime:
 
     async def prepare_commit(self, tps: Sequence[TP]) -> dict[TP, int]:
         """Make the checkpoints durable-ready, then return the offsets safe to commit."""
-        if self._dropped_after_freeze():
-            return {}
         async with self._sending:  # no batch half sent: the checkpoints account only for what the sender has
             due = self.core.checkpoints_due()
             sent = self.sender.end_epoch()
@@ -252,25 +243,7 @@ class StreamAppRuntime:
         self.positions.revoke(partitions)
         self.core.forget_partitions(partitions)
 
-    def _dropped_after_freeze(self) -> bool:
-        """True (having dropped every owned partition's state) when the process was stopped longer than
-        its session timeout: the group has given its partitions to another worker, whose newer state
-        and segments this worker's old ones must not override (stream_app.freeze). It holds nothing
-        until the group assigns it partitions again, which the expired membership forces."""
-        frozen_for = self.freeze_watch.frozen_for()
-        if frozen_for is None:
-            return False
-        owned = set(self.positions.owned())
-        if owned:
-            log.warning("worker was stopped for %.1f s, longer than its %.1f s session: dropping the state of "
-                        "partitions %s until the group assigns partitions again", frozen_for,
-                        self.freeze_watch.limit_s, sorted(owned))
-            self.positions.revoke(owned)
-            self.core.forget_partitions(owned)
-        return True
-
     async def _on_recovered(self) -> None:
-        self.freeze_watch.clear()  # a new assignment: what it restores is current
         partitions = {tp.partition for tp in self.app.consumer.assignment() if tp.topic == self.chunks_topic_name}
         entries = []
         for key, value in self.table.data.items():
@@ -343,7 +316,6 @@ class StreamAppRuntime:
                 f"{'; '.join(partitions) or 'no partition owned'} (uncommitted input is read again by the next owner)")
 
     async def _close_sender(self, _app: object = None, **_: Any) -> None:
-        self.freeze_watch.stop()
         left = self.sender.close()
         if left:
             log.warning("%d segments or rejections were not delivered at shutdown (sent again after a restart)", left)
