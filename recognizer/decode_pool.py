@@ -19,7 +19,8 @@ import ctypes
 import multiprocessing
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -71,23 +72,19 @@ class DecoderPool:
 
     def decode_all(self, log_probs: Sequence[np.ndarray]) -> list[Decoded]:
         """Each utterance's words, in the order given (one utterance per task: lengths vary)."""
-        pending = self._pool.map_async(_decode, log_probs, chunksize=1)
-        try:
-            return pending.get(BATCH_TIMEOUT_SECONDS)
-        except multiprocessing.TimeoutError:
-            raise DecoderPoolError(
-                f"{len(log_probs)} utterances not decoded within {BATCH_TIMEOUT_SECONDS:g}s"
-            ) from None
+        return self._map(_decode, log_probs, "utterances not decoded")
 
     def format_all(self, tasks: list[Task]) -> list[Outcome]:
         """Each result's words formatted as asked (recognizer.result_formatting.format_words), in the order given."""
-        pending = self._pool.map_async(_format, tasks, chunksize=1)
+        return self._map(_format, tasks, "results not formatted")
+
+    def _map(self, function: Callable[[Any], Any], items: Sequence[Any], failure: str) -> list[Any]:
+        """`function` of each item across the processes, in order; DecoderPoolError after the batch timeout."""
+        pending = self._pool.map_async(function, items, chunksize=1)
         try:
             return pending.get(BATCH_TIMEOUT_SECONDS)
         except multiprocessing.TimeoutError:
-            raise DecoderPoolError(
-                f"{len(tasks)} results not formatted within {BATCH_TIMEOUT_SECONDS:g}s"
-            ) from None
+            raise DecoderPoolError(f"{len(items)} {failure} within {BATCH_TIMEOUT_SECONDS:g}s") from None
 
     def close(self) -> None:
         """End the processes."""
