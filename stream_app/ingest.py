@@ -15,6 +15,7 @@ buffers) never counts towards it (docs/operations.md, "Idle streams").
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from stream_app.stream_options import rules_for
 from streamscribe.contracts.chunk import AudioChunk, StreamOptions, decode_chunk
 from streamscribe.contracts.rejection import InvalidChunk
 from streamscribe.contracts.segment import EmitReason, Segment
+
+log = logging.getLogger(__name__)
 
 KafkaHeaderList = list[tuple[str, bytes | None]]
 
@@ -90,20 +93,46 @@ class LiveClock:
     consumer's fetch answers were fresh at both ticks and every record the broker held at the
     previous tick has been processed since. A tick's credit is capped at `max_step_s`, so a worker
     that was paused (SIGSTOP, a stalled event loop) gains at most that much when it wakes up.
+
+    After a stall (a tick without a fresh fetch answer: broker down, consumer cut off) the clock is
+    held until a record written since the answers came back shows the producers are back, or for
+    at most `max_hold_s`: producers reconnect after the stream app does (after a whole cluster's
+    restart an idempotent producer first waits for a new epoch), and their streams must not age
+    meanwhile.
     """
 
     seconds: float = 0.0
     ticked_at: float | None = None  # when the last tick ran (monotonic)
     mark: int | None = None  # the highwater at the last tick, when its fetch answer was fresh
     start: int | None = None  # the first offset read here (the caught-up test before anything is processed)
+    stalled: bool = False  # a tick found no fresh fetch answer, and none has come back since
+    held_since: float | None = None  # when fresh answers came back after a stall (None: not held)
+    held_mark: int | None = None  # the highwater then: a record beyond it releases the hold
 
-    def tick(self, now: float, fetch: FetchState | None, processed: int | None, max_step_s: float) -> None:
+    def tick(self, now: float, fetch: FetchState | None, processed: int | None, max_step_s: float,
+             max_hold_s: float) -> None:
         """Credit the interval since the last tick if the partition was live and caught up across it."""
+        fresh = fetch if fetch is not None and fetch.fresh else None
+        held = self._held(now, fresh, max_hold_s)
         caught_up = self.mark is not None and processed is not None and processed >= self.mark
-        if caught_up and fetch is not None and fetch.fresh and self.ticked_at is not None:
+        if caught_up and fresh is not None and not held and self.ticked_at is not None:
             self.seconds += min(max(now - self.ticked_at, 0.0), max_step_s)
         self.ticked_at = now
-        self.mark = fetch.highwater if fetch is not None and fetch.fresh else None
+        self.mark = fresh.highwater if fresh is not None else None
+
+    def _held(self, now: float, fresh: FetchState | None, max_hold_s: float) -> bool:
+        """Whether the interval ending `now` is held: after a stall, until the producers are back (see the class)."""
+        if fresh is None:
+            self.stalled = True
+            return True
+        if self.stalled:
+            self.stalled, self.held_since, self.held_mark = False, now, fresh.highwater
+        if self.held_since is None:
+            return False
+        written_since = fresh.highwater is not None and self.held_mark is not None and fresh.highwater > self.held_mark
+        if written_since or now - self.held_since >= max_hold_s:
+            self.held_since = self.held_mark = None  # the interval ending now was held still
+        return True
 
     def reading(self, now: float, max_step_s: float) -> float:
         """The clock as of a chunk processed at `now` (its partition is being read: live since the last tick)."""
@@ -305,12 +334,14 @@ class IngestCore:
         partition's clock advanced by the idle timeout since their last chunk.
 
         A partition missing from `fetched`, or whose fetch answers are stale (broker down, consumer
-        stalled) or whose records the worker has not caught up with, does not advance: none of its
-        streams can look idle while their next chunk may still be on its way.
+        stalled) or whose records the worker has not caught up with, does not advance, nor, after such
+        a stall, before a new record or the idle timeout shows whether its producers are back: none of
+        its streams can look idle while their next chunk may still be on its way.
         """
         for partition in self._clocks.keys() | fetched.keys():
             processed = self._next_offsets.get(partition, self._clock(partition).start)
-            self._clocks[partition].tick(now, fetched.get(partition), processed, self._max_live_step_s)
+            self._clocks[partition].tick(now, fetched.get(partition), processed, self._max_live_step_s,
+                                         self._idle_timeout_s)
         for partition, streams in self._open_by_activity.items():
             for state in self._idle(partition, streams):
                 self._close_idle(state, now, out)
@@ -329,6 +360,8 @@ class IngestCore:
             segments = segmenter.push(tail, first_sample, segmenter.latest_timestamp_ms, state.resume_point())
         segments.append(segmenter.finish(EmitReason.IDLE))
         idle_s = self.live_seconds(state.partition) - state.live_seen
+        log.info("stream %s (partition %d, last offset %d) closed as idle after %.1f s of live time without data",
+                 state.stream_id, state.partition, state.last_offset, idle_s)
         state.gate.close(f"the stream was closed after {idle_s:.1f} s without data")
         self._mark_closed(state, now)
         self.stats.buffered_bytes -= buffered_before

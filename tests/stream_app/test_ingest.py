@@ -174,24 +174,63 @@ def seconds(start: int, stop: int) -> list[float]:
     return [float(t) for t in range(start, stop)]
 
 
-def test_an_outage_longer_than_the_idle_timeout_closes_no_stream() -> None:
-    """The broker is down for 60 s (idle timeout 5 s), then the chunks that waited in the producer
-    arrive: while the consumer's fetch answers are stale, and then while it has not caught up with
-    the backlog, no live time passes, so the stream stays open and comes out whole."""
-    stream = make_streams(1, 4.0, seed=7)[0]
+def half_a_stream_then_an_outage(
+    seed: int, back_at: int,
+) -> tuple[SampleStream, list[ChunkMessage], IngestCore, Outputs]:
+    """The first half of a 4 s stream processed (idle timeout 5 s), 3 s of live ticks, then none with a
+    fresh fetch answer until `back_at`; returns the stream, its chunks not yet processed, the core and
+    what it produced."""
+    stream = make_streams(1, 4.0, seed=seed)[0]
     messages = interleave([stream], 1)
     half = len(messages) // 2
     core, out = new_core(idle_timeout_ms=5_000), Outputs()
     for message in messages[:half]:
         core.process(message, now=0.0, out=out)
     live_ticks(core, seconds(0, 3), out)
-    live_ticks(core, seconds(3, 63), out, fresh=False)  # the broker is down: no fetch answer
-    live_ticks(core, seconds(63, 93), out, highwater={0: messages[-1].offset + 1})  # back, backlog unread
+    live_ticks(core, seconds(3, back_at), out, fresh=False)  # Kafka is down: no fetch answer
+    return stream, messages[half:], core, out
+
+
+def test_an_outage_longer_than_the_idle_timeout_closes_no_stream() -> None:
+    """The broker is down for 60 s (idle timeout 5 s), then the chunks that waited in the producer
+    arrive: while the consumer's fetch answers are stale, and then while it has not caught up with
+    the backlog, no live time passes, so the stream stays open and comes out whole."""
+    stream, rest, core, out = half_a_stream_then_an_outage(seed=7, back_at=63)
+    live_ticks(core, seconds(63, 93), out, highwater={0: rest[-1].offset + 1})  # back, backlog unread
     assert core.open_streams == 1 and core.live_seconds(0) == 2.0
-    for message in messages[half:]:
+    for message in rest:
         core.process(message, now=93.0, out=out)
     assert not out.rejections
     assert final_audio(out.segments) == {stream.stream_id: stream.expected}
+
+
+def test_after_an_outage_the_clock_waits_for_the_producers_to_come_back() -> None:
+    """The stream app reconnects 9 s before the producers do (after a whole cluster's restart an
+    idempotent producer first waits for a new epoch; idle timeout 5 s): the clock is held until a
+    record written since shows they are back, so the stream comes out whole."""
+    stream, rest, core, out = half_a_stream_then_an_outage(seed=10, back_at=20)
+    live_ticks(core, seconds(20, 24), out)  # back: fetches answer, nothing new written yet
+    assert core.live_seconds(0) == 2.0
+    live_ticks(core, seconds(24, 29), out, highwater={0: rest[0].offset + 1})  # the producer is back
+    for message in rest:
+        core.process(message, now=29.0, out=out)
+    assert not out.rejections
+    assert final_audio(out.segments) == {stream.stream_id: stream.expected}
+
+
+def test_after_an_outage_a_stream_whose_producer_is_gone_closes_within_two_idle_timeouts() -> None:
+    """Held for at most the idle timeout, the clock runs again, and the stream that lost its producer
+    in the outage is closed one idle timeout later."""
+    stream = make_streams(1, 2.0, seed=11)[0]
+    core, out = new_core(idle_timeout_ms=5_000), Outputs()
+    for message in interleave([stream], 1)[:-1]:
+        core.process(message, now=0.0, out=out)
+    live_ticks(core, seconds(0, 3), out)
+    live_ticks(core, seconds(3, 20), out, fresh=False)
+    live_ticks(core, seconds(20, 28), out)  # held from 20 to 25 s, then live again
+    assert core.open_streams == 1 and core.live_seconds(0) == 4.0
+    live_ticks(core, [28.0], out)  # 2 s before the outage and 3 s after the hold: 5 s of live time
+    assert core.open_streams == 0 and out.segments[-1].headers.reason is EmitReason.IDLE
 
 
 def test_a_paused_worker_gains_at_most_one_step_of_live_time_when_it_wakes() -> None:
