@@ -152,12 +152,13 @@ class ProducerLedger:
     refusals: Callable[[], list[Refusal]] | None = None  # the stream app's refusals read since the last call
 
     def absorb_refusals(self) -> None:
-        """Keep the stream app's refusals of chunks of open streams as their failures (raised like Kafka's)."""
+        """Keep the stream app's refusals of chunks of open streams as their failures (raised like Kafka's);
+        a refused second copy of a chunk (`is_redelivery`) is no failure: its first copy was accepted."""
         if self.refusals is None:
             return
         for refusal in self.refusals():
             stream = self.streams.get(refusal.stream_id)
-            if stream is not None:
+            if stream is not None and not refusal.is_redelivery:
                 self.stats.delivery_failures += 1
                 stream.failures.append(DeliveryFailure(refusal.stream_id, refusal.seq, str(refusal)))
 

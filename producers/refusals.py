@@ -20,6 +20,7 @@ from queue import Empty, SimpleQueue
 
 from confluent_kafka import OFFSET_END, Consumer, KafkaException, TopicPartition
 
+from streamscribe.contracts.rejection import RejectReason
 from streamscribe.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,13 @@ class Refusal:
 
     def __str__(self) -> str:
         return f"refused by the stream app ({self.reason}): {self.detail}"
+
+    @property
+    def is_redelivery(self) -> bool:
+        """A second copy of a chunk the stream app had already accepted (`seq_repeat`): Kafka delivered it
+        twice (an idempotent producer can, after losing its broker state in an outage), so no audio is
+        missing. The SDK numbers each stream's chunks itself, so a repeat from it is always such a copy."""
+        return self.reason == RejectReason.SEQ_REPEAT.value
 
 
 def refusal_of(key: bytes | None, headers: list[tuple[str, bytes | None]] | None, chunks_topic: str) -> Refusal | None:
@@ -99,7 +107,8 @@ class RefusalWatch:
                     continue
                 refusal = refusal_of(message.key(), message.headers(), self._chunks_topic)
                 if refusal is not None and self._wanted(refusal.stream_id):
-                    log.error("stream %s seq %s: %s", refusal.stream_id, refusal.seq, refusal)
+                    level = logging.INFO if refusal.is_redelivery else logging.ERROR
+                    log.log(level, "stream %s seq %s: %s", refusal.stream_id, refusal.seq, refusal)
                     self._queue.put(refusal)
         except KafkaException as exc:
             log.warning("reading %s for refusals of this producer's chunks stopped: %s", self._topic, exc)

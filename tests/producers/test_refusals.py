@@ -62,3 +62,17 @@ def test_a_refusal_is_raised_by_the_streams_next_write_and_close() -> None:
     with pytest.raises(DeliveryError, match="seq 8"):
         stream.close()
     assert ledger.stats.delivery_failures == 2
+
+
+def test_a_refused_second_copy_of_a_chunk_is_no_failure_of_its_stream() -> None:
+    """Kafka can deliver a chunk twice (an idempotent producer whose broker state was lost in an outage):
+    the stream app drops the copy as `seq_repeat`, and the stream that sent it carries on."""
+    repeat = Refusal("call-1", 3, "seq_repeat", "seq 3 was already received (next expected 4)")
+    pending = [repeat]
+    ledger = ProducerLedger(max_chunk_bytes=1 << 20)
+    ledger.refusals = lambda: [pending.pop() for _ in range(len(pending))]
+    stream = ledger.open("call-1", 16_000, 1, "pcm_s16le")
+    assert repeat.is_redelivery and not Refusal("call-1", 9, "seq_gap", "").is_redelivery
+    stream.check_writable()
+    stream.close()
+    assert ledger.stats.delivery_failures == 0

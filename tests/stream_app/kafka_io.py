@@ -20,11 +20,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from infra.broker import free_port
 from producers import AudioProducer
+from producers.refusals import refusal_of
 from streamscribe.contracts.headers import KafkaHeaders
 from streamscribe.contracts.segment import Segment, SegmentHeaders
 from streamscribe.settings import KafkaSettings, TopicSettings
 from tests.stream_app.audio import stitch
-from tests.stream_app.streams import interleave
+from tests.stream_app.streams import SampleStream, interleave
 
 
 def produce(bootstrap: str, topic: str, messages: Iterable[tuple[bytes | None, bytes, KafkaHeaders, int]]) -> int:
@@ -138,6 +139,28 @@ def topic_size(bootstrap: str, topic: str) -> int:
         return sum(consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in partitions)
     finally:
         consumer.close()
+
+
+def refusals_beyond_redeliveries(bootstrap: str, topics: TopicSettings, streams: list[SampleStream]) -> list[str]:
+    """The records of `audio.rejected`, except second copies of chunks the streams sent through the SDK:
+    a `seq_repeat` whose bytes are the stream's chunk of that seq (Kafka delivered it twice; the stream
+    app kept the first copy), the eos chunk at the seq after the last being empty."""
+    size = topic_size(bootstrap, topics.rejected)
+    reader = TopicReader(bootstrap, topics.rejected)
+    try:
+        records = reader.poll_until(lambda records: len(records) >= size, 60)
+    finally:
+        reader.close()
+    sent = {stream.stream_id: [*stream.chunks, b""] for stream in streams}
+    refused = []
+    for record in records:
+        refusal = refusal_of(record.key(), record.headers(), topics.chunks)
+        chunks = sent.get(refusal.stream_id, []) if refusal is not None else []
+        copy = refusal is not None and refusal.seq is not None and refusal.seq < len(chunks) and (
+            record.value() or b"") == chunks[refusal.seq]
+        if not (copy and refusal.is_redelivery):
+            refused.append(f"{record.key()!r}: {refusal or record.headers()}")
+    return refused
 
 
 class SdkSender:

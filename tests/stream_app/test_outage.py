@@ -5,8 +5,11 @@ the pace of their audio into a real stream-app worker; once every stream has seg
 broker is stopped as `streamscribe broker stop` does, kept down for longer than the worker's idle
 timeout, and started again. The chunks sent meanwhile wait in the producer's buffer. Every stream
 must come out whole (its final segments, without a hole, are its audio up to its eos) and nothing
-may be rejected: judged by wall clock, the worker closed every stream as idle during the outage
-and rejected the backlog as `after_eos` (issue 22).
+may be rejected but byte-identical second copies of chunks (`seq_repeat`): when every broker goes
+down with a produce request unanswered, librdkafka's idempotent producer bumps its epoch and sends
+the request again, so Kafka can hold a chunk twice; the stream app keeps the first copy. Judged by
+wall clock, the worker closed every stream as idle during the outage and rejected the backlog as
+`after_eos` (issue 22).
 """
 
 from __future__ import annotations
@@ -25,8 +28,14 @@ from producers.errors import DeliveryError
 from streamscribe.contracts.segment import EmitReason
 from streamscribe.settings import KafkaSettings, TopicSettings
 from tests.stream_app.kafka_io import (
-    TopicReader, WorkerProcess, concatenated, describe_mismatch, ended_streams, finals_by_stream, segments_of,
-    topic_size,
+    TopicReader,
+    WorkerProcess,
+    concatenated,
+    describe_mismatch,
+    ended_streams,
+    finals_by_stream,
+    refusals_beyond_redeliveries,
+    segments_of,
 )
 from tests.stream_app.streams import SampleStream, interleave, make_streams
 from tests.topics import fresh_topics
@@ -98,7 +107,8 @@ def streams_survive(bootstrap: str, topics: TopicSettings, workdir: Path, outage
         last = stream_finals[max(stream_finals)]
         assert last.headers.reason is EmitReason.EOS, describe_mismatch(stream_finals, stream.expected)
         assert concatenated(stream_finals) == stream.expected, describe_mismatch(stream_finals, stream.expected)
-    assert topic_size(bootstrap, topics.rejected) == 0  # no chunk refused (after_eos, seq gap)
+    # no chunk refused (after_eos, seq gap); Kafka may deliver a chunk twice when its brokers all go down
+    assert refusals_beyond_redeliveries(bootstrap, topics, streams) == []
 
 
 def held_down(stop: Callable[[], object], start: Callable[[], object]) -> Callable[[], None]:
