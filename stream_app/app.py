@@ -34,7 +34,7 @@ import faust
 from faust.types import TP, Message
 
 from stream_app.checkpoint import Checkpoint
-from stream_app.faust_glue import StreamFaustApp, last_fetches, read_offsets
+from stream_app.faust_glue import CheckpointTable, StreamFaustApp, last_fetches, read_offsets
 from stream_app.ingest import ChunkMessage, FetchState, IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
 from stream_app.positions import PartitionPositions
@@ -75,6 +75,7 @@ def faust_app(settings: StreamAppSettings, partitions: int) -> StreamFaustApp:
         settings.app_id,
         **broker_options(settings.kafka),
         store="memory://",
+        Table=CheckpointTable,
         datadir=str(settings.workdir),
         topic_partitions=partitions,
         topic_replication_factor=settings.topics.replication_factor,

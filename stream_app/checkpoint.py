@@ -9,6 +9,10 @@ the worker never commits input offsets past a stream's `resume_offset`, so those
 still in Kafka. Encoding: one little-endian struct, the stream's segmenting options (version 2:
 -1 where unset), its recognition options (version 3: a 2-byte length, then their compact form,
 usually empty), then the resampler's float32 history. Version 1 and 2 entries still decode.
+
+A stream's checkpoints only move forward, which fences the changelog (`supersedes`): a worker
+paused past its session can wake and write an older checkpoint after its successor's newer one,
+and recovery keeps the most advanced instead of the last written.
 """
 
 from __future__ import annotations
@@ -56,6 +60,12 @@ class Checkpoint:
     options: StreamOptions = StreamOptions()
     overlapped: bool = False
 
+    @property
+    def progress(self) -> tuple[bool, int, int, int]:
+        """How far the stream had come: closed, then its next segment index, emitted sample and resume
+        offset. Each only grows along one stream's history, whichever worker writes it."""
+        return self.closed, self.next_index, self.emitted_sample, self.resume.offset
+
     def encode(self) -> bytes:
         """Compact binary form (the table's value)."""
         resume, fmt = self.resume, self.format
@@ -97,3 +107,16 @@ class Checkpoint:
         resume = ResumePoint(offset, next_seq, latest_ms, ResamplerState(consumed, produced, history))
         return cls(partition, resume, emitted, next_index, fmt, bool(flags & _FLAG_CLOSED), options,
                    bool(flags & _FLAG_OVERLAPPED))
+
+
+def supersedes(entry: bytes | None, kept: bytes | None) -> bool:
+    """Whether the changelog `entry` replaces the `kept` one (None: a deletion, or nothing kept) when
+    the table is rebuilt: unless it is less advanced (`Checkpoint.progress`), i.e. written late by a
+    worker that lost the stream while paused. A deletion (written once a closed stream expired)
+    always applies, and so does anything that is not a checkpoint."""
+    if entry is None or kept is None:
+        return True
+    try:
+        return Checkpoint.decode(entry).progress >= Checkpoint.decode(kept).progress
+    except ValueError:
+        return True

@@ -20,13 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 import faust
 from faust.transport.drivers import aiokafka as aiokafka_driver
-from faust.types import TP
+from faust.types import TP, EventT
 
+from stream_app.checkpoint import supersedes
 from stream_app.positions import Verdict
 from streamscribe.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from stream_app.app import StreamAppRuntime
+
+log = logging.getLogger(__name__)
 
 TESTED_FAUST = ((0, 15, 3), (0, 16))  # >=0.15.3,<0.16: keep in step with pyproject.toml
 
@@ -199,6 +202,27 @@ class StreamFaustApp(faust.App):
         # faust's Monitor sensor keeps statistics on every message, for a web view that is off
         self.sensors.remove(self.monitor)
         return dependencies
+
+
+class CheckpointTable(faust.Table):
+    """faust's table of checkpoints, rebuilt from its changelog keeping each stream's most advanced
+    checkpoint rather than the last one written: the changelog has no fence against a worker that
+    wakes from a pause past its session and writes stale checkpoints (`supersedes`)."""
+
+    # override: faust's recovery (and standby) hook, which applies the changelog in offset order
+    def apply_changelog_batch(self, batch: Iterable[EventT]) -> None:
+        latest: dict[Any, bytes | None] = {}  # what this batch has applied so far, per key
+        applied = []
+        for event in batch:
+            key, entry = event.key, event.message.value
+            kept = latest[key] if key in latest else self.data.get(key)
+            if supersedes(entry, kept):
+                latest[key] = entry
+                applied.append(event)
+            else:
+                log.warning("stream %r: changelog offset %d holds an older checkpoint than the one kept (written "
+                            "by a worker that lost the stream while paused); ignored", key, event.message.offset)
+        super().apply_changelog_batch(applied)
 
 
 class QuietWorker(faust.Worker):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stream_app.checkpoint import _LAYOUT, _OPTIONS, _RECOGNITION_LENGTH, Checkpoint, ResumePoint
+from stream_app.checkpoint import _LAYOUT, _OPTIONS, _RECOGNITION_LENGTH, Checkpoint, ResumePoint, supersedes
 from stream_app.normalize import ResamplerState
 from streamscribe.contracts.chunk import AudioFormat, Encoding, StreamOptions
 from streamscribe.contracts.recognition import RecognitionOptions
@@ -55,3 +55,22 @@ def test_options_round_trip_and_version_1_and_2_entries_still_decode() -> None:
     assert Checkpoint.decode(version_2) == without_options
     version_1 = bytes([1]) + data[1:_LAYOUT.size] + data[after_options + _RECOGNITION_LENGTH.size:]
     assert Checkpoint.decode(version_1) == without_options
+
+
+def checkpoint(next_index: int, emitted_sample: int, offset: int, closed: bool = False) -> bytes:
+    return Checkpoint(0, ResumePoint(offset, offset, 0), emitted_sample, next_index, None, closed).encode()
+
+
+def test_recovery_keeps_a_streams_most_advanced_checkpoint_whatever_the_order_written() -> None:
+    """A worker paused past its session can write its older checkpoint after its successor's."""
+    opened, further, closed = checkpoint(0, 0, 10), checkpoint(2, 32_000, 14), checkpoint(2, 32_000, 14, closed=True)
+    assert supersedes(further, opened) and supersedes(closed, further)
+    assert not supersedes(opened, further)  # the stale write loses
+    assert not supersedes(further, closed)  # a closed stream stays closed
+    assert supersedes(further, further)  # the same state again (a replay) is harmless
+
+
+def test_deletions_and_what_is_not_a_checkpoint_always_apply() -> None:
+    assert supersedes(None, checkpoint(3, 48_000, 20, closed=True))  # an expired stream's tombstone
+    assert supersedes(checkpoint(0, 0, 5), None)  # a new stream, or one written after its tombstone
+    assert supersedes(b"not a checkpoint", checkpoint(1, 16_000, 7))
