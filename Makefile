@@ -15,7 +15,7 @@ APT_PACKAGES := openjdk-17-jre-headless maven openssl espeak-ng sox libsox-fmt-m
 	festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts asterisk-core-sounds-en \
 	asterisk-core-sounds-en-g722 asterisk-core-sounds-en-wav
 
-.PHONY: run test check setup system venv lock kafka kenlm itn k8s-check bench duplicates clean
+.PHONY: run test check setup system venv lock kafka kenlm itn punctuation k8s-check bench duplicates clean
 
 run: setup
 	$(VENV)/bin/streamscribe demo
@@ -64,6 +64,12 @@ kenlm: venv
 # NeMo's ITN grammars, compiled once into $(CACHE)/itn (15-30 s), so recognizers start fast.
 itn: venv
 	$(PY) -c "from recognizer.formatting.itn import NemoInverseNormalizer as N, grammar_cache as c; N().load(); print('ITN grammars in', c())"
+
+# The punctuation and casing model shipped in recognizer/models (streamscribe-small.punct.bin/.json):
+# rebuilt from Debian's fortunes (about a minute under nice), then scored on held-out text and on the
+# recognizer's own output for the shipped speech samples (a few more minutes). Deterministic for the same text.
+punctuation: kenlm
+	nice -n 19 $(VENV)/bin/streamscribe train punctuation --output-prefix recognizer/models/streamscribe-small --speech
 
 # Kubernetes: render the Helm chart and validate every manifest against the Kubernetes and KEDA
 # schemas, offline. helm and kubeconform are built once from the Go module proxy (minutes of CPU,

@@ -122,11 +122,12 @@ def formatted_json(formatted: Any) -> str:
 def run_format(args: argparse.Namespace) -> int:
     """Format the words given, else each line of stdin, printing one line per result."""
     from recognizer.formatting import Formatter  # noqa: PLC0415 - keeps --help fast
+    from recognizer.formatting.hidden_event import default_punctuator  # noqa: PLC0415
     from recognizer.formatting.itn import NemoInverseNormalizer  # noqa: PLC0415
 
     settings = settings_from_args(FormatSettings, args)
     options = settings.options()
-    formatter = Formatter(NemoInverseNormalizer() if options.formatting == "full" else None)
+    formatter = Formatter(NemoInverseNormalizer() if options.formatting == "full" else None, default_punctuator())
     lines = [" ".join(args.text)] if args.text else sys.stdin
     for line in lines:
         formatted = formatter.format(line.lower().split(), options)

@@ -27,6 +27,7 @@ from recognizer.batching import (
 from recognizer.decode_pool import DecoderPool
 from recognizer.decoding import BeamDecoder, Decoded, Vocabulary, greedy_decode
 from recognizer.formatting import Formatter
+from recognizer.formatting.hidden_event import default_punctuator
 from recognizer.formatting.itn import NemoInverseNormalizer
 from recognizer.metrics import RecognizerMetrics
 from recognizer.model import AcousticModel
@@ -112,7 +113,7 @@ class RecognitionEngine:
         itn = NemoInverseNormalizer()  # a stream may ask for `full`: then it loads on first use
         if options.formatting == "full":
             itn.load()  # now, before the decoding processes fork, so they share it
-        formatter = ResultFormatter(Formatter(itn), options, metrics)
+        formatter = ResultFormatter(Formatter(itn, default_punctuator()), options, metrics)
         parallel = isinstance(decoder, BeamDecoder) and settings.decode_processes > 1
         pool = DecoderPool(decoder, settings.decode_processes, formatter.formatter) if parallel else None
         return cls(model, decoder, settings.max_batch, settings.max_padding, settings.silence_dbfs, metrics,

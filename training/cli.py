@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          "augmented copies: speed, VTLP, rooms, noise, phone")
     add_settings_command(steps, "fit", config.FitSettings, run_fit, "train a NeMo CTC model, export .nemo")
     add_settings_command(steps, "lm", config.LanguageModelSettings, run_lm, "KenLM n-gram + alpha/beta tuning")
+    add_settings_command(steps, "punctuation", config.PunctuationSettings, run_punctuation,
+                         "hidden-event n-gram for punctuation and casing")
     add_settings_command(steps, "evaluate", config.EvaluateSettings, run_evaluate, "WER, greedy and with the n-gram")
     add_settings_command(steps, "samples", config.SamplesSettings, run_samples, "export held-out sample speech")
     add_settings_command(steps, "reproduce", config.ReproduceSettings, run_reproduce, "every step, end to end")
@@ -89,6 +91,17 @@ def run_lm(args: argparse.Namespace) -> int:
     print(f"{files.binary} ({files.binary.stat().st_size} bytes, {files.words} words, "
           f"{files.seconds:.1f} s); alpha {parameters.alpha} beta {parameters.beta}; "
           f"dev WER greedy {parameters.dev_wer_greedy} with LM {parameters.dev_wer_lm}")
+    return 0
+
+
+def run_punctuation(args: argparse.Namespace) -> int:
+    from training.punctuation_model import train_punctuation  # noqa: PLC0415
+
+    files, scores = train_punctuation(settings_from_args(config.PunctuationSettings, args))
+    print(f"{files.model} ({files.model.stat().st_size} bytes) and {files.tables}: {files.lines} texts, "
+          f"{files.words} words, {files.seconds:.1f} s")
+    for name, figures in scores.items():
+        print(f"{name:42} " + "  ".join(f"{mark} F1 {value:.3f}" for mark, value in figures.items()))
     return 0
 
 

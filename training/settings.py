@@ -134,6 +134,23 @@ class LanguageModelSettings(BaseSettings):
     beam_width: int = Field(default=32, ge=1)
 
 
+class PunctuationSettings(BaseSettings):
+    """`train punctuation`: the hidden-event n-gram and tables that punctuate and case final results,
+    trained on Debian's fortunes, scored on held-out text from other sources (and, with
+    `--speech`, on the recognizer's own output for the shipped speech samples)."""
+
+    model_config = SettingsConfigDict(env_prefix="STREAMSCRIBE_TRAIN_PUNCT_")
+
+    output_prefix: Path = Field(default_factory=lambda: workspace("models", "streamscribe-small"),
+                                description="writes <prefix>.punct.bin and <prefix>.punct.json")
+    order: int = Field(default=4, ge=2, description="n-gram order (words and marks)")
+    prune: tuple[int, ...] = Field(default=(0, 1, 1, 1), description="lmplz --prune thresholds")
+    samples: Path = Field(default=SHIPPED_MODELS / "samples" / "samples.tsv",
+                          description="speech samples whose sentences stay out of the training text")
+    evaluate: bool = Field(default=True, description="score on the held-out text afterwards")
+    speech: bool = Field(default=False, description="also score on the recognizer's output for the samples")
+
+
 class EvaluateSettings(BaseSettings):
     """`train evaluate`: WER of a `.nemo` model, greedy and with the KenLM beam search."""
 

@@ -3,8 +3,8 @@
 `BaselinePunctuator` is the baseline the issue measures models against: capitalise the first
 word, end each final result with a period; it also capitalises "I" and the names of months and
 weekdays (the ITN writes dates in lower case: "january 1 2020"; "may" and "march" only next to
-a number). A trained punctuator (a KenLM hidden-event
-n-gram, say) would implement the same `Punctuator` protocol.
+a number). The trained punctuator (recognizer/formatting/hidden_event.py, a KenLM hidden-event
+n-gram) implements the same `Punctuator` protocol; docs/formatting.md compares the two.
 """
 
 from __future__ import annotations

