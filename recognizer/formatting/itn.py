@@ -15,6 +15,7 @@ import logging
 import os
 import tempfile
 import threading
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,48 @@ def written_tokens(text: str) -> list[str]:
     return tokens
 
 
+ELECTRONIC_WORDS = frozenset({"dot"})  # an e-mail address or URL has a "dot" (electronic.py)
+
+
+def _spoken_column(path: Path, column: int) -> list[str]:
+    rows = (line.rstrip("\n").split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return [row[column].lower() for row in rows if len(row) > column]
+
+
+@lru_cache(maxsize=1)
+def itn_triggers() -> tuple[frozenset[str], dict[str, tuple[frozenset[str], ...]]]:
+    """What a spoken text must contain for NeMo's English ITN to change it, read from the wheel's own
+    data: number words (cardinals, ordinals, magnitudes, "twenties", "twentieth"...), "dot", and the
+    whitelist's phrases ("c p u" -> "CPU": all of a phrase's words must be there, indexed by its first
+    word). Money, measures, dates, times and telephone numbers all hold number words."""
+    import nemo_text_processing  # noqa: PLC0415
+
+    data = Path(nemo_text_processing.__file__).parent / "inverse_text_normalization" / "en" / "data"
+    words: set[str] = set(ELECTRONIC_WORDS)
+    for path in [*(data / "numbers").glob("*.tsv"), *(data / "ordinals").glob("*.tsv")]:
+        words.update(word for entry in _spoken_column(path, 0) for word in entry.split())
+    words.update(word for entry in _spoken_column(data / "magnitudes.tsv", 1) for word in entry.split())
+    words |= {w[:-1] + suffix for w in words if w.endswith("y") for suffix in ("ies", "ieth")}
+    words |= {w + suffix for w in set(words) for suffix in ("s", "th", "ths")}
+    phrases: dict[str, list[frozenset[str]]] = {}
+    for name in ("whitelist.tsv", "whitelist_tech.tsv"):
+        for entry in _spoken_column(data / name, 1):
+            parts = entry.split()
+            if parts:
+                phrases.setdefault(parts[0], []).append(frozenset(parts))
+    return frozenset(words), {first: tuple(sets) for first, sets in phrases.items()}
+
+
+def may_rewrite(words: list[str]) -> bool:
+    """Whether ITN could change these spoken words (False: it would return them as they are, so a
+    caller may skip it: most finals hold no number; tests/recognizer/formatting check it against NeMo)."""
+    triggers, phrases = itn_triggers()
+    present = set(words)
+    if not present.isdisjoint(triggers):
+        return True
+    return any(phrase <= present for word in present for phrase in phrases.get(word, ()))
+
+
 class NemoInverseNormalizer:
     """Lower-cased spoken English in, written English out (thread-safe; loads on first use)."""
 
@@ -79,6 +122,9 @@ class NemoInverseNormalizer:
         """The written tokens for `spoken` (words separated by spaces)."""
         if not spoken.strip():
             return []
+        words = spoken.split()
+        if not may_rewrite(words):
+            return words
         normalizer = self.load()._normalizer
         with self._lock:  # NeMo's normalizer keeps per-call state in the object
             return written_tokens(normalizer.inverse_normalize(spoken, verbose=False))
