@@ -34,6 +34,7 @@ import faust
 from faust.types import TP, Message
 
 from stream_app.checkpoint import Checkpoint
+from stream_app.committed import CommittedOffsetsUnknown, committed_offsets
 from stream_app.faust_glue import CheckpointTable, StreamFaustApp, last_fetches, read_offsets
 from stream_app.ingest import ChunkMessage, FetchState, IngestCore, Outputs
 from stream_app.metrics import StreamAppMetrics
@@ -49,6 +50,7 @@ from streamscribe.shutdown import ShutdownDeadline
 log = logging.getLogger(__name__)
 
 TABLE_NAME = "stream-state"
+COMMITTED_TIMEOUT_S = 10.0  # one ask of the coordinator for committed offsets (asked again until it answers)
 RAW = "raw"
 
 
@@ -279,12 +281,27 @@ class StreamAppRuntime:
             return
         committed = read_offsets(consumer, tps)  # what faust's seek just set
         unknown = [tp for tp in tps if committed[tp] is None]
+        if unknown:  # aiokafka's "nothing committed" can be a coordinator still loading: ask again
+            confirmed = await self._confirm_committed([tp.partition for tp in unknown])
+            committed.update({tp: confirmed[tp.partition] for tp in unknown})
+            unknown = [tp for tp in unknown if committed[tp] is None]
         earliest = await consumer.earliest_offsets(*unknown) if unknown else {}
         starts = {tp: committed[tp] if committed[tp] is not None else earliest.get(tp) or 0 for tp in tps}
         for tp, offset in starts.items():
             positions.start(tp.partition, offset)
             self.core.start_partition(tp.partition, offset)
         await consumer.seek_wait(starts)
+
+    async def _confirm_committed(self, partitions: list[int]) -> dict[int, int | None]:
+        """The group's committed offsets of these input partitions, asked until the coordinator answers."""
+        settings = self.settings
+        while True:
+            try:
+                return await asyncio.to_thread(committed_offsets, settings.kafka, settings.app_id,
+                                               self.chunks_topic_name, partitions, COMMITTED_TIMEOUT_S)
+            except CommittedOffsetsUnknown as exc:
+                log.warning("%s: committed offsets of partitions %s not known yet (%s); asking again",
+                            self.chunks_topic_name, partitions, exc)
 
     async def reseek(self, tp: TP, offset: int) -> None:
         """The consumer skipped records of `tp` (`offset` arrived): read it again from where the core stands."""
