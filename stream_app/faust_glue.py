@@ -212,7 +212,7 @@ class CheckpointTable(faust.Table):
     # override: faust's recovery (and standby) hook, which applies the changelog in offset order
     def apply_changelog_batch(self, batch: Iterable[EventT]) -> None:
         latest: dict[Any, bytes | None] = {}  # what this batch has applied so far, per key
-        applied = []
+        applied, older = [], []
         for event in batch:
             key, entry = event.key, event.message.value
             kept = latest[key] if key in latest else self.data.get(key)
@@ -220,8 +220,10 @@ class CheckpointTable(faust.Table):
                 latest[key] = entry
                 applied.append(event)
             else:
-                log.warning("stream %r: changelog offset %d holds an older checkpoint than the one kept (written "
-                            "by a worker that lost the stream while paused); ignored", key, event.message.offset)
+                older.append(event.message)
+        if older:  # mostly a changelog read again from an earlier offset; a paused worker's late writes too
+            log.info("kept the newer checkpoint over %d older changelog entries (first: %s/%d@%d)", len(older),
+                     older[0].topic, older[0].partition, older[0].offset)
         super().apply_changelog_batch(applied)
 
 
