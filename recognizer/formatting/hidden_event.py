@@ -25,7 +25,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from recognizer.formatting.punctuation import SENTENCE_ENDS, BaselinePunctuator, Punctuator, _capitalised, _proper
+from recognizer.formatting.punctuation import (
+    SENTENCE_ENDS,
+    BaselinePunctuator,
+    Punctuator,
+    capitalised,
+    is_proper_noun,
+)
 from recognizer.formatting.tokens import Span
 from streamscribe.paths import REPO_ROOT
 
@@ -146,8 +152,8 @@ class HiddenEventPunctuator:
 
     def cased(self, text: str, tokens: Sequence[Span], i: int, sentence_start: bool) -> str:
         """`text` in its usual written form, capitalised at a sentence's start."""
-        if sentence_start or _proper(tokens, i):
-            return _capitalised(self.casing.get(text, text))
+        if sentence_start or is_proper_noun(tokens, i):
+            return capitalised(self.casing.get(text, text))
         return self.casing.get(text, text)
 
     def context_of(self, written: Sequence[str], tail: int = 4) -> tuple[str, ...]:

@@ -28,7 +28,8 @@ class Punctuator(Protocol):
     def punctuate(self, tokens: Sequence[Span]) -> tuple[Span, ...]: ...
 
 
-def _capitalised(text: str) -> str:
+def capitalised(text: str) -> str:
+    """`text` with its first character in upper case."""
     return text[:1].upper() + text[1:]
 
 
@@ -36,7 +37,7 @@ def _has_digit(tokens: Sequence[Span], i: int) -> bool:
     return 0 <= i < len(tokens) and any(char.isdigit() for char in tokens[i].text)
 
 
-def _proper(tokens: Sequence[Span], i: int) -> bool:
+def is_proper_noun(tokens: Sequence[Span], i: int) -> bool:
     """Whether token `i` is a name that is always written capitalised here."""
     text = tokens[i].text
     if text in ALWAYS_CAPITALISED:
@@ -49,11 +50,12 @@ class BaselinePunctuator:
     capitalised: see the module's docstring)."""
 
     def punctuate(self, tokens: Sequence[Span]) -> tuple[Span, ...]:
-        out = [Span(_capitalised(t.text), t.first, t.last) if _proper(tokens, i) else t for i, t in enumerate(tokens)]
+        out = [Span(capitalised(t.text), t.first, t.last) if is_proper_noun(tokens, i) else t
+               for i, t in enumerate(tokens)]
         if not out:
             return ()
         first = out[0]
-        out[0] = Span(_capitalised(first.text), first.first, first.last)
+        out[0] = Span(capitalised(first.text), first.first, first.last)
         last = out[-1]
         if not last.text.endswith(SENTENCE_ENDS):
             out[-1] = Span(last.text + ".", last.first, last.last)
